@@ -1,0 +1,48 @@
+/* Shared pieces of the postrelaycfg commands. */
+#ifndef PRC_CLI_H
+#define PRC_CLI_H
+
+#include "postrelaycfg.h"
+
+#include <stdbool.h>
+
+#define PROG "postrelaycfg"
+
+/* sysexits.h values */
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 64,
+	EXIT_IOERR = 74,
+	EXIT_CONFIG = 78,
+	EXIT_SOFTWARE = 70,
+};
+
+struct cli_source {
+	const char *config;   /* -c FILE: YAML file */
+	const char *env_file; /* --env-file FILE: docker env file instead of the environment */
+	bool no_env;          /* --no-env: ignore the environment */
+};
+
+/*
+ * Build a configuration from defaults, the YAML file, then the environment
+ * (or the env file).  Diagnostics go to @d.  Returns an exit code; on
+ * EXIT_OK *cfg is set.
+ */
+int cli_load(const struct cli_source *src, struct prc_config **cfg, struct prc_diags *d);
+
+/* Map a library status to an exit code. */
+int cli_exit_code(int status);
+
+/* A command: name, one-line summary, entry point. */
+struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_print(int argc, char **argv);
+int cmd_settings(int argc, char **argv);
+
+#endif

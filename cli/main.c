@@ -1,0 +1,102 @@
+/* postrelaycfg: a thin command line over libpostrelaycfg. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+extern char **environ;
+
+static const struct cli_command commands[] = {
+	{"check", "validate the configuration and print every diagnostic", cmd_check},
+	{"render", "write the configuration files into a directory", cmd_render},
+	{"print", "print the resolved settings as YAML with their origins", cmd_print},
+	{"settings", "print the settings reference table (Markdown)", cmd_settings},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", PROG);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n"
+		     "exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid "
+		     "configuration\n",
+		PROG);
+}
+
+int cli_exit_code(int status)
+{
+	switch (status) {
+	case PRC_OK:
+		return EXIT_OK;
+	case PRC_ERR_INVALID:
+		return EXIT_CONFIG;
+	case PRC_ERR_IO:
+		return EXIT_IOERR;
+	case PRC_ERR_ARG:
+		return EXIT_USAGE;
+	default:
+		return EXIT_SOFTWARE;
+	}
+}
+
+int cli_load(const struct cli_source *src, struct prc_config **out, struct prc_diags *d)
+{
+	struct prc_config *cfg;
+	int rc = prc_config_new(&cfg);
+	if (rc)
+		return cli_exit_code(rc);
+	int status = PRC_OK;
+	if (src->config) {
+		rc = prc_config_load_yaml_file(cfg, src->config, d);
+		if (rc == PRC_ERR_NOMEM || rc == PRC_ERR_IO) {
+			prc_config_free(cfg);
+			return cli_exit_code(rc);
+		}
+		status = rc;
+	}
+	if (src->env_file)
+		rc = prc_config_load_env_file(cfg, src->env_file, d);
+	else if (!src->no_env)
+		rc = prc_config_load_env(cfg, (const char *const *)environ, d);
+	else
+		rc = PRC_OK;
+	if (rc == PRC_ERR_NOMEM || rc == PRC_ERR_IO) {
+		prc_config_free(cfg);
+		return cli_exit_code(rc);
+	}
+	if (!status)
+		status = rc;
+	if (status) {
+		/* still validate: report every problem, not just the source's */
+		prc_config_validate(cfg, d);
+		prc_config_free(cfg);
+		return cli_exit_code(status);
+	}
+	*out = cfg;
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("%s %s\n", PROG, PRC_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: error: unknown command '%s'\n", PROG, argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,245 @@
+/*
+ * libpostrelaycfg: compile a Postfix relay configuration from environment
+ * variables and/or a YAML file.
+ *
+ * Pipeline: prc_config_new() -> prc_config_load_*() -> prc_config_validate()
+ * -> prc_emit() or prc_render().  Every fallible call returns 0 or a negative
+ * enum prc_status; problems found in the input go into a struct prc_diags
+ * (which may be NULL when the caller does not care).  The library never
+ * prints, never exits and keeps no global state: separate handles may be used
+ * from separate threads.
+ */
+#ifndef POSTRELAYCFG_H
+#define POSTRELAYCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PRC_VERSION_MAJOR 0
+#define PRC_VERSION_MINOR 1
+#define PRC_VERSION_PATCH 0
+#define PRC_VERSION "0.1.0"
+
+/** Return codes of fallible functions (0 is success). */
+enum prc_status {
+	PRC_OK = 0,
+	PRC_ERR_NOMEM = -1,   /**< out of memory */
+	PRC_ERR_INVALID = -2, /**< the input has errors; see the diagnostics */
+	PRC_ERR_IO = -3,      /**< reading or writing a file failed; see the diagnostics */
+	PRC_ERR_ARG = -4,     /**< a bad argument (NULL handle, unknown file id) */
+};
+
+/** Severity of a diagnostic. */
+enum prc_severity {
+	PRC_SEV_ERROR = 0,   /**< the configuration cannot be used */
+	PRC_SEV_WARNING = 1, /**< usable, but probably not what was meant */
+};
+
+/** The files the emitters produce. */
+enum prc_file {
+	PRC_FILE_MAIN_CF = 0,     /**< postfix/main.cf */
+	PRC_FILE_MASTER_CF,       /**< postfix/master.cf */
+	PRC_FILE_SASL_PASSWD,     /**< postfix/sasl_passwd: relay credentials (secret) */
+	PRC_FILE_SENDER_RELAY,    /**< postfix/sender_relay: sender dependent relay hosts */
+	PRC_FILE_HEADER_CHECKS,   /**< postfix/header_checks: privacy header checks */
+	PRC_FILE_SMTPD_SASL_CONF, /**< postfix/sasl/smtpd.conf: Cyrus SASL server config */
+	PRC_FILE_OPENDKIM_CONF,   /**< opendkim/opendkim.conf */
+	PRC_FILE_KEY_TABLE,       /**< opendkim/KeyTable */
+	PRC_FILE_SIGNING_TABLE,   /**< opendkim/SigningTable */
+	PRC_FILE_TRUSTED_HOSTS,   /**< opendkim/TrustedHosts (InternalHosts) */
+	PRC_FILE_EXTERNAL_IGNORE, /**< opendkim/ExternalIgnoreList */
+	PRC_FILE_COUNT
+};
+
+/** A resolved configuration: defaults, then sources applied in load order. */
+struct prc_config;
+/** A list of diagnostics (errors and warnings) with their origins. */
+struct prc_diags;
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+/**
+ * Create an empty diagnostics list.
+ * @param[out] out  receives the new list, owned by the caller (prc_diags_free)
+ * @return 0 or PRC_ERR_NOMEM
+ */
+int prc_diags_new(struct prc_diags **out);
+
+/** Free a diagnostics list and its messages; NULL is accepted. */
+void prc_diags_free(struct prc_diags *diags);
+
+/** Number of diagnostics collected so far. */
+size_t prc_diags_count(const struct prc_diags *diags);
+
+/** Number of diagnostics with severity PRC_SEV_ERROR. */
+size_t prc_diags_error_count(const struct prc_diags *diags);
+
+/** Severity of diagnostic @p i (0-based, < prc_diags_count). */
+enum prc_severity prc_diags_severity(const struct prc_diags *diags, size_t i);
+
+/**
+ * Origin of diagnostic @p i: "env:NAME", "file.yaml:LINE:COL" (1-based),
+ * "default", or "" when the problem is not tied to one input.  Borrowed:
+ * valid until the list is freed.
+ */
+const char *prc_diags_origin(const struct prc_diags *diags, size_t i);
+
+/**
+ * Setting key of diagnostic @p i: the env name of the setting it concerns
+ * (e.g. "RELAYHOST_PASSWORDMAP"), or "" when none.  Borrowed.
+ */
+const char *prc_diags_key(const struct prc_diags *diags, size_t i);
+
+/** Stable short code of diagnostic @p i, e.g. "invalid-value". Borrowed. */
+const char *prc_diags_code(const struct prc_diags *diags, size_t i);
+
+/** One-line message of diagnostic @p i, without origin or severity. Borrowed. */
+const char *prc_diags_message(const struct prc_diags *diags, size_t i);
+
+/**
+ * Print every diagnostic as one line: "PROG: error: ORIGIN: MESSAGE".
+ * @param prog  prefix (e.g. "postrelaycfg"); borrowed
+ */
+void prc_diags_print(const struct prc_diags *diags, const char *prog, FILE *out);
+
+/* ---- configuration -------------------------------------------------- */
+
+/**
+ * Create a configuration holding the built-in defaults.
+ * @param[out] out  the new configuration, owned by the caller (prc_config_free)
+ * @return 0 or PRC_ERR_NOMEM
+ */
+int prc_config_new(struct prc_config **out);
+
+/** Free a configuration; NULL is accepted. */
+void prc_config_free(struct prc_config *cfg);
+
+/**
+ * Apply environment variables.  Later loads override earlier ones, so load
+ * the YAML file first and the environment last.  Unknown variables are
+ * ignored (the process environment holds many); NAME_FILE variables read the
+ * value of NAME from a file.
+ * @param envp  NULL-terminated "NAME=value" array; borrowed
+ * @param diags receives problems; may be NULL
+ * @return 0, PRC_ERR_INVALID when a value is malformed (the setting keeps its
+ *         previous value), or PRC_ERR_NOMEM
+ */
+int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
+			struct prc_diags *diags);
+
+/**
+ * Apply a file in Docker's --env-file format (NAME=value lines, # comments,
+ * no quoting), as prc_config_load_env() would.
+ * @param path  the file; borrowed
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_IO (could not read it) or PRC_ERR_NOMEM
+ */
+int prc_config_load_env_file(struct prc_config *cfg, const char *path,
+			     struct prc_diags *diags);
+
+/**
+ * Apply a YAML configuration file.  Diagnostics carry "PATH:LINE:COL".
+ * @param path  the file; borrowed
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_IO or PRC_ERR_NOMEM
+ */
+int prc_config_load_yaml_file(struct prc_config *cfg, const char *path,
+			      struct prc_diags *diags);
+
+/**
+ * Apply a YAML document held in memory.
+ * @param name  the name used in origins (e.g. a file name); borrowed
+ * @param data  the document, @p len bytes, need not be NUL-terminated; borrowed
+ */
+int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name, const char *data,
+				size_t len, struct prc_diags *diags);
+
+/**
+ * Set the instance root.  "/" (the default) renders a configuration for the
+ * host's own /etc/postfix; any other absolute directory makes main.cf keep
+ * its queue, data and OpenDKIM state under it, for a self-contained instance.
+ * @param root  absolute directory; copied
+ * @return 0, PRC_ERR_ARG (not absolute) or PRC_ERR_NOMEM
+ */
+int prc_config_set_root(struct prc_config *cfg, const char *root);
+
+/**
+ * Validate the whole configuration, adding every problem found to @p diags.
+ * @return 0 when there is no error (warnings allowed), PRC_ERR_INVALID when
+ *         there is at least one, or PRC_ERR_NOMEM
+ */
+int prc_config_validate(struct prc_config *cfg, struct prc_diags *diags);
+
+/**
+ * Write the resolved configuration as YAML, each value commented with its
+ * origin; secrets are redacted.
+ */
+int prc_config_print(const struct prc_config *cfg, FILE *out);
+
+/* ---- output --------------------------------------------------------- */
+
+/**
+ * Path of @p file relative to the render directory, e.g. "main.cf",
+ * "sasl/smtpd.conf", "opendkim/KeyTable".  Static string; NULL for an
+ * unknown id.
+ */
+const char *prc_file_path(enum prc_file file);
+
+/** Whether @p file holds secrets (it is written mode 0600). */
+bool prc_file_is_secret(enum prc_file file);
+
+/**
+ * Whether the validated configuration needs @p file (sasl_passwd only with
+ * credentials, the OpenDKIM files only with DKIM, ...).
+ */
+bool prc_file_is_used(const struct prc_config *cfg, enum prc_file file);
+
+/**
+ * Write one file's content to @p out.  Pure: reads nothing but @p cfg, and
+ * the same configuration always gives the same bytes.  Call only on a
+ * configuration that prc_config_validate() accepted.
+ * @return 0, PRC_ERR_ARG or PRC_ERR_IO (a write to @p out failed)
+ */
+int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out);
+
+/**
+ * Validate, then write every used file into @p dir atomically: all files are
+ * rendered into a temporary directory beside their targets, fsync'd, then
+ * renamed into place; files of ours that the configuration no longer uses
+ * are removed.  The Postfix files go to @p dir, the OpenDKIM files to
+ * @p dkim_dir.  On any validation error nothing on disk changes.
+ * @param dir      directory for the Postfix files (created if missing); borrowed
+ * @param dkim_dir directory for the OpenDKIM files, or NULL for DIR/opendkim
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_IO or PRC_ERR_NOMEM
+ */
+int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
+	       struct prc_diags *diags);
+
+/* ---- introspection (docs, schema, tools) ------------------------------ */
+
+/** Number of settings in the settings table. */
+size_t prc_setting_count(void);
+/** Environment variable name of setting @p i, or NULL when out of range. */
+const char *prc_setting_env(size_t i);
+/** Dotted YAML key of setting @p i, or NULL. */
+const char *prc_setting_yaml(size_t i);
+/** Default value of setting @p i in env syntax, "" when unset, NULL out of range. */
+const char *prc_setting_default(size_t i);
+/** One-line description of setting @p i, or NULL. */
+const char *prc_setting_doc(size_t i);
+/** Whether setting @p i holds secrets (and accepts a NAME_FILE form). */
+bool prc_setting_is_secret(size_t i);
+
+/**
+ * Write the settings reference as a Markdown table (env name, YAML key,
+ * default, meaning), as the README holds it.
+ */
+int prc_settings_write_markdown(FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

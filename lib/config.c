@@ -1,0 +1,102 @@
+/* The model: one value per setting, created from the defaults. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void prc_value_clear(struct prc_value *v)
+{
+	free(v->origin);
+	free(v->str);
+	for (size_t i = 0; i < v->nitems; i++) {
+		for (size_t k = 0; k < PRC_MAX_FIELDS; k++)
+			free(v->items[i].f[k]);
+		free(v->items[i].origin);
+	}
+	free(v->items);
+	*v = (struct prc_value){0};
+}
+
+void prc_value_move(struct prc_value *dst, struct prc_value *src)
+{
+	prc_value_clear(dst);
+	*dst = *src;
+	*src = (struct prc_value){0};
+}
+
+int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
+		       const char *origin)
+{
+	struct prc_item *items = realloc(v->items, (v->nitems + 1) * sizeof(*items));
+	if (!items)
+		return PRC_ERR_NOMEM;
+	v->items = items;
+	struct prc_item *it = &items[v->nitems];
+	*it = (struct prc_item){0};
+	bool ok = (it->origin = prc_strdup(origin)) != NULL;
+	for (size_t k = 0; k < nfields && k < PRC_MAX_FIELDS; k++)
+		ok = ok && (it->f[k] = prc_strdup(fields[k] ? fields[k] : "")) != NULL;
+	if (!ok) {
+		for (size_t k = 0; k < PRC_MAX_FIELDS; k++)
+			free(it->f[k]);
+		free(it->origin);
+		return PRC_ERR_NOMEM;
+	}
+	v->nitems++;
+	return PRC_OK;
+}
+
+PRC_EXPORT int prc_config_new(struct prc_config **out)
+{
+	if (!out)
+		return PRC_ERR_ARG;
+	struct prc_config *cfg = calloc(1, sizeof(*cfg));
+	if (!cfg || !(cfg->root = prc_strdup("/"))) {
+		free(cfg);
+		return PRC_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < PRC_S_COUNT; i++) {
+		if (!prc_settings[i].def)
+			continue;
+		/* defaults are in env syntax and parsed by the same code as the env */
+		int rc = prc_parse_env_value(i, prc_settings[i].def, "default", &cfg->v[i], NULL);
+		if (rc) {
+			prc_config_free(cfg);
+			return rc == PRC_ERR_NOMEM ? rc : PRC_ERR_ARG;
+		}
+	}
+	*out = cfg;
+	return PRC_OK;
+}
+
+PRC_EXPORT void prc_config_free(struct prc_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < PRC_S_COUNT; i++)
+		prc_value_clear(&cfg->v[i]);
+	free(cfg->root);
+	free(cfg);
+}
+
+PRC_EXPORT int prc_config_set_root(struct prc_config *cfg, const char *root)
+{
+	if (!cfg || !root || root[0] != '/' || prc_check_control(root))
+		return PRC_ERR_ARG;
+	size_t n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	char *r = prc_strndup(root, n);
+	if (!r)
+		return PRC_ERR_NOMEM;
+	free(cfg->root);
+	cfg->root = r;
+	return PRC_OK;
+}
+
+char *prc_root_path(const struct prc_config *cfg, const char *path)
+{
+	if (!strcmp(cfg->root, "/"))
+		return prc_strdup(path);
+	return prc_asprintf("%s%s", cfg->root, path);
+}

@@ -1,0 +1,195 @@
+/* Private declarations shared by the library's files. */
+#ifndef PRC_INTERNAL_H
+#define PRC_INTERNAL_H
+
+#include "postrelaycfg.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#define PRC_EXPORT __attribute__((visibility("default")))
+#define PRC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ---- the settings table --------------------------------------------- */
+
+enum prc_type {
+	T_STRING,
+	T_HOST,          /* a DNS host name */
+	T_BOOL,          /* yes/no/true/false */
+	T_SIZE,          /* bytes, optional k/M/G suffix */
+	T_COUNT,         /* unsigned integer within min..max */
+	T_TIME,          /* Postfix time: 10, 10s, 5m, 1h, 1d, 1w */
+	T_PATH,          /* absolute path */
+	T_EMAIL,         /* local@domain */
+	T_ENUM,          /* one of choices */
+	T_TZ,            /* tz database name */
+	T_SELECTOR,      /* DKIM selector */
+	T_RELAYHOST,     /* host, host:port, [host]:port, [ipv6:addr]:port */
+	T_INET_SOCKET,   /* inet:host:port */
+	T_CIDR_LIST,     /* IPv4/IPv6 networks */
+	T_HOST_LIST,     /* networks or host names (OpenDKIM host lists) */
+	T_DOMAIN_LIST,   /* domain names */
+	T_WORD_LIST,     /* header names */
+	T_CREDENTIALS,   /* items: host (may be ""), user, password */
+	T_SENDER_RELAYS, /* items: sender, relayhost */
+	T_USERS,         /* items: user, password */
+	T_PARAMS,        /* items: name, value */
+	T_DKIM_KEYS,     /* items: domain, selector, key path */
+};
+
+enum { F_SECRET = 1, F_REQUIRED = 2 };
+
+enum prc_setting_id {
+#define S(id, env, yaml, type, def, min, max, pf, flags, choices, doc) PRC_S_##id,
+#include "settings.def"
+#undef S
+	PRC_S_COUNT
+};
+
+struct prc_setting {
+	const char *env;
+	const char *yaml;
+	enum prc_type type;
+	const char *def;
+	uint64_t min, max;
+	const char *postfix;
+	unsigned flags;
+	const char *choices;
+	const char *doc;
+};
+
+extern const struct prc_setting prc_settings[PRC_S_COUNT];
+
+bool prc_type_is_list(enum prc_type type);
+/* Number of fields of one item of a list type (1 for plain lists). */
+size_t prc_type_fields(enum prc_type type);
+/* YAML key names of the fields of one list item (NULL for plain lists). */
+const char *const *prc_type_field_names(enum prc_type type);
+/* Look a setting up by env name or YAML path; -1 when unknown. */
+int prc_setting_by_env(const char *env, size_t len);
+int prc_setting_by_yaml(const char *yaml);
+
+/* ---- the model ------------------------------------------------------ */
+
+#define PRC_MAX_FIELDS 3
+
+/* One entry of a list setting; unused fields are NULL. */
+struct prc_item {
+	char *f[PRC_MAX_FIELDS];
+	char *origin; /* where this entry came from */
+};
+
+/* The value of one setting, always normalized. */
+struct prc_value {
+	bool set;      /* has a value (a default counts) */
+	bool explicit; /* given by the user, not the default */
+	char *origin;  /* "default", "env:NAME", "file.yaml:3:5" */
+	char *str;     /* scalar value in its emitted form */
+	bool b;        /* T_BOOL */
+	uint64_t n;    /* T_SIZE, T_COUNT, T_TIME (seconds) */
+	struct prc_item *items;
+	size_t nitems;
+};
+
+struct prc_config {
+	struct prc_value v[PRC_S_COUNT];
+	char *root; /* "/" or an instance directory */
+	bool validated;
+};
+
+void prc_value_clear(struct prc_value *v);
+/* Move @src into @dst (which is cleared first); @src is left empty. */
+void prc_value_move(struct prc_value *dst, struct prc_value *src);
+int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
+		       const char *origin);
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+/* Add a diagnostic; a NULL list is allowed (then nothing is kept). */
+void prc_diag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
+	      const char *key, const char *fmt, ...) PRC_PRINTF(6, 7);
+void prc_vdiag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
+	       const char *key, const char *fmt, va_list ap) PRC_PRINTF(6, 0);
+
+/* ---- strings -------------------------------------------------------- */
+
+/* A growable string; never fails silently (oom flag checked by the user). */
+struct prc_buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+void prc_buf_add(struct prc_buf *b, const char *s, size_t n);
+void prc_buf_puts(struct prc_buf *b, const char *s);
+void prc_buf_putc(struct prc_buf *b, char c);
+void prc_buf_printf(struct prc_buf *b, const char *fmt, ...) PRC_PRINTF(2, 3);
+/* Take the string (NUL-terminated, "" when empty); NULL on OOM. */
+char *prc_buf_take(struct prc_buf *b);
+void prc_buf_free(struct prc_buf *b);
+
+char *prc_strdup(const char *s);
+char *prc_strndup(const char *s, size_t n);
+char *prc_asprintf(const char *fmt, ...) PRC_PRINTF(1, 2);
+
+/* ---- typed parsing (types.c) ------------------------------------------- */
+
+/*
+ * Parse @text as the value of setting @id from the env form into @out.
+ * Errors are reported against @origin with the setting's env name as key.
+ * Returns 0, PRC_ERR_INVALID or PRC_ERR_NOMEM; @out is only filled on 0.
+ */
+int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,
+			struct prc_value *out, struct prc_diags *d);
+
+/*
+ * Checks of single values, shared by the env and YAML sources.  Each returns
+ * NULL when @s is fine, else a static reason ("expected ...").  Those that
+ * normalize write the normalized form to @norm (caller frees) when non-NULL.
+ */
+const char *prc_check_control(const char *s);
+const char *prc_check_host(const char *s);
+const char *prc_check_domain(const char *s);
+const char *prc_check_email(const char *s);
+const char *prc_check_path(const char *s);
+const char *prc_check_tz(const char *s);
+const char *prc_check_selector(const char *s);
+const char *prc_check_word(const char *s);
+const char *prc_check_param_name(const char *s);
+const char *prc_check_relayhost(const char *s, char **norm);
+const char *prc_check_cidr(const char *s, char **norm);
+const char *prc_check_host_or_cidr(const char *s, char **norm);
+const char *prc_check_sender(const char *s);
+const char *prc_check_inet_socket(const char *s);
+const char *prc_check_enum(const char *s, const char *choices);
+const char *prc_parse_bool(const char *s, bool *out);
+const char *prc_parse_size(const char *s, uint64_t *out);
+const char *prc_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+const char *prc_parse_time(const char *s, char **norm);
+
+/* Unescape a map field: "\x" becomes "x". */
+char *prc_unescape(const char *s, size_t n);
+
+/* Relay host without brackets and port ("[a.b]:25" -> "a.b"); caller frees. */
+char *prc_relayhost_name(const char *relayhost);
+
+/* ---- emitters ------------------------------------------------------- */
+
+int prc_emit_main_cf(const struct prc_config *cfg, FILE *out);
+int prc_emit_master_cf(const struct prc_config *cfg, FILE *out);
+int prc_emit_sasl_passwd(const struct prc_config *cfg, FILE *out);
+int prc_emit_sender_relay(const struct prc_config *cfg, FILE *out);
+int prc_emit_header_checks(const struct prc_config *cfg, FILE *out);
+int prc_emit_smtpd_sasl_conf(const struct prc_config *cfg, FILE *out);
+int prc_emit_opendkim(const struct prc_config *cfg, enum prc_file file, FILE *out);
+
+/* Effective values derived from several settings (validate.c). */
+const char *prc_client_tls_level(const struct prc_config *cfg);
+const char *prc_server_tls_level(const struct prc_config *cfg);
+bool prc_relay_auth_enabled(const struct prc_config *cfg);
+/* Key under which a credential is stored in sasl_passwd (caller frees). */
+char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it);
+/* "/" joined with a path under the instance root (caller frees). */
+char *prc_root_path(const struct prc_config *cfg, const char *path);
+
+#endif

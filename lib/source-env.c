@@ -1,0 +1,787 @@
+/*
+ * The environment source: NAME=value pairs (the seed image's variables, the
+ * NAME_FILE secret forms and POSTFIX_<parameter> passthrough) into the model.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_FILE_VALUE (1024 * 1024)
+
+/* A piece of a value: [p, p+n) of the raw text, escapes not yet removed. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static struct span trim(struct span s)
+{
+	while (s.n && is_blank(*s.p)) {
+		s.p++;
+		s.n--;
+	}
+	/* a trailing blank that is escaped stays */
+	while (s.n && is_blank(s.p[s.n - 1]) && !(s.n >= 2 && s.p[s.n - 2] == '\\')) {
+		s.n--;
+	}
+	return s;
+}
+
+/*
+ * Split @s on unescaped characters of @seps; "[...]" protects its content
+ * when @brackets.  Empty pieces are dropped.  Returns the number of pieces
+ * (with @out NULL, just counts them; else stores at most @max).
+ */
+static size_t split(struct span s, const char *seps, bool brackets, struct span *out, size_t max)
+{
+	size_t n = 0;
+	const char *start = s.p;
+	int depth = 0;
+	for (size_t i = 0; i <= s.n; i++) {
+		char c = i < s.n ? s.p[i] : '\0';
+		if (i < s.n && c == '\\') {
+			i++;
+			continue;
+		}
+		if (brackets && c == '[')
+			depth++;
+		else if (brackets && c == ']' && depth)
+			depth--;
+		if (i == s.n || (!depth && strchr(seps, c))) {
+			struct span piece = trim((struct span){start, (size_t)(s.p + i - start)});
+			if (piece.n) {
+				if (out && n < max)
+					out[n] = piece;
+				n++;
+			}
+			start = s.p + i + 1;
+		}
+	}
+	return out && n > max ? max + 1 : n;
+}
+
+/* Split on the first @max-1 unescaped colons; the last piece keeps the rest. */
+static size_t split_fields(struct span s, struct span *out, size_t max)
+{
+	size_t n = 0;
+	const char *start = s.p;
+	int depth = 0;
+	for (size_t i = 0; i < s.n && n + 1 < max; i++) {
+		char c = s.p[i];
+		if (c == '\\') {
+			i++;
+			continue;
+		}
+		if (c == '[' && i == (size_t)(start - s.p))
+			depth++;
+		else if (c == ']' && depth)
+			depth--;
+		else if (c == ':' && !depth) {
+			out[n++] = (struct span){start, (size_t)(s.p + i - start)};
+			start = s.p + i + 1;
+		}
+	}
+	out[n++] = (struct span){start, (size_t)(s.p + s.n - start)};
+	return n;
+}
+
+static bool trailing_backslash(struct span s)
+{
+	size_t k = 0;
+	while (k < s.n && s.p[s.n - 1 - k] == '\\')
+		k++;
+	return k % 2 == 1;
+}
+
+static bool all_digits(struct span s)
+{
+	if (!s.n)
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+struct ctx {
+	enum prc_setting_id id;
+	const char *origin;
+	struct prc_diags *d;
+	int rc;
+};
+
+static void bad(struct ctx *c, size_t entry, const char *fmt, ...) PRC_PRINTF(3, 4);
+static void bad(struct ctx *c, size_t entry, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (entry)
+		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
+			 "entry %zu: %s", entry, msg);
+	else
+		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
+			 "%s", msg);
+	if (!c->rc)
+		c->rc = PRC_ERR_INVALID;
+}
+
+static void oom(struct ctx *c)
+{
+	c->rc = PRC_ERR_NOMEM;
+}
+
+static char *unesc(struct ctx *c, struct span s)
+{
+	char *r = prc_unescape(s.p, s.n);
+	if (!r)
+		oom(c);
+	return r;
+}
+
+/* One entry of a map setting, split into fields (already unescaped). */
+static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct span e)
+{
+	enum prc_type type = prc_settings[c->id].type;
+	struct span f[8];
+	char *fields[PRC_MAX_FIELDS] = {0};
+	const char *why = NULL;
+	size_t nf;
+
+	if (trailing_backslash(e)) {
+		bad(c, entry, "ends with a lone '\\' (write \\\\ for a backslash)");
+		return;
+	}
+	switch (type) {
+	case T_CREDENTIALS: {
+		/* [host]:port:user:pass, host:port:user:pass, host:user:pass, user:pass */
+		nf = split_fields(e, f, 8);
+		size_t k = 0;
+		struct span host = {e.p, 0};
+		if (nf == 2) {
+			fields[0] = prc_strdup("");
+		} else if (nf >= 3) {
+			host = f[0];
+			k = 1;
+			if (nf >= 4 && all_digits(f[1])) {
+				host.n = (size_t)(f[1].p + f[1].n - host.p);
+				k = 2;
+			}
+			fields[0] = unesc(c, host);
+		} else {
+			bad(c, entry, "expected [host]:port:user:password, host:user:password or "
+				      "user:password");
+			return;
+		}
+		struct span user = f[k];
+		struct span pass = {f[k + 1].p, (size_t)(e.p + e.n - f[k + 1].p)};
+		fields[1] = unesc(c, user);
+		fields[2] = unesc(c, pass);
+		if (!fields[0] || !fields[1] || !fields[2])
+			break;
+		if (*fields[0] && (why = prc_check_relayhost(fields[0], NULL)))
+			bad(c, entry, "host '%s': %s", fields[0], why);
+		else if (!*fields[1])
+			bad(c, entry, "empty user name");
+		else if (!*fields[2])
+			bad(c, entry, "empty password for user '%s'", fields[1]);
+		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
+			oom(c);
+		break;
+	}
+	case T_SENDER_RELAYS:
+		nf = split_fields(e, f, 2);
+		if (nf != 2) {
+			bad(c, entry, "expected @domain:relayhost");
+			return;
+		}
+		fields[0] = unesc(c, f[0]);
+		fields[1] = unesc(c, f[1]);
+		if (!fields[0] || !fields[1])
+			break;
+		if ((why = prc_check_sender(fields[0])))
+			bad(c, entry, "sender '%s': %s", fields[0], why);
+		else if ((why = prc_check_relayhost(fields[1], NULL)))
+			bad(c, entry, "relay host '%s': %s", fields[1], why);
+		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
+			oom(c);
+		break;
+	case T_USERS:
+		nf = split_fields(e, f, 2);
+		if (nf != 2) {
+			bad(c, entry, "expected user:password");
+			return;
+		}
+		fields[0] = unesc(c, f[0]);
+		fields[1] = unesc(c, f[1]);
+		if (!fields[0] || !fields[1])
+			break;
+		if (!*fields[0])
+			bad(c, entry, "empty user name");
+		else if (!*fields[1])
+			bad(c, entry, "empty password for user '%s'", fields[0]);
+		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
+			oom(c);
+		break;
+	case T_DKIM_KEYS: {
+		/* domain=selector:/path/to/key */
+		const char *eq = memchr(e.p, '=', e.n);
+		if (!eq) {
+			bad(c, entry, "expected domain=selector:/path/to/key");
+			return;
+		}
+		struct span rest = {eq + 1, (size_t)(e.p + e.n - eq - 1)};
+		nf = split_fields(rest, f, 2);
+		if (nf != 2) {
+			bad(c, entry, "expected domain=selector:/path/to/key");
+			return;
+		}
+		fields[0] = unesc(c, (struct span){e.p, (size_t)(eq - e.p)});
+		fields[1] = unesc(c, f[0]);
+		fields[2] = unesc(c, f[1]);
+		if (!fields[0] || !fields[1] || !fields[2])
+			break;
+		if ((why = prc_check_domain(fields[0])))
+			bad(c, entry, "domain '%s': %s", fields[0], why);
+		else if ((why = prc_check_selector(fields[1])))
+			bad(c, entry, "selector '%s': %s", fields[1], why);
+		else if ((why = prc_check_path(fields[2])))
+			bad(c, entry, "key '%s': %s", fields[2], why);
+		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
+			oom(c);
+		break;
+	}
+	default: {
+		/* plain lists: one checked, normalized word */
+		char *word = unesc(c, e), *norm = NULL;
+		if (!word)
+			break;
+		switch (type) {
+		case T_CIDR_LIST:
+			why = prc_check_cidr(word, &norm);
+			break;
+		case T_HOST_LIST:
+			why = prc_check_host_or_cidr(word, &norm);
+			break;
+		case T_DOMAIN_LIST:
+			why = prc_check_domain(word);
+			break;
+		default:
+			why = prc_check_word(word);
+			break;
+		}
+		if (why)
+			bad(c, entry, "'%s': %s", word, why);
+		else {
+			const char *one[1] = {norm ? norm : word};
+			if (prc_value_add_item(v, one, 1, c->origin))
+				oom(c);
+		}
+		free(word);
+		free(norm);
+		return;
+	}
+	}
+	for (size_t i = 0; i < PRC_MAX_FIELDS; i++)
+		free(fields[i]);
+}
+
+/* POSTCONF: name=value;name=value, where only "\;" is an escape. */
+static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
+{
+	size_t entry = 0;
+	const char *start = s.p;
+	for (size_t i = 0; i <= s.n; i++) {
+		if (i < s.n && s.p[i] == '\\' && i + 1 < s.n && s.p[i + 1] == ';') {
+			i++;
+			continue;
+		}
+		if (i < s.n && s.p[i] != ';')
+			continue;
+		struct span e = trim((struct span){start, (size_t)(s.p + i - start)});
+		start = s.p + i + 1;
+		if (!e.n)
+			continue;
+		entry++;
+		const char *eq = memchr(e.p, '=', e.n);
+		if (!eq) {
+			bad(c, entry, "expected name=value");
+			continue;
+		}
+		struct span name = trim((struct span){e.p, (size_t)(eq - e.p)});
+		struct span val = trim((struct span){eq + 1, (size_t)(e.p + e.n - eq - 1)});
+		char *fields[2] = {prc_strndup(name.p, name.n), malloc(val.n + 1)};
+		if (!fields[0] || !fields[1]) {
+			oom(c);
+		} else {
+			size_t o = 0;
+			for (size_t k = 0; k < val.n; k++) {
+				if (val.p[k] == '\\' && k + 1 < val.n && val.p[k + 1] == ';')
+					k++;
+				fields[1][o++] = val.p[k];
+			}
+			fields[1][o] = '\0';
+			const char *why = prc_check_param_name(fields[0]);
+			if (why)
+				bad(c, entry, "'%s' %s", fields[0], why);
+			else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
+				oom(c);
+		}
+		free(fields[0]);
+		free(fields[1]);
+	}
+}
+
+int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,
+			struct prc_value *out, struct prc_diags *d)
+{
+	const struct prc_setting *set = &prc_settings[id];
+	struct ctx c = {id, origin, d, 0};
+	struct prc_value v = {0};
+	const char *why = prc_check_control(text);
+	if (why) {
+		bad(&c, 0, "value %s", why);
+		return c.rc;
+	}
+	struct span all = trim((struct span){text, strlen(text)});
+	char *s = prc_strndup(all.p, all.n);
+	if (!s)
+		return PRC_ERR_NOMEM;
+
+	switch (set->type) {
+	case T_CIDR_LIST:
+	case T_HOST_LIST:
+	case T_DOMAIN_LIST:
+	case T_WORD_LIST:
+	case T_CREDENTIALS:
+	case T_SENDER_RELAYS:
+	case T_USERS:
+	case T_DKIM_KEYS: {
+		bool words = prc_type_fields(set->type) == 1 && set->type != T_DKIM_KEYS;
+		const char *seps = words ? ", \t\n" : ",\n";
+		size_t n = split(all, seps, set->type == T_CREDENTIALS, NULL, 0);
+		struct span *e = calloc(n ? n : 1, sizeof(*e));
+		if (!e) {
+			c.rc = PRC_ERR_NOMEM;
+			break;
+		}
+		split(all, seps, set->type == T_CREDENTIALS, e, n);
+		for (size_t i = 0; i < n && c.rc != PRC_ERR_NOMEM; i++)
+			parse_entry(&c, &v, i + 1, e[i]);
+		free(e);
+		break;
+	}
+	case T_PARAMS:
+		parse_postconf(&c, &v, all);
+		break;
+	case T_BOOL:
+		if ((why = prc_parse_bool(s, &v.b)))
+			bad(&c, 0, "'%s': %s", s, why);
+		else
+			v.str = prc_strdup(v.b ? "yes" : "no");
+		break;
+	case T_SIZE:
+		if ((why = prc_parse_size(s, &v.n)))
+			bad(&c, 0, "'%s': %s", s, why);
+		else
+			v.str = prc_asprintf("%llu", (unsigned long long)v.n);
+		break;
+	case T_COUNT:
+		if ((why = prc_parse_count(s, set->min, set->max, &v.n))) {
+			if (set->max)
+				bad(&c, 0, "'%s' %s (expected %llu to %llu)", s, why,
+				    (unsigned long long)set->min, (unsigned long long)set->max);
+			else
+				bad(&c, 0, "'%s': %s", s, why);
+		} else {
+			v.str = prc_asprintf("%llu", (unsigned long long)v.n);
+		}
+		break;
+	case T_TIME:
+		if ((why = prc_parse_time(s, &v.str)))
+			bad(&c, 0, "'%s': %s", s, why);
+		break;
+	case T_ENUM: {
+		for (char *p = s; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		if (prc_check_enum(s, set->choices)) {
+			struct prc_buf b = {0};
+			for (const char *ch = set->choices; *ch; ch++)
+				prc_buf_puts(&b, *ch == '|' ? ", " : (char[2]){*ch, 0});
+			char *list = prc_buf_take(&b);
+			bad(&c, 0, "'%s' is not one of: %s", s, list ? list : set->choices);
+			free(list);
+		} else {
+			v.str = prc_strdup(s);
+		}
+		break;
+	}
+	case T_RELAYHOST:
+		if ((why = prc_check_relayhost(s, &v.str)))
+			bad(&c, 0, "'%s': %s", s, why);
+		break;
+	default: {
+		switch (set->type) {
+		case T_HOST:
+			why = prc_check_host(s);
+			break;
+		case T_PATH:
+			why = prc_check_path(s);
+			break;
+		case T_EMAIL:
+			why = prc_check_email(s);
+			break;
+		case T_TZ:
+			why = prc_check_tz(s);
+			break;
+		case T_SELECTOR:
+			why = prc_check_selector(s);
+			break;
+		case T_INET_SOCKET:
+			why = prc_check_inet_socket(s);
+			break;
+		default:
+			why = NULL;
+			break;
+		}
+		if (why)
+			bad(&c, 0, "'%s': %s", s, why);
+		else
+			v.str = prc_strdup(s);
+		break;
+	}
+	}
+	free(s);
+	if (!c.rc && !prc_type_is_list(set->type) && !v.str)
+		c.rc = PRC_ERR_NOMEM;
+	if (c.rc) {
+		prc_value_clear(&v);
+		return c.rc;
+	}
+	v.set = true;
+	v.origin = prc_strdup(origin);
+	if (!v.origin) {
+		prc_value_clear(&v);
+		return PRC_ERR_NOMEM;
+	}
+	prc_value_move(out, &v);
+	return PRC_OK;
+}
+
+/* Read a NAME_FILE secret: at most 1 MiB, trailing newlines dropped. */
+static char *read_secret(const char *path, const char *origin, const char *key,
+			 struct prc_diags *d, int *rc)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_VALUE) {
+		int e = fd < 0 ? errno : 0;
+		if (fd >= 0 && !S_ISREG(st.st_mode))
+			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s: not a regular file",
+				 path);
+		else if (fd >= 0 && st.st_size > MAX_FILE_VALUE)
+			prc_diag(d, PRC_SEV_ERROR, "io", origin, key,
+				 "%s: larger than 1 MiB", path);
+		else
+			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
+				 strerror(e ? e : errno));
+		if (fd >= 0)
+			close(fd);
+		*rc = PRC_ERR_INVALID;
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t len = 0;
+	if (!buf) {
+		close(fd);
+		*rc = PRC_ERR_NOMEM;
+		return NULL;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
+				 strerror(errno));
+			free(buf);
+			close(fd);
+			*rc = PRC_ERR_INVALID;
+			return NULL;
+		}
+		if (r == 0 || (len += (size_t)r) == (size_t)st.st_size)
+			break;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
+		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s: contains a NUL byte",
+			 path);
+		free(buf);
+		*rc = PRC_ERR_INVALID;
+		return NULL;
+	}
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	return buf;
+}
+
+/* Lines of a secret file become entries: "\r\n" and "\n" act like ",". */
+static void lines_to_entries(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '\r' && p[1] == '\n')
+			*p = ' ';
+		else if (*p == '\n')
+			*p = ',';
+	}
+}
+
+static const char *env_lookup(const char *const *envp, const char *name, size_t *count)
+{
+	const char *found = NULL;
+	size_t n = strlen(name);
+	*count = 0;
+	for (const char *const *e = envp; *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=') {
+			found = *e + n + 1;
+			(*count)++;
+		}
+	return found;
+}
+
+/* Replace or append the parameter @name in a T_PARAMS value. */
+static int params_put(struct prc_value *v, const struct prc_item *it)
+{
+	for (size_t i = 0; i < v->nitems; i++) {
+		if (strcmp(v->items[i].f[0], it->f[0]))
+			continue;
+		char *val = prc_strdup(it->f[1]), *org = prc_strdup(it->origin);
+		if (!val || !org) {
+			free(val);
+			free(org);
+			return PRC_ERR_NOMEM;
+		}
+		free(v->items[i].f[1]);
+		free(v->items[i].origin);
+		v->items[i].f[1] = val;
+		v->items[i].origin = org;
+		return PRC_OK;
+	}
+	return prc_value_add_item(v, (const char *const *)it->f, 2, it->origin);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* POSTCONF first, then POSTFIX_<name> (more specific) over it; merged into @cfg. */
+static int load_params(struct prc_config *cfg, const char *const *envp, struct prc_diags *d)
+{
+	struct prc_value env = {0};
+	int rc = PRC_OK, r;
+	size_t count;
+	const char *pc = env_lookup(envp, "POSTCONF", &count);
+	if (pc && *pc) {
+		r = prc_parse_env_value(PRC_S_POSTCONF, pc, "env:POSTCONF", &env, d);
+		if (r == PRC_ERR_NOMEM)
+			return r;
+		rc = r;
+	}
+	size_t n = 0;
+	for (const char *const *e = envp; *e; e++)
+		n++;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	if (!names) {
+		prc_value_clear(&env);
+		return PRC_ERR_NOMEM;
+	}
+	size_t k = 0;
+	for (const char *const *e = envp; *e; e++)
+		if (!strncmp(*e, "POSTFIX_", 8) && strchr(*e, '='))
+			names[k++] = *e;
+	qsort(names, k, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < k && rc != PRC_ERR_NOMEM; i++) {
+		const char *eq = strchr(names[i], '=');
+		if (prc_setting_by_env(names[i], (size_t)(eq - names[i])) >= 0)
+			continue; /* POSTFIX_EXPORTER_ENABLED, POSTFIX_ADD_MISSING_HEADERS */
+		char *name = prc_strndup(names[i] + 8, (size_t)(eq - names[i] - 8));
+		char *origin = prc_asprintf("env:%.*s", (int)(eq - names[i]), names[i]);
+		if (!name || !origin) {
+			rc = PRC_ERR_NOMEM;
+		} else {
+			bool lower = false;
+			for (const char *p = name; *p; p++)
+				lower |= *p >= 'a' && *p <= 'z';
+			const char *why = prc_check_control(eq + 1);
+			if (!lower) {
+				prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, origin + 4,
+					 "not a postrelay setting; POSTFIX_<parameter> passthrough "
+					 "takes a lower-case Postfix parameter name");
+			} else if ((why = why ? why : prc_check_param_name(name))) {
+				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
+					 "'%s' %s", name, why);
+				rc = PRC_ERR_INVALID;
+			} else {
+				const char *val = eq + 1;
+				while (*val == ' ' || *val == '\t')
+					val++;
+				struct prc_item it = {{name, (char *)val, NULL}, origin};
+				if (params_put(&env, &it))
+					rc = PRC_ERR_NOMEM;
+				else
+					env.set = true;
+			}
+		}
+		free(name);
+		free(origin);
+	}
+	free(names);
+	struct prc_value *v = &cfg->v[PRC_S_POSTCONF];
+	for (size_t i = 0; i < env.nitems && rc != PRC_ERR_NOMEM; i++) {
+		if (params_put(v, &env.items[i]))
+			rc = PRC_ERR_NOMEM;
+	}
+	if (env.nitems && rc != PRC_ERR_NOMEM) {
+		char *org = prc_strdup(env.items[0].origin);
+		if (!org)
+			rc = PRC_ERR_NOMEM;
+		else {
+			free(v->origin);
+			v->origin = org;
+			v->set = v->explicit = true;
+		}
+	}
+	prc_value_clear(&env);
+	return rc;
+}
+
+PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
+				   struct prc_diags *d)
+{
+	if (!cfg || !envp)
+		return PRC_ERR_ARG;
+	int rc = PRC_OK;
+	cfg->validated = false;
+	for (size_t i = 0; i < PRC_S_COUNT && rc != PRC_ERR_NOMEM; i++) {
+		const struct prc_setting *set = &prc_settings[i];
+		if (i == PRC_S_POSTCONF)
+			continue;
+		char file_name[128], origin[160];
+		size_t count, fcount = 0;
+		const char *text = env_lookup(envp, set->env, &count);
+		const char *path = NULL;
+		char *owned = NULL;
+		snprintf(origin, sizeof(origin), "env:%s", set->env);
+		if (set->flags & F_SECRET) {
+			snprintf(file_name, sizeof(file_name), "%s_FILE", set->env);
+			path = env_lookup(envp, file_name, &fcount);
+			if (path && !*path)
+				path = NULL;
+		}
+		if (path && text && *text) {
+			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, set->env,
+				 "set either %s or %s, not both", set->env, file_name);
+			rc = PRC_ERR_INVALID;
+			continue;
+		}
+		if (path) {
+			snprintf(origin, sizeof(origin), "env:%s", file_name);
+			int r = PRC_OK;
+			owned = read_secret(path, origin, set->env, d, &r);
+			if (!owned) {
+				rc = rc ? rc : r;
+				if (r == PRC_ERR_NOMEM)
+					rc = r;
+				continue;
+			}
+			lines_to_entries(owned);
+			text = owned;
+		}
+		if (!text)
+			continue;
+		struct prc_value v = {0};
+		int r;
+		if (!*text) {
+			/* an empty variable means "the default", as in the seed's shell */
+			r = set->def ? prc_parse_env_value(i, set->def, "default", &v, NULL) : 0;
+		} else {
+			r = prc_parse_env_value(i, text, origin, &v, d);
+			v.explicit = r == PRC_OK;
+		}
+		free(owned);
+		if (r) {
+			rc = rc == PRC_ERR_NOMEM ? rc : r;
+			continue;
+		}
+		prc_value_move(&cfg->v[i], &v);
+	}
+	if (rc != PRC_ERR_NOMEM) {
+		int r = load_params(cfg, envp, d);
+		if (r && rc != PRC_ERR_NOMEM)
+			rc = r;
+	}
+	return rc;
+}
+
+PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path,
+					struct prc_diags *d)
+{
+	if (!cfg || !path)
+		return PRC_ERR_ARG;
+	int rc = PRC_OK;
+	char *text = read_secret(path, path, "", d, &rc);
+	if (!text)
+		return rc == PRC_ERR_NOMEM ? rc : PRC_ERR_IO;
+	size_t n = 1;
+	for (char *p = text; *p; p++)
+		n += *p == '\n';
+	char **envp = calloc(n + 1, sizeof(*envp));
+	if (!envp) {
+		free(text);
+		return PRC_ERR_NOMEM;
+	}
+	size_t k = 0, line = 0;
+	for (char *p = text, *next; p; p = next) {
+		next = strchr(p, '\n');
+		if (next)
+			*next++ = '\0';
+		line++;
+		size_t len = strlen(p);
+		if (len && p[len - 1] == '\r')
+			p[--len] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		if (!strchr(p, '=')) {
+			prc_diag(d, PRC_SEV_ERROR, "syntax", "", "", "%s:%zu: expected NAME=value",
+				 path, line);
+			rc = PRC_ERR_INVALID;
+			continue;
+		}
+		envp[k++] = p;
+	}
+	int r = prc_config_load_env(cfg, (const char *const *)envp, d);
+	free(envp);
+	free(text);
+	return rc ? rc : r;
+}

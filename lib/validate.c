@@ -1,0 +1,278 @@
+/*
+ * Validation of the whole model: rules that involve more than one value.
+ * Every problem is reported; nothing stops at the first.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define V(id) (&cfg->v[PRC_S_##id])
+#define ENV(id) (prc_settings[PRC_S_##id].env)
+
+static const char *origin_of(const struct prc_value *v, const char *fallback)
+{
+	return v->origin && strcmp(v->origin, "default") ? v->origin : fallback;
+}
+
+const char *prc_server_tls_level(const struct prc_config *cfg)
+{
+	return V(USE_TLS)->b ? V(TLS_SECURITY_LEVEL)->str : "none";
+}
+
+bool prc_relay_auth_enabled(const struct prc_config *cfg)
+{
+	return V(RELAYHOST_AUTH)->b || V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b;
+}
+
+const char *prc_client_tls_level(const struct prc_config *cfg)
+{
+	if (!V(USE_TLS)->b)
+		return "none";
+	/* The seed forced encrypt with RELAYHOST_AUTH; we keep that only as the
+	 * default, so an explicit CLIENT_TLS_SECURITY_LEVEL always wins. */
+	if (V(RELAYHOST_AUTH)->b && !V(CLIENT_TLS_SECURITY_LEVEL)->explicit)
+		return "encrypt";
+	return V(CLIENT_TLS_SECURITY_LEVEL)->str;
+}
+
+char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it)
+{
+	if (*it->f[0])
+		return prc_strdup(it->f[0]);
+	return V(RELAYHOST)->set ? prc_strdup(V(RELAYHOST)->str) : NULL;
+}
+
+/* Is there a credential Postfix will find for next hop @relayhost? */
+static bool has_credential(const struct prc_config *cfg, const char *relayhost)
+{
+	char *name = prc_relayhost_name(relayhost);
+	bool found = false;
+	for (size_t i = 0; name && !found && i < V(RELAYHOST_PASSWORDMAP)->nitems; i++) {
+		char *key = prc_credential_key(cfg, &V(RELAYHOST_PASSWORDMAP)->items[i]);
+		found = key && (!strcmp(key, relayhost) || !strcmp(key, name));
+		free(key);
+	}
+	free(name);
+	return found;
+}
+
+struct vctx {
+	struct prc_config *cfg;
+	struct prc_diags *d;
+	size_t errors;
+};
+
+static void err(struct vctx *c, const char *code, const char *origin, const char *key,
+		const char *fmt, ...) PRC_PRINTF(5, 6);
+static void err(struct vctx *c, const char *code, const char *origin, const char *key,
+		const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	prc_vdiag(c->d, PRC_SEV_ERROR, code, origin, key, fmt, ap);
+	va_end(ap);
+	c->errors++;
+}
+
+#define WARN(c, origin, key, ...) prc_diag((c)->d, PRC_SEV_WARNING, "warning", origin, key, __VA_ARGS__)
+
+/* Report list entries whose field @field repeats an earlier entry's. */
+static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
+			  size_t field, const char *what)
+{
+	for (size_t i = 1; i < v->nitems; i++)
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(v->items[i].f[field], v->items[k].f[field])) {
+				err(c, "duplicate", v->items[i].origin, key,
+				    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what,
+				    v->items[i].f[field], k + 1);
+				break;
+			}
+}
+
+static void check_identity(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	if (!V(MAILNAME)->set)
+		err(c, "required", "env:MAILNAME", ENV(MAILNAME),
+		    "MAILNAME is required: set it to this relay's fully qualified host name, "
+		    "e.g. mail.example.com");
+	else if (!strchr(V(MAILNAME)->str, '.'))
+		WARN(c, origin_of(V(MAILNAME), ""), ENV(MAILNAME),
+		     "'%s' is not a fully qualified host name; receivers may reject HELO %s",
+		     V(MAILNAME)->str, V(MAILNAME)->str);
+	const struct prc_value *nets = V(MYNETWORKS);
+	for (size_t i = 0; i < nets->nitems; i++) {
+		const char *n = nets->items[i].f[0];
+		if (!strcmp(n, "0.0.0.0/0") || !strcmp(n, "[::]/0"))
+			err(c, "open-relay", nets->items[i].origin, ENV(MYNETWORKS),
+			    "entry %zu: %s lets every address on the Internet relay (an open "
+			    "relay); list your clients' networks instead",
+			    i + 1, n);
+	}
+	if (V(POSTFIX_EXPORTER_ENABLED)->b && strcmp(V(LOGOUTPUT)->str, "/dev/stdout"))
+		WARN(c, origin_of(V(POSTFIX_EXPORTER_ENABLED), ""), ENV(POSTFIX_EXPORTER_ENABLED),
+		     "the exporter reads the log from stdout, but LOGOUTPUT is %s: it will "
+		     "count nothing",
+		     V(LOGOUTPUT)->str);
+}
+
+static void check_relay(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const struct prc_value *creds = V(RELAYHOST_PASSWORDMAP);
+	const struct prc_value *map = V(RELAYHOST_MAP);
+	const char *key = ENV(RELAYHOST_PASSWORDMAP);
+
+	for (size_t i = 0; i < creds->nitems; i++)
+		if (!*creds->items[i].f[0] && !V(RELAYHOST)->set)
+			err(c, "invalid-value", creds->items[i].origin, key,
+			    "entry %zu: a credential without a host applies to RELAYHOST, which is "
+			    "not set",
+			    i + 1);
+	/* two entries for one next hop: Postfix would silently use one of them */
+	for (size_t i = 1; i < creds->nitems; i++) {
+		char *ki = prc_credential_key(cfg, &creds->items[i]);
+		for (size_t k = 0; ki && k < i; k++) {
+			char *kk = prc_credential_key(cfg, &creds->items[k]);
+			bool same = kk && !strcmp(ki, kk);
+			free(kk);
+			if (same) {
+				err(c, "duplicate", creds->items[i].origin, key,
+				    "entry %zu: a credential for '%s' is already given by entry %zu",
+				    i + 1, ki, k + 1);
+				break;
+			}
+		}
+		free(ki);
+	}
+	no_duplicates(c, map, ENV(RELAYHOST_MAP), 0, "sender");
+
+	if (V(RELAYHOST_AUTH)->b) {
+		if (!V(RELAYHOST)->set)
+			err(c, "required", origin_of(V(RELAYHOST_AUTH), "env:RELAYHOST"),
+			    ENV(RELAYHOST_AUTH), "RELAYHOST_AUTH=yes needs RELAYHOST");
+		else if (!has_credential(cfg, V(RELAYHOST)->str))
+			err(c, "missing-credential", origin_of(V(RELAYHOST_AUTH), ""),
+			    ENV(RELAYHOST_AUTH),
+			    "RELAYHOST_AUTH=yes but RELAYHOST_PASSWORDMAP has no credential for %s "
+			    "(add %s:user:password)",
+			    V(RELAYHOST)->str, V(RELAYHOST)->str);
+	}
+	if (V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b) {
+		if (!map->nitems)
+			WARN(c, origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), ""),
+			     ENV(SENDER_DEPENDENT_RELAYHOST_AUTH),
+			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without RELAYHOST_MAP");
+		for (size_t i = 0; i < map->nitems; i++)
+			if (!has_credential(cfg, map->items[i].f[1]))
+				err(c, "missing-credential", map->items[i].origin, ENV(RELAYHOST_MAP),
+				    "entry %zu: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
+				    "RELAYHOST_PASSWORDMAP has no credential for %s",
+				    i + 1, map->items[i].f[1]);
+	}
+	if (creds->nitems && !prc_relay_auth_enabled(cfg))
+		WARN(c, origin_of(creds, ""), key,
+		     "credentials are given but not used: set RELAYHOST_AUTH=yes (or "
+		     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes)");
+	if (prc_relay_auth_enabled(cfg) && !V(USE_TLS)->b)
+		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
+		     "USE_TLS=no: relay credentials will be sent to the relay host unencrypted");
+	else if (V(RELAYHOST_AUTH)->b && V(CLIENT_TLS_SECURITY_LEVEL)->explicit &&
+		 (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
+		  !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may")))
+		WARN(c, V(CLIENT_TLS_SECURITY_LEVEL)->origin, ENV(CLIENT_TLS_SECURITY_LEVEL),
+		     "CLIENT_TLS_SECURITY_LEVEL=%s with RELAYHOST_AUTH=yes: credentials are sent "
+		     "unencrypted when the relay host offers no STARTTLS (the default would be "
+		     "encrypt)",
+		     V(CLIENT_TLS_SECURITY_LEVEL)->str);
+}
+
+static void check_users(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const struct prc_value *users = V(SMTPD_USERS);
+	for (size_t i = 0; i < users->nitems; i++) {
+		const char *u = users->items[i].f[0];
+		const char *at = strchr(u, '@');
+		bool ok = true;
+		for (const char *p = u; *p; p++)
+			ok &= (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || strchr("._%+-@", *p);
+		if (!ok || (at && (strchr(at + 1, '@') || at == u || prc_check_domain(at + 1))))
+			err(c, "invalid-value", users->items[i].origin, ENV(SMTPD_USERS),
+			    "entry %zu: user name '%s' may only contain letters, digits and . _ %% "
+			    "+ -, optionally followed by @domain",
+			    i + 1, u);
+	}
+	no_duplicates(c, users, ENV(SMTPD_USERS), 0, "user");
+	if (users->nitems && !V(USE_TLS)->b)
+		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
+		     "USE_TLS=no: SMTPD_USERS passwords will be accepted unencrypted");
+}
+
+static void check_tls(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	if (V(USE_TLS)->b)
+		return;
+	const struct prc_value *lv[] = {V(TLS_SECURITY_LEVEL), V(CLIENT_TLS_SECURITY_LEVEL)};
+	const char *names[] = {ENV(TLS_SECURITY_LEVEL), ENV(CLIENT_TLS_SECURITY_LEVEL)};
+	for (size_t i = 0; i < 2; i++)
+		if (lv[i]->explicit && strcmp(lv[i]->str, "none") && strcmp(lv[i]->str, "may"))
+			err(c, "conflict", lv[i]->origin, names[i],
+			    "%s=%s needs TLS, but USE_TLS=no (%s)", names[i], lv[i]->str,
+			    origin_of(V(USE_TLS), "default"));
+}
+
+static void check_dkim(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const struct prc_value *keys = V(DKIM_KEYS), *doms = V(DKIM_DOMAINS);
+	no_duplicates(c, keys, ENV(DKIM_KEYS), 0, "domain");
+	no_duplicates(c, doms, ENV(DKIM_DOMAINS), 0, "domain");
+	for (size_t i = 0; i < keys->nitems; i++)
+		for (size_t k = 0; k < doms->nitems; k++)
+			if (!strcmp(keys->items[i].f[0], doms->items[k].f[0]))
+				err(c, "duplicate", keys->items[i].origin, ENV(DKIM_KEYS),
+				    "entry %zu: domain '%s' is also in DKIM_DOMAINS; give each "
+				    "domain one key",
+				    i + 1, keys->items[i].f[0]);
+	if (!V(USE_DKIM)->b && (keys->explicit || doms->explicit))
+		WARN(c, origin_of(keys->explicit ? keys : doms, ""), ENV(USE_DKIM),
+		     "DKIM domains are given but USE_DKIM is not yes: mail is not signed");
+}
+
+static void check_params(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const struct prc_value *p = V(POSTCONF);
+	no_duplicates(c, p, ENV(POSTCONF), 0, "parameter");
+	for (size_t i = 0; i < p->nitems; i++) {
+		const char *name = p->items[i].f[0];
+		if (prc_check_control(p->items[i].f[1]))
+			err(c, "invalid-value", p->items[i].origin, ENV(POSTCONF),
+			    "parameter %s: value contains a control character", name);
+		for (size_t k = 0; k < PRC_S_COUNT; k++)
+			if (prc_settings[k].postfix && !strcmp(prc_settings[k].postfix, name))
+				WARN(c, p->items[i].origin, ENV(POSTCONF),
+				     "parameter %s overrides the value postrelay derives from %s", name,
+				     prc_settings[k].env);
+	}
+}
+
+PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
+{
+	if (!cfg)
+		return PRC_ERR_ARG;
+	struct vctx c = {cfg, d, 0};
+	check_identity(&c);
+	check_relay(&c);
+	check_users(&c);
+	check_tls(&c);
+	check_dkim(&c);
+	check_params(&c);
+	cfg->validated = c.errors == 0;
+	return c.errors ? PRC_ERR_INVALID : PRC_OK;
+}
