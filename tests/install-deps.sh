@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install everything the build and every test tier needs, from Debian's packages.
+set -eu
+pkgs="meson ninja-build gcc clang pkg-config check libyaml-dev libssl-dev openssl
+ postfix sasl2-bin libsasl2-modules opendkim opendkim-tools python3 python3-dkim
+ python3-jsonschema python3-yaml swaks libnet-ssleay-perl iproute2 procps util-linux
+ valgrind libclang-rt-14-dev"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# postfix asks debconf questions; answer them so the install never blocks
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
