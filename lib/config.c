@@ -100,3 +100,11 @@ char *prc_root_path(const struct prc_config *cfg, const char *path)
 		return prc_strdup(path);
 	return prc_asprintf("%s%s", cfg->root, path);
 }
+
+char *prc_setting_path(const struct prc_config *cfg, enum prc_setting_id id)
+{
+	const struct prc_value *v = &cfg->v[id];
+	if (!v->set)
+		return NULL;
+	return v->explicit ? prc_strdup(v->str) : prc_root_path(cfg, v->str);
+}

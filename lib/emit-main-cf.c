@@ -82,6 +82,13 @@ static void set_if(struct plist *l, const struct prc_config *cfg, enum prc_setti
 		add(l, prc_settings[id].postfix, v->str);
 }
 
+/* A path setting, placed under the instance root when it is a default. */
+static void set_path(struct plist *l, const struct prc_config *cfg, enum prc_setting_id id)
+{
+	if (cfg->v[id].set)
+		addf(l, prc_settings[id].postfix, prc_setting_path(cfg, id));
+}
+
 static char *table(const struct prc_config *cfg, const char *file)
 {
 	return prc_asprintf("%s:${config_directory}/%s", V(TABLE_TYPE)->str, file);
@@ -170,9 +177,9 @@ static void collect(const struct prc_config *cfg, struct plist *l)
 	l->section = "TLS towards clients";
 	add(l, "smtpd_tls_security_level", prc_server_tls_level(cfg));
 	if (V(USE_TLS)->b) {
-		set_if(l, cfg, PRC_S_TLS_CRT);
-		set_if(l, cfg, PRC_S_TLS_KEY);
-		set_if(l, cfg, PRC_S_TLS_CA);
+		set_path(l, cfg, PRC_S_TLS_CRT);
+		set_path(l, cfg, PRC_S_TLS_KEY);
+		set_path(l, cfg, PRC_S_TLS_CA);
 		set_if(l, cfg, PRC_S_SMTPD_TLS_AUTH_ONLY);
 		add(l, "smtpd_tls_loglevel", "1");
 		add(l, "smtpd_tls_received_header", "yes");
@@ -180,10 +187,10 @@ static void collect(const struct prc_config *cfg, struct plist *l)
 	l->section = "TLS towards the relay host and destinations";
 	add(l, "smtp_tls_security_level", prc_client_tls_level(cfg));
 	if (V(USE_TLS)->b) {
-		set_if(l, cfg, PRC_S_CLIENT_TLS_CRT);
-		set_if(l, cfg, PRC_S_CLIENT_TLS_KEY);
+		set_path(l, cfg, PRC_S_CLIENT_TLS_CRT);
+		set_path(l, cfg, PRC_S_CLIENT_TLS_KEY);
 		if (V(CLIENT_TLS_CA)->set)
-			set_if(l, cfg, PRC_S_CLIENT_TLS_CA);
+			set_path(l, cfg, PRC_S_CLIENT_TLS_CA);
 		else
 			add(l, "smtp_tls_CApath", "/etc/ssl/certs");
 		add(l, "smtp_tls_loglevel", "1");
