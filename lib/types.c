@@ -8,24 +8,40 @@
 #include <string.h>
 #include <strings.h>
 
-/* Reject control characters (they could inject lines) and invalid UTF-8. */
+/*
+ * Length of the well-formed UTF-8 sequence at @p, or 0: no overlong forms,
+ * no surrogates, nothing above U+10FFFF (RFC 3629).  Stops at a NUL.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
+	}
+	return 0;
+}
+
+/* Reject control characters (C0, DEL, C1: they could inject lines) and invalid UTF-8. */
 const char *prc_check_control(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		if (*p < 0x20 || *p == 0x7f)
-			return "contains a control character (newline, tab, ...), which is not allowed";
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : 9;
-		if (n == 9 || *p == 0xc0 || *p == 0xc1 || *p > 0xf4)
+		size_t n = utf8_len(p);
+		if (!n)
 			return "is not valid UTF-8";
-		for (size_t i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return "is not valid UTF-8";
-		p += n + 1;
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0))
+			return "contains a control character (newline, tab, ...), which is not allowed";
+		p += n;
 	}
 	return NULL;
 }
