@@ -128,6 +128,14 @@ void prc_buf_printf(struct prc_buf *b, const char *fmt, ...) PRC_PRINTF(2, 3);
 char *prc_buf_take(struct prc_buf *b);
 void prc_buf_free(struct prc_buf *b);
 
+/*
+ * @s for echoing in a diagnostic: at most PRC_CLIP_MAX bytes, cut at a
+ * character boundary and followed by "..." when longer.  Returns @s itself
+ * or @buf.
+ */
+#define PRC_CLIP_MAX 64
+const char *prc_clip(char buf[PRC_CLIP_MAX + 4], const char *s);
+
 char *prc_strdup(const char *s);
 char *prc_strndup(const char *s, size_t n);
 char *prc_asprintf(const char *fmt, ...) PRC_PRINTF(1, 2);

@@ -112,3 +112,16 @@ char *prc_asprintf(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+const char *prc_clip(char buf[PRC_CLIP_MAX + 4], const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= PRC_CLIP_MAX)
+		return s;
+	n = PRC_CLIP_MAX;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--; /* do not split a UTF-8 sequence */
+	memcpy(buf, s, n);
+	memcpy(buf + n, "...", 4);
+	return buf;
+}
