@@ -118,22 +118,36 @@ struct ctx {
 	const char *origin;
 	struct prc_diags *d;
 	int rc;
+	char clip[2][PRC_CLIP_MAX + 4];
 };
+
+/* A value as echoed in a message: long ones are clipped. */
+#define SHOW(c, slot, s) prc_clip((c)->clip[slot], (s))
 
 static void bad(struct ctx *c, size_t entry, const char *fmt, ...) PRC_PRINTF(3, 4);
 static void bad(struct ctx *c, size_t entry, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (msg) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (!msg) {
+		c->rc = PRC_ERR_NOMEM;
+		return;
+	}
 	if (entry)
 		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
 			 "entry %zu: %s", entry, msg);
 	else
 		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
 			 "%s", msg);
+	free(msg);
 	if (!c->rc)
 		c->rc = PRC_ERR_INVALID;
 }
@@ -192,11 +206,11 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!fields[0] || !fields[1] || !fields[2])
 			break;
 		if (*fields[0] && (why = prc_check_relayhost(fields[0], NULL)))
-			bad(c, entry, "host '%s': %s", fields[0], why);
+			bad(c, entry, "host '%s': %s", SHOW(c, 0, fields[0]), why);
 		else if (!*fields[1])
 			bad(c, entry, "empty user name");
 		else if (!*fields[2])
-			bad(c, entry, "empty password for user '%s'", fields[1]);
+			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[1]));
 		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
 			oom(c);
 		break;
@@ -212,9 +226,9 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!fields[0] || !fields[1])
 			break;
 		if ((why = prc_check_sender(fields[0])))
-			bad(c, entry, "sender '%s': %s", fields[0], why);
+			bad(c, entry, "sender '%s': %s", SHOW(c, 0, fields[0]), why);
 		else if ((why = prc_check_relayhost(fields[1], NULL)))
-			bad(c, entry, "relay host '%s': %s", fields[1], why);
+			bad(c, entry, "relay host '%s': %s", SHOW(c, 0, fields[1]), why);
 		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 			oom(c);
 		break;
@@ -231,7 +245,7 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!*fields[0])
 			bad(c, entry, "empty user name");
 		else if (!*fields[1])
-			bad(c, entry, "empty password for user '%s'", fields[0]);
+			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[0]));
 		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 			oom(c);
 		break;
@@ -254,11 +268,11 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!fields[0] || !fields[1] || !fields[2])
 			break;
 		if ((why = prc_check_domain(fields[0])))
-			bad(c, entry, "domain '%s': %s", fields[0], why);
+			bad(c, entry, "domain '%s': %s", SHOW(c, 0, fields[0]), why);
 		else if ((why = prc_check_selector(fields[1])))
-			bad(c, entry, "selector '%s': %s", fields[1], why);
+			bad(c, entry, "selector '%s': %s", SHOW(c, 0, fields[1]), why);
 		else if ((why = prc_check_path(fields[2])))
-			bad(c, entry, "key '%s': %s", fields[2], why);
+			bad(c, entry, "key '%s': %s", SHOW(c, 0, fields[2]), why);
 		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
 			oom(c);
 		break;
@@ -283,7 +297,7 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 			break;
 		}
 		if (why)
-			bad(c, entry, "'%s': %s", word, why);
+			bad(c, entry, "'%s': %s", SHOW(c, 0, word), why);
 		else {
 			const char *one[1] = {norm ? norm : word};
 			if (prc_value_add_item(v, one, 1, c->origin))
@@ -335,7 +349,7 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 			fields[1][o] = '\0';
 			const char *why = prc_check_param_name(fields[0]);
 			if (why)
-				bad(c, entry, "'%s' %s", fields[0], why);
+				bad(c, entry, "'%s' %s", SHOW(c, 0, fields[0]), why);
 			else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 				oom(c);
 		}
@@ -388,30 +402,30 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	case T_BOOL:
 		if ((why = prc_parse_bool(s, &v.b)))
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		else
 			v.str = prc_strdup(v.b ? "yes" : "no");
 		break;
 	case T_SIZE:
 		if ((why = prc_parse_size(s, &v.n)))
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		else
 			v.str = prc_asprintf("%llu", (unsigned long long)v.n);
 		break;
 	case T_COUNT:
 		if ((why = prc_parse_count(s, set->min, set->max, &v.n))) {
 			if (set->max)
-				bad(&c, 0, "'%s' %s (expected %llu to %llu)", s, why,
+				bad(&c, 0, "'%s' %s (expected %llu to %llu)", SHOW(&c, 0, s), why,
 				    (unsigned long long)set->min, (unsigned long long)set->max);
 			else
-				bad(&c, 0, "'%s': %s", s, why);
+				bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		} else {
 			v.str = prc_asprintf("%llu", (unsigned long long)v.n);
 		}
 		break;
 	case T_TIME:
 		if ((why = prc_parse_time(s, &v.str)))
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		break;
 	case T_ENUM: {
 		for (char *p = s; *p; p++)
@@ -422,7 +436,8 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 			for (const char *ch = set->choices; *ch; ch++)
 				prc_buf_puts(&b, *ch == '|' ? ", " : (char[2]){*ch, 0});
 			char *list = prc_buf_take(&b);
-			bad(&c, 0, "'%s' is not one of: %s", s, list ? list : set->choices);
+			bad(&c, 0, "'%s' is not one of: %s", SHOW(&c, 0, s),
+			    list ? list : set->choices);
 			free(list);
 		} else {
 			v.str = prc_strdup(s);
@@ -431,7 +446,7 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	}
 	case T_RELAYHOST:
 		if ((why = prc_check_relayhost(s, &v.str)))
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		break;
 	default: {
 		switch (set->type) {
@@ -458,7 +473,7 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 			break;
 		}
 		if (why)
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		else
 			v.str = prc_strdup(s);
 		break;
@@ -481,59 +496,94 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	return PRC_OK;
 }
 
-/* Read a NAME_FILE secret: at most 1 MiB, trailing newlines dropped. */
-static char *read_secret(const char *path, const char *origin, const char *key,
-			 struct prc_diags *d, int *rc)
+/*
+ * Read a whole file of at most 1 MiB: the value of a NAME_FILE variable, or
+ * an env file.  The open does not block (a FIFO or a device is refused, not
+ * waited on) and the size from fstat is not trusted: files in /proc report 0,
+ * so reading goes on until end of file.  Messages name the file when
+ * @name_path (the origin then names the variable).  On failure *rc is
+ * PRC_ERR_IO (cannot be read), PRC_ERR_INVALID (not a regular file, too
+ * large, holds a NUL byte) or PRC_ERR_NOMEM.
+ */
+static char *read_file(const char *path, const char *origin, const char *key, bool name_path,
+		       struct prc_diags *d, int *rc)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *p = name_path ? path : "", *sep = name_path ? ": " : "";
+	const char *rd = name_path ? "cannot read " : "cannot read";
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_VALUE) {
-		int e = fd < 0 ? errno : 0;
-		if (fd >= 0 && !S_ISREG(st.st_mode))
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s: not a regular file",
-				 path);
-		else if (fd >= 0 && st.st_size > MAX_FILE_VALUE)
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key,
-				 "%s: larger than 1 MiB", path);
-		else
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
-				 strerror(e ? e : errno));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st)) {
+		prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s%s: %s", rd, p, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		*rc = PRC_ERR_IO;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s%snot a regular file",
+			 p, sep);
+		close(fd);
 		*rc = PRC_ERR_INVALID;
 		return NULL;
 	}
-	char *buf = malloc((size_t)st.st_size + 1);
+	size_t cap = st.st_size > 0 && st.st_size <= MAX_FILE_VALUE ? (size_t)st.st_size + 1 : 4096;
 	size_t len = 0;
-	if (!buf) {
-		close(fd);
-		*rc = PRC_ERR_NOMEM;
-		return NULL;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		if (len == cap) {
+			if (cap > MAX_FILE_VALUE)
+				break; /* one byte over the limit tells it is too large */
+			size_t ncap = cap * 2 > MAX_FILE_VALUE + 1 ? MAX_FILE_VALUE + 1 : cap * 2;
+			char *b = realloc(buf, ncap + 1);
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
+			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s%s: %s", rd, p,
 				 strerror(errno));
 			free(buf);
 			close(fd);
-			*rc = PRC_ERR_INVALID;
+			*rc = PRC_ERR_IO;
 			return NULL;
 		}
-		if (r == 0 || (len += (size_t)r) == (size_t)st.st_size)
+		if (r == 0)
 			break;
+		len += (size_t)r;
 	}
 	close(fd);
-	buf[len] = '\0';
-	if (strlen(buf) != len) {
-		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s: contains a NUL byte",
-			 path);
+	if (!buf) {
+		*rc = PRC_ERR_NOMEM;
+		return NULL;
+	}
+	const char *why = NULL;
+	if (len > MAX_FILE_VALUE)
+		why = "larger than 1 MiB";
+	else if (memchr(buf, '\0', len))
+		why = "contains a NUL byte";
+	if (why) {
+		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s%s%s", p, sep, why);
 		free(buf);
 		*rc = PRC_ERR_INVALID;
 		return NULL;
 	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* A NAME_FILE secret: the file's content without trailing newlines. */
+static char *read_secret(const char *path, const char *origin, const char *key,
+			 struct prc_diags *d, int *rc)
+{
+	char *buf = read_file(path, origin, key, true, d, rc);
+	size_t len = buf ? strlen(buf) : 0;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
 	return buf;
@@ -629,16 +679,21 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 			rc = PRC_ERR_NOMEM;
 		} else {
 			bool lower = false;
+			char clip[PRC_CLIP_MAX + 4];
 			for (const char *p = name; *p; p++)
 				lower |= *p >= 'a' && *p <= 'z';
-			const char *why = prc_check_control(eq + 1);
+			const char *why;
 			if (!lower) {
 				prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, origin + 4,
 					 "not a postrelay setting; POSTFIX_<parameter> passthrough "
 					 "takes a lower-case Postfix parameter name");
-			} else if ((why = why ? why : prc_check_param_name(name))) {
+			} else if ((why = prc_check_control(eq + 1))) {
 				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
-					 "'%s' %s", name, why);
+					 "value %s", why);
+				rc = PRC_ERR_INVALID;
+			} else if ((why = prc_check_param_name(name))) {
+				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
+					 "'%s' %s", prc_clip(clip, name), why);
 				rc = PRC_ERR_INVALID;
 			} else {
 				const char *val = eq + 1;
@@ -708,9 +763,12 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 			int r = PRC_OK;
 			owned = read_secret(path, origin, set->env, d, &r);
 			if (!owned) {
-				rc = rc ? rc : r;
+				/* a NAME_FILE that cannot be read is a bad setting, not an
+				 * I/O failure of ours */
 				if (r == PRC_ERR_NOMEM)
 					rc = r;
+				else if (!rc)
+					rc = PRC_ERR_INVALID;
 				continue;
 			}
 			lines_to_entries(owned);
@@ -748,8 +806,8 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
 	int rc = PRC_OK;
-	char *text = read_secret(path, path, "", d, &rc);
-	if (!text)
+	char *text = read_file(path, path, "", false, d, &rc);
+	if (!text) /* nothing was loaded: an I/O problem, not a bad setting */
 		return rc == PRC_ERR_NOMEM ? rc : PRC_ERR_IO;
 	size_t n = 1;
 	for (char *p = text; *p; p++)
@@ -772,9 +830,21 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 			p++;
 		if (!*p || *p == '#')
 			continue;
-		if (!strchr(p, '=')) {
-			prc_diag(d, PRC_SEV_ERROR, "syntax", "", "", "%s:%zu: expected NAME=value",
-				 path, line);
+		char *eq = strchr(p, '=');
+		size_t blank = eq ? strcspn(p, " \t") : 0;
+		if (!eq || blank < (size_t)(eq - p)) {
+			/* as docker run --env-file, which refuses a name with blanks */
+			char *origin = prc_asprintf("%s:%zu", path, line);
+			if (!origin) {
+				rc = PRC_ERR_NOMEM;
+				break;
+			}
+			if (eq)
+				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "",
+					 "variable name '%.*s' contains a blank", (int)(eq - p), p);
+			else
+				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "", "expected NAME=value");
+			free(origin);
 			rc = PRC_ERR_INVALID;
 			continue;
 		}
