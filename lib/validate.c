@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,37 @@ static bool has_credential(const struct prc_config *cfg, const char *relayhost)
 	return found;
 }
 
+/*
+ * Who a trusted network (normalized "a.b.c.d/len" or "[v6]/len") lets relay
+ * when that is a good part of the Internet, else NULL.  No private range is
+ * wider than 10.0.0.0/8, or fc00::/7 and fe80::/10 in IPv6; a wider network,
+ * or an IPv6 one shorter than /16 elsewhere, is an open relay in all but name.
+ */
+static const char *open_network(const char *net)
+{
+	const char *slash = strrchr(net, '/');
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char b[16];
+	if (!slash)
+		return NULL;
+	bool v6 = net[0] == '[';
+	size_t alen = (size_t)(slash - net) - (v6 ? 2 : 0);
+	if (alen >= sizeof(addr))
+		return NULL;
+	memcpy(addr, net + v6, alen);
+	addr[alen] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, b) != 1)
+		return NULL;
+	unsigned long len = strtoul(slash + 1, NULL, 10);
+	if (len == 0)
+		return "every address on the Internet";
+	if (!v6)
+		return len < 8 ? "a large part of the Internet" : NULL;
+	bool ula = len >= 7 && (b[0] & 0xfe) == 0xfc;
+	bool link = len >= 10 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+	return len < 16 && !ula && !link ? "a large part of the Internet" : NULL;
+}
+
 struct vctx {
 	struct prc_config *cfg;
 	struct prc_diags *d;
@@ -104,12 +136,12 @@ static void check_identity(struct vctx *c)
 		     V(MAILNAME)->str, V(MAILNAME)->str);
 	const struct prc_value *nets = V(MYNETWORKS);
 	for (size_t i = 0; i < nets->nitems; i++) {
-		const char *n = nets->items[i].f[0];
-		if (!strcmp(n, "0.0.0.0/0") || !strcmp(n, "[::]/0"))
+		const char *n = nets->items[i].f[0], *who = open_network(n);
+		if (who)
 			err(c, "open-relay", nets->items[i].origin, ENV(MYNETWORKS),
-			    "entry %zu: %s lets every address on the Internet relay (an open "
-			    "relay); list your clients' networks instead",
-			    i + 1, n);
+			    "entry %zu: %s lets %s relay (an open relay); list your clients' "
+			    "networks instead",
+			    i + 1, n, who);
 	}
 	if (V(POSTFIX_EXPORTER_ENABLED)->b && strcmp(V(LOGOUTPUT)->str, "/dev/stdout"))
 		WARN(c, origin_of(V(POSTFIX_EXPORTER_ENABLED), ""), ENV(POSTFIX_EXPORTER_ENABLED),
@@ -244,6 +276,54 @@ static void check_dkim(struct vctx *c)
 		     "DKIM domains are given but USE_DKIM is not yes: mail is not signed");
 }
 
+/* Passthrough that opens the relay: wide mynetworks, "permit" ahead of the relay check. */
+static void check_params_relay(struct vctx *c, const struct prc_item *it)
+{
+	const char *name = it->f[0];
+	bool nets = !strcmp(name, "mynetworks");
+	bool restr = !strcmp(name, "smtpd_relay_restrictions") ||
+		     !strcmp(name, "smtpd_recipient_restrictions");
+	if (!strcmp(name, "relay_domains") && strstr(it->f[1], "static:")) {
+		err(c, "open-relay", it->origin, ENV(POSTCONF),
+		    "parameter relay_domains: a static: table makes every domain a relay "
+		    "domain (an open relay)");
+		return;
+	}
+	if (!nets && !restr)
+		return;
+	for (const char *p = it->f[1]; *p;) {
+		size_t n = strcspn(p, ", \t");
+		if (!n) {
+			p++;
+			continue;
+		}
+		char *w = prc_strndup(p, n), *norm = NULL;
+		const char *who = NULL;
+		p += n;
+		if (!w)
+			return;
+		if (nets && !prc_check_cidr(w, &norm))
+			who = open_network(norm);
+		if (who)
+			err(c, "open-relay", it->origin, ENV(POSTCONF),
+			    "parameter mynetworks: %s lets %s relay (an open relay)", norm, who);
+		bool stop = restr && (!strcmp(w, "reject_unauth_destination") ||
+				      !strcmp(w, "defer_unauth_destination") || !strcmp(w, "reject") ||
+				      !strcmp(w, "defer"));
+		if (restr && !strcmp(w, "permit")) {
+			err(c, "open-relay", it->origin, ENV(POSTCONF),
+			    "parameter %s: 'permit' ahead of reject_unauth_destination lets "
+			    "anyone relay (an open relay)",
+			    name);
+			stop = true;
+		}
+		free(norm);
+		free(w);
+		if (stop)
+			return;
+	}
+}
+
 static void check_params(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -254,6 +334,8 @@ static void check_params(struct vctx *c)
 		if (prc_check_control(p->items[i].f[1]))
 			err(c, "invalid-value", p->items[i].origin, ENV(POSTCONF),
 			    "parameter %s: value contains a control character", name);
+		else
+			check_params_relay(c, &p->items[i]);
 		for (size_t k = 0; k < PRC_S_COUNT; k++)
 			if (prc_settings[k].postfix && !strcmp(prc_settings[k].postfix, name))
 				WARN(c, p->items[i].origin, ENV(POSTCONF),

@@ -360,6 +360,78 @@ START_TEST(env_file_unreadable_is_io_error_without_validation_noise)
 }
 END_TEST
 
+/* Validation errors of @envp (MAILNAME given), as diags_text lines. */
+static char *validate_env(const char *extra, const char *extra2)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", extra, extra2, NULL};
+	int rc;
+	char *text = load_env(envp, NULL, &rc);
+	return text;
+}
+
+START_TEST(open_relay_mynetworks_prefix_bounds)
+{
+	const char *fine[] = {"10.0.0.0/8",   "11.0.0.0/8", "fc00::/7", "fe80::/10",
+			      "2001::/16",    "::1/128",    "192.168.0.0/16"};
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		char *var = prc_asprintf("MYNETWORKS=%s", fine[i]);
+		char *text = validate_env(var, NULL);
+		ck_assert_msg(!strcmp(text, ""), "%s: %s", fine[i], text);
+		free(text);
+		free(var);
+	}
+	const char *wide[][2] = {
+		{"0.0.0.0/0", "0.0.0.0/0 lets every address on the Internet"},
+		{"::/0", "[::]/0 lets every address on the Internet"},
+		{"10.0.0.0/7", "10.0.0.0/7 lets a large part of the Internet"},
+		{"128.0.0.0/1", "128.0.0.0/1 lets a large part of the Internet"},
+		{"2000::/3", "[2000::]/3 lets a large part of the Internet"},
+		{"2001::/15", "[2001::]/15 lets a large part of the Internet"},
+		{"fc00::/6", "[fc00::]/6 lets a large part of the Internet"},
+		{"fe80::/9", "[fe80::]/9 lets a large part of the Internet"},
+	};
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+		char *var = prc_asprintf("MYNETWORKS=192.168.0.0/16 %s", wide[i][0]);
+		char *text = validate_env(var, NULL);
+		char *want = prc_asprintf("error|env:MYNETWORKS|entry 2: %s relay (an open relay); "
+					  "list your clients' networks instead\n",
+					  wide[i][1]);
+		ck_assert_str_eq(text, want);
+		free(want);
+		free(text);
+		free(var);
+	}
+}
+END_TEST
+
+START_TEST(open_relay_through_passthrough)
+{
+	char *text = validate_env("POSTFIX_mynetworks=10.0.0.0/8, 0.0.0.0/0 hash:/etc/x", NULL);
+	ck_assert_str_eq(text, "error|env:POSTFIX_mynetworks|parameter mynetworks: 0.0.0.0/0 lets "
+			       "every address on the Internet relay (an open relay)\n"
+			       "warning|env:POSTFIX_mynetworks|parameter mynetworks overrides the "
+			       "value postrelay derives from MYNETWORKS\n");
+	free(text);
+	text = validate_env("POSTCONF=smtpd_relay_restrictions=permit_mynetworks,permit,"
+			    "reject_unauth_destination",
+			    NULL);
+	ck_assert_str_eq(text, "error|env:POSTCONF|parameter smtpd_relay_restrictions: 'permit' "
+			       "ahead of reject_unauth_destination lets anyone relay (an open "
+			       "relay)\n");
+	free(text);
+	/* permit after the relay check is harmless */
+	text = validate_env("POSTFIX_smtpd_recipient_restrictions=permit_mynetworks "
+			    "reject_unauth_destination permit",
+			    NULL);
+	ck_assert_str_eq(text, "");
+	free(text);
+	text = validate_env("POSTFIX_relay_domains=static:ALL", NULL);
+	ck_assert_str_eq(text, "error|env:POSTFIX_relay_domains|parameter relay_domains: a static: "
+			       "table makes every domain a relay domain (an open relay)\n");
+	free(text);
+}
+END_TEST
+
 SUITE_BEGIN(env_hostile)
 ADD(env_control_bytes_rejected_in_every_setting)
 ADD(env_control_bytes_rejected_in_postfix_passthrough)
@@ -374,6 +446,8 @@ ADD(env_file_path_control_bytes_escaped_in_diagnostic)
 ADD(env_long_value_clipped_in_diagnostic)
 ADD(env_file_syntax_errors_carry_file_and_line)
 ADD(env_file_unreadable_is_io_error_without_validation_noise)
+ADD(open_relay_mynetworks_prefix_bounds)
+ADD(open_relay_through_passthrough)
 SUITE_END
 
 TEST_MAIN(env_hostile_suite)
