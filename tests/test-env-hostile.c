@@ -386,7 +386,7 @@ START_TEST(open_relay_mynetworks_prefix_bounds)
 		{"10.0.0.0/7", "10.0.0.0/7 lets a large part of the Internet"},
 		{"128.0.0.0/1", "128.0.0.0/1 lets a large part of the Internet"},
 		{"2000::/3", "[2000::]/3 lets a large part of the Internet"},
-		{"2001::/15", "[2001::]/15 lets a large part of the Internet"},
+		{"2000::/15", "[2000::]/15 lets a large part of the Internet"},
 		{"fc00::/6", "[fc00::]/6 lets a large part of the Internet"},
 		{"fe80::/9", "[fe80::]/9 lets a large part of the Internet"},
 	};
