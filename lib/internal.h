@@ -83,6 +83,7 @@ struct prc_item {
 struct prc_value {
 	bool set;      /* has a value (a default counts) */
 	bool explicit; /* given by the user, not the default */
+	bool refused;  /* a source's value was refused (and reported); this one is older */
 	char *origin;  /* "default", "env:NAME", "file.yaml:3:5" */
 	char *str;     /* scalar value in its emitted form */
 	bool b;        /* T_BOOL */

@@ -49,7 +49,8 @@ static size_t split(struct span s, const char *seps, bool brackets, struct span 
 	int depth = 0;
 	for (size_t i = 0; i <= s.n; i++) {
 		char c = i < s.n ? s.p[i] : '\0';
-		if (i < s.n && c == '\\') {
+		/* a lone trailing backslash stays in its entry, which then reports it */
+		if (i + 1 < s.n && c == '\\') {
 			i++;
 			continue;
 		}
@@ -348,8 +349,13 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 			}
 			fields[1][o] = '\0';
 			const char *why = prc_check_param_name(fields[0]);
+			bool twice = false;
+			for (size_t k = 0; k < v->nitems && !twice; k++)
+				twice = !strcmp(v->items[k].f[0], fields[0]);
 			if (why)
 				bad(c, entry, "'%s' %s", SHOW(c, 0, fields[0]), why);
+			else if (twice)
+				bad(c, entry, "parameter %s is set twice", fields[0]);
 			else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 				oom(c);
 		}
@@ -414,9 +420,13 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	case T_COUNT:
 		if ((why = prc_parse_count(s, set->min, set->max, &v.n))) {
-			if (set->max)
+			if (set->max && !strcmp(why, "is out of range"))
 				bad(&c, 0, "'%s' %s (expected %llu to %llu)", SHOW(&c, 0, s), why,
 				    (unsigned long long)set->min, (unsigned long long)set->max);
+			else if (set->max)
+				bad(&c, 0, "'%s': expected a whole number from %llu to %llu",
+				    SHOW(&c, 0, s), (unsigned long long)set->min,
+				    (unsigned long long)set->max);
 			else
 				bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		} else {
@@ -756,6 +766,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, set->env,
 				 "set either %s or %s, not both", set->env, file_name);
 			rc = PRC_ERR_INVALID;
+			cfg->v[i].refused = true;
 			continue;
 		}
 		if (path) {
@@ -769,6 +780,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 					rc = r;
 				else if (!rc)
 					rc = PRC_ERR_INVALID;
+				cfg->v[i].refused = true;
 				continue;
 			}
 			lines_to_entries(owned);
@@ -788,6 +800,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		free(owned);
 		if (r) {
 			rc = rc == PRC_ERR_NOMEM ? rc : r;
+			cfg->v[i].refused = true;
 			continue;
 		}
 		prc_value_move(&cfg->v[i], &v);

@@ -84,6 +84,9 @@ static const char *check_host_n(const char *s, size_t n)
 		return "host name has an empty label (\"..\" or a leading or trailing dot)";
 	if (s[n - 1] == '-')
 		return "host name label ends with '-'";
+	/* "10.0.0.300" is neither an address nor a name: a top label is never numeric */
+	if (is_digits(s + n - label, label))
+		return "host name ends in an all-numeric label (and is not an IPv4 address)";
 	return NULL;
 }
 

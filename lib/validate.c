@@ -126,7 +126,9 @@ static void no_duplicates(struct vctx *c, const struct prc_value *v, const char 
 static void check_identity(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
-	if (!V(MAILNAME)->set)
+	if (!V(MAILNAME)->set && V(MAILNAME)->refused)
+		c->errors++; /* the source already said what is wrong with it */
+	else if (!V(MAILNAME)->set)
 		err(c, "required", "env:MAILNAME", ENV(MAILNAME),
 		    "MAILNAME is required: set it to this relay's fully qualified host name, "
 		    "e.g. mail.example.com");

@@ -432,6 +432,93 @@ START_TEST(open_relay_through_passthrough)
 }
 END_TEST
 
+START_TEST(env_lone_trailing_backslash_reported_not_dropped)
+{
+	const char *vars[][2] = {
+		{"RELAYHOST_PASSWORDMAP=user:secret\\", "RELAYHOST_PASSWORDMAP|entry 1"},
+		{"SMTPD_USERS=app:secret,\\", "SMTPD_USERS|entry 2"},
+		{"RELAYHOST_MAP=@example.com:[smtp.example.net]:587\\", "RELAYHOST_MAP|entry 1"},
+		{"DKIM_KEYS=example.com=mail:/k\\", "DKIM_KEYS|entry 1"},
+		{"MYNETWORKS=10.0.0.0/8 \\", "MYNETWORKS|entry 2"},
+	};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *envp[] = {vars[i][0], NULL};
+		int rc;
+		char *text = load_only(envp, &rc, NULL);
+		char *want = prc_asprintf("error|env:%s: ends with a lone '\\' (write \\\\ for a "
+					  "backslash)\n",
+					  vars[i][1]);
+		ck_assert_str_eq(text, want);
+		ck_assert_int_eq(rc, PRC_ERR_INVALID);
+		free(want);
+		free(text);
+	}
+}
+END_TEST
+
+START_TEST(env_numeric_top_label_is_not_a_host)
+{
+	const char *envp[] = {"MAILNAME=10.0.0.300", "DKIM_EXTERNALIGNORE=300.1.1.1", NULL};
+	int rc;
+	char *text = load_only(envp, &rc, NULL);
+	ck_assert_str_eq(text, "error|env:MAILNAME|'10.0.0.300': host name ends in an all-numeric "
+			       "label (and is not an IPv4 address)\n"
+			       "error|env:DKIM_EXTERNALIGNORE|entry 1: '300.1.1.1': expected a "
+			       "network (10.0.0.0/8) or a host name\n");
+	free(text);
+	ck_assert_ptr_null(prc_check_host("mail.example123.com"));
+	ck_assert_ptr_null(prc_check_host("1mail.example.com"));
+}
+END_TEST
+
+START_TEST(env_count_messages_read_well)
+{
+	const char *envp[] = {"SMTP_DESTINATION_CONCURRENCY_LIMIT=+2",
+			      "SMTP_EXTRA_RECIPIENT_LIMIT=0", NULL};
+	int rc;
+	char *text = load_only(envp, &rc, NULL);
+	ck_assert_str_eq(text, "error|env:SMTP_DESTINATION_CONCURRENCY_LIMIT|'+2': expected a "
+			       "whole number from 1 to 1000\n"
+			       "error|env:SMTP_EXTRA_RECIPIENT_LIMIT|'0' is out of range (expected "
+			       "1 to 100000)\n");
+	free(text);
+}
+END_TEST
+
+START_TEST(env_postconf_parameter_given_twice)
+{
+	const char *envp[] = {"POSTCONF=smtpd_banner=a;x=1;smtpd_banner=b", NULL};
+	int rc;
+	char *text = load_only(envp, &rc, NULL);
+	ck_assert_str_eq(text, "error|env:POSTCONF|entry 3: parameter smtpd_banner is set twice\n");
+	ck_assert_int_eq(rc, PRC_ERR_INVALID);
+	free(text);
+}
+END_TEST
+
+START_TEST(env_refused_mailname_not_reported_twice_but_still_invalid)
+{
+	const char *envp[] = {"MAILNAME=bad host", NULL};
+	struct prc_config *cfg;
+	struct prc_diags *d;
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_config_load_env(cfg, envp, d), PRC_ERR_INVALID);
+	/* a caller that ignores the load error still cannot get it validated */
+	ck_assert_int_eq(prc_config_validate(cfg, d), PRC_ERR_INVALID);
+	char *text = diags_text(d);
+	ck_assert_str_eq(text, "error|env:MAILNAME|'bad host': host name may only contain letters, "
+			       "digits, '-' and '.'\n");
+	free(text);
+	/* a later good value clears the refusal */
+	const char *good[] = {"MAILNAME=mail.example.com", NULL};
+	ck_assert_int_eq(prc_config_load_env(cfg, good, d), 0);
+	ck_assert_int_eq(prc_config_validate(cfg, d), 0);
+	prc_diags_free(d);
+	prc_config_free(cfg);
+}
+END_TEST
+
 SUITE_BEGIN(env_hostile)
 ADD(env_control_bytes_rejected_in_every_setting)
 ADD(env_control_bytes_rejected_in_postfix_passthrough)
@@ -448,6 +535,11 @@ ADD(env_file_syntax_errors_carry_file_and_line)
 ADD(env_file_unreadable_is_io_error_without_validation_noise)
 ADD(open_relay_mynetworks_prefix_bounds)
 ADD(open_relay_through_passthrough)
+ADD(env_lone_trailing_backslash_reported_not_dropped)
+ADD(env_numeric_top_label_is_not_a_host)
+ADD(env_count_messages_read_well)
+ADD(env_postconf_parameter_given_twice)
+ADD(env_refused_mailname_not_reported_twice_but_still_invalid)
 SUITE_END
 
 TEST_MAIN(env_hostile_suite)
