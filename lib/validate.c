@@ -299,13 +299,18 @@ static void check_params_relay(struct vctx *c, const struct prc_item *it)
 			p++;
 			continue;
 		}
-		char *w = prc_strndup(p, n), *norm = NULL;
+		char *w = prc_strndup(p, n), *norm = NULL, clip[PRC_CLIP_MAX + 4];
 		const char *who = NULL;
 		p += n;
 		if (!w)
 			return;
-		if (nets && !prc_check_cidr(w, &norm))
+		const char *why = nets ? prc_check_cidr(w, &norm) : NULL;
+		if (nets && !why)
 			who = open_network(norm);
+		else if (nets && (*w == '[' || (*w >= '0' && *w <= '9')))
+			/* an address Postfix cannot parse either: refuse it here */
+			err(c, "invalid-value", it->origin, ENV(POSTCONF),
+			    "parameter mynetworks: '%s': %s", prc_clip(clip, w), why);
 		if (who)
 			err(c, "open-relay", it->origin, ENV(POSTCONF),
 			    "parameter mynetworks: %s lets %s relay (an open relay)", norm, who);
