@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_diags(d, rc);
 	if (rc == PRC_OK)
 		fuzz_emit_all(cfg);
+	fuzz_check_print_redacts(cfg); /* print works on any loaded configuration */
 	prc_diags_free(d);
 	prc_config_free(cfg);
 	free(envp);

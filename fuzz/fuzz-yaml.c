@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == PRC_OK)
 			fuzz_emit_all(cfg);
 	}
+	fuzz_check_print_redacts(cfg);
 	prc_diags_free(d);
 	prc_config_free(cfg);
 	return 0;

@@ -13,7 +13,9 @@
 # whose listing (type, mode, size, mtime, sha256 of every entry) must be the
 # same afterwards.
 # Usage: bad-input.sh POSTRELAYCFG SOURCE_ROOT
-# (BAD_INPUT_UPDATE=1 rewrites the .expected files: review the diff!)
+# (BAD_INPUT_UPDATE=1 rewrites the .expected files: review the diff!
+#  BAD_INPUT_WRAPPER="valgrind --error-exitcode=99 --log-file=F ..." runs the
+#  CLI under a checker whose findings then change the exit code)
 set -eu
 shopt -s nullglob
 cli=$(realpath "$1")
@@ -77,7 +79,8 @@ for input in "$corpus"/*.env "$corpus"/*.args; do
 		args=(render --env-file "$name.env" --no-env -o out)
 	fi
 	rc=0
-	(cd "$dir" && timeout 30 "$cli" "${args[@]}") >"$dir/stdout" 2>"$dir/stderr" || rc=$?
+	# shellcheck disable=SC2086 # the wrapper is a word list
+	(cd "$dir" && timeout 60 ${BAD_INPUT_WRAPPER:-} "$cli" "${args[@]}") >"$dir/stdout" 2>"$dir/stderr" || rc=$?
 	if [ "${BAD_INPUT_UPDATE:-}" = 1 ]; then
 		{ echo "exit $rc"; cat "$dir/stderr"; } >"$exp"
 	fi
