@@ -49,11 +49,12 @@ static size_t split(struct span s, const char *seps, bool brackets, struct span 
 	int depth = 0;
 	for (size_t i = 0; i <= s.n; i++) {
 		char c = i < s.n ? s.p[i] : '\0';
-		if (i < s.n && c == '\\') {
+		if (i + 1 < s.n && c == '\\') {
 			i++;
 			continue;
 		}
-		if (brackets && c == '[')
+		/* "[" protects ':' and ',' only when it is closed later */
+		if (brackets && c == '[' && memchr(s.p + i, ']', s.n - i))
 			depth++;
 		else if (brackets && c == ']' && depth)
 			depth--;
