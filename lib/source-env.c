@@ -335,8 +335,15 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 			}
 			fields[1][o] = '\0';
 			const char *why = prc_check_param_name(fields[0]);
+			size_t dup = 0;
+			for (size_t k = 0; k < v->nitems && !dup; k++)
+				if (!strcmp(v->items[k].f[0], fields[0]))
+					dup = k + 1;
 			if (why)
 				bad(c, entry, "'%s' %s", fields[0], why);
+			else if (dup)
+				bad(c, entry, "parameter '%s' is already set by entry %zu", fields[0],
+				    dup);
 			else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 				oom(c);
 		}
