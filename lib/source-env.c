@@ -649,14 +649,14 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 					 "'%s' %s", name, why);
 				rc = PRC_ERR_INVALID;
 			} else {
-				const char *val = eq + 1;
-				while (*val == ' ' || *val == '\t')
-					val++;
-				struct prc_item it = {{name, (char *)val, NULL}, origin};
-				if (params_put(&env, &it))
+				struct span t = trim((struct span){eq + 1, strlen(eq + 1)});
+				char *val = prc_strndup(t.p, t.n);
+				struct prc_item it = {{name, val, NULL}, origin};
+				if (!val || params_put(&env, &it))
 					rc = PRC_ERR_NOMEM;
 				else
 					env.set = true;
+				free(val);
 			}
 		}
 		free(name);
