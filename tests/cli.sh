@@ -18,13 +18,18 @@ expect() {
 	env -i PATH="$PATH" "$@" >"$work/out" 2>"$work/err" || rc=$?
 	if [ "$rc" = "$want" ]; then ok "$name (exit $rc)"; else notok "$name: exit $rc, wanted $want: $(cat "$work/err")"; fi
 }
+check() { # check NAME CMD...: ok when CMD succeeds
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name"; fi
+}
 same() { # same NAME FILE TEXT
 	if [ "$(cat "$2")" = "$3" ]; then ok "$1"; else notok "$1: got '$(cat "$2")', wanted '$3'"; fi
 }
 
 expect "no command is a usage error" 64 "$cli"
 expect "--help" 0 "$cli" --help
-grep -q '^  render ' "$work/out" && ok "--help lists render" || notok "--help lists render"
+check "--help lists render" grep -q '^  render ' "$work/out"
 for c in check render print settings; do
 	expect "$c --help" 0 "$cli" "$c" --help
 done
@@ -64,18 +69,15 @@ mkdir -p "$work/ro"
 expect "render into an unusable directory is an I/O error" 74 MAILNAME=mail.example.com \
 	"$cli" render -o "$work/ro/blocker/x"
 expect "render of an invalid config" 78 "$cli" render -o "$work/never"
-[ ! -e "$work/never" ] && ok "invalid render creates nothing" || notok "invalid render created $work/never"
+check "invalid render creates nothing" test ! -e "$work/never"
 
 # print: origins and redaction of a planted password
 expect "print" 0 MAILNAME=mail.example.com RELAYHOST='[r.example]:587' RELAYHOST_AUTH=yes \
 	RELAYHOST_PASSWORDMAP='u:PLANTED-s3cret' SMTPD_USERS='app:PLANTED-2' "$cli" print
 if grep -q PLANTED "$work/out" "$work/err"; then notok "print leaks a password"; else ok "print redacts passwords"; fi
-grep -qxF '  host: "[r.example]:587"  # env:RELAYHOST' "$work/out" && ok "print shows the origin" ||
-	notok "print shows the origin: $(cat "$work/out")"
-grep -qxF 'mailname: mail.example.com  # env:MAILNAME' "$work/out" && ok "print shows env origin" ||
-	notok "print shows env origin"
-grep -qxF '  message_size: 15728640  # default' "$work/out" && ok "print shows defaults" ||
-	notok "print shows defaults"
+check "print shows the origin" grep -qxF '  host: "[r.example]:587"  # env:RELAYHOST' "$work/out"
+check "print shows env origin" grep -qxF 'mailname: mail.example.com  # env:MAILNAME' "$work/out"
+check "print shows defaults" grep -qxF '  message_size: 15728640  # default' "$work/out"
 
 # the seed image's own checks: postconf -h returns exactly these values
 expect "seed settings render" 0 MAILNAME=test.example.com MYNETWORKS="10.0.0.0/8 127.0.0.0/8" \
