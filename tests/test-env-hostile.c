@@ -490,7 +490,7 @@ START_TEST(env_postconf_parameter_given_twice)
 	const char *envp[] = {"POSTCONF=smtpd_banner=a;x=1;smtpd_banner=b", NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
-	ck_assert_str_eq(text, "error|env:POSTCONF|entry 3: parameter smtpd_banner is set twice\n");
+	ck_assert_str_eq(text, "error|env:POSTCONF|entry 3: parameter 'smtpd_banner' is already set by entry 1\n");
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(text);
 }
