@@ -173,6 +173,23 @@ char *prc_unescape(const char *s, size_t n);
 /* Relay host without brackets and port ("[a.b]:25" -> "a.b"); caller frees. */
 char *prc_relayhost_name(const char *relayhost);
 
+/* ---- files (readfile.c) ----------------------------------------------- */
+
+/*
+ * Read the regular file @path whole (at most @max bytes) into *out (caller
+ * frees; NUL-terminated, *len bytes).  Problems are reported against
+ * @origin/@key.  Returns 0, PRC_ERR_IO or PRC_ERR_NOMEM.
+ */
+int prc_read_file(const char *path, size_t max, const char *origin, const char *key,
+		  struct prc_diags *d, char **out, size_t *len);
+/*
+ * Read a secret file (NAME_FILE, password_file): at most 1 MiB, no NUL byte,
+ * trailing newlines dropped.  NULL on error with *rc set (PRC_ERR_INVALID or
+ * PRC_ERR_NOMEM); caller frees.
+ */
+char *prc_read_secret(const char *path, const char *origin, const char *key, struct prc_diags *d,
+		      int *rc);
+
 /* ---- emitters ------------------------------------------------------- */
 
 int prc_emit_main_cf(const struct prc_config *cfg, FILE *out);
