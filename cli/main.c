@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
 	{"render", "write the configuration files into a directory", cmd_render},
 	{"print", "print the resolved settings as YAML with their origins", cmd_print},
 	{"settings", "print the settings reference table (Markdown)", cmd_settings},
+	{"schema", "print the JSON Schema of the YAML configuration file", cmd_schema},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -239,6 +239,13 @@ bool prc_setting_is_secret(size_t i);
  */
 int prc_settings_write_markdown(FILE *out);
 
+/**
+ * Write the JSON Schema (draft-07) of the YAML configuration file, generated
+ * from the settings table, for editors and validators.
+ * @return 0, PRC_ERR_ARG, PRC_ERR_NOMEM or PRC_ERR_IO (a write to @p out failed)
+ */
+int prc_schema_write(FILE *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,14 +11,14 @@
 #define MAX_SECRET (1024 * 1024)
 
 int prc_read_file(const char *path, size_t max, const char *origin, const char *key,
-		  struct prc_diags *d, char **out, size_t *len_out)
+                  struct prc_diags *d, char **out, size_t *len_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
 		int e = errno;
 		prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
-			 strerror(e));
+		         strerror(e));
 		if (fd >= 0)
 			close(fd);
 		return PRC_ERR_IO;
@@ -26,10 +26,10 @@ int prc_read_file(const char *path, size_t max, const char *origin, const char *
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		if (!S_ISREG(st.st_mode))
 			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s: not a regular file",
-				 path);
+			         path);
 		else
 			prc_diag(d, PRC_SEV_ERROR, "too-large", origin, key,
-				 "%s: larger than %zu MiB", path, max / (1024 * 1024));
+			         "%s: larger than %zu MiB", path, max / (1024 * 1024));
 		close(fd);
 		return PRC_ERR_IO;
 	}
@@ -45,7 +45,7 @@ int prc_read_file(const char *path, size_t max, const char *origin, const char *
 			continue;
 		if (r < 0) {
 			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
-				 strerror(errno));
+			         strerror(errno));
 			free(buf);
 			close(fd);
 			return PRC_ERR_IO;
@@ -61,7 +61,7 @@ int prc_read_file(const char *path, size_t max, const char *origin, const char *
 }
 
 char *prc_read_secret(const char *path, const char *origin, const char *key, struct prc_diags *d,
-		      int *rc)
+                      int *rc)
 {
 	char *buf;
 	size_t len;
@@ -72,7 +72,7 @@ char *prc_read_secret(const char *path, const char *origin, const char *key, str
 	}
 	if (strlen(buf) != len) {
 		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s: contains a NUL byte",
-			 path);
+		         path);
 		free(buf);
 		*rc = PRC_ERR_INVALID;
 		return NULL;

@@ -19,9 +19,9 @@
 #include <strings.h>
 #include <yaml.h>
 
-#define YAML_MAX_SIZE ((size_t)4 * 1024 * 1024)
-#define MAX_NODES 200000
-#define MAX_ANCHORS 256
+#define YAML_MAX_SIZE        ((size_t)4 * 1024 * 1024)
+#define MAX_NODES            200000
+#define MAX_ANCHORS          256
 #define MAX_ENCODING_REPORTS 20
 
 enum kind { N_SCALAR, N_SEQ, N_MAP };
@@ -31,8 +31,8 @@ struct node {
 	size_t line, col; /* 1-based */
 	char *text;       /* scalars: the value, NUL-terminated */
 	size_t len;
-	bool plain;    /* plain scalar without a tag: YAML 1.1 resolution applies */
-	bool bad;      /* already reported (unsupported tag) */
+	bool plain;         /* plain scalar without a tag: YAML 1.1 resolution applies */
+	bool bad;           /* already reported (unsupported tag) */
 	struct node **kids; /* mappings: key, value, key, value, ... */
 	size_t nkids, cap;
 	char *anchor; /* set once the node is complete */
@@ -60,9 +60,9 @@ static void oom(struct ctx *c)
 }
 
 static void report(struct ctx *c, const char *code, size_t line, size_t col, const char *key,
-		   const char *fmt, ...) PRC_PRINTF(6, 7);
+                   const char *fmt, ...) PRC_PRINTF(6, 7);
 static void report(struct ctx *c, const char *code, size_t line, size_t col, const char *key,
-		   const char *fmt, ...)
+                   const char *fmt, ...)
 {
 	char *origin = line ? prc_asprintf("%s:%zu:%zu", c->name, line, col) : prc_strdup(c->name);
 	if (!origin) {
@@ -124,9 +124,8 @@ static size_t utf8(const unsigned char *p, size_t n, uint32_t *cp)
 /* The characters libyaml accepts in a stream (YAML 1.1's printable set). */
 static bool printable(uint32_t cp)
 {
-	return cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) ||
-	       cp == 0x85 || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) ||
-	       cp >= 0x10000;
+	return cp == 0x09 || cp == 0x0a || cp == 0x0d || (cp >= 0x20 && cp <= 0x7e) || cp == 0x85 ||
+	       (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000;
 }
 
 /* Advance over the character at @i, counting lines and columns as libyaml does. */
@@ -290,8 +289,9 @@ static void syntax_error(struct ctx *c, const yaml_parser_t *p)
 	line = p->problem_mark.line + 1;
 	col = p->problem_mark.column + 1;
 	if (p->context)
-		report(c, "syntax", line, col, "", "YAML syntax error: %s (%s at line %zu, column %zu)",
-		       problem, p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+		report(c, "syntax", line, col, "",
+		       "YAML syntax error: %s (%s at line %zu, column %zu)", problem, p->context,
+		       p->context_mark.line + 1, p->context_mark.column + 1);
 	else
 		report(c, "syntax", line, col, "", "YAML syntax error: %s", problem);
 }
@@ -335,14 +335,15 @@ static bool build(struct ctx *c)
 		case YAML_SCALAR_EVENT:
 			if (!(n = new_node(c, N_SCALAR, ev.start_mark)))
 				break;
-			n->text = prc_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+			n->text =
+			    prc_strndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
 			n->len = ev.data.scalar.length;
 			if (!n->text) {
 				oom(c);
 				break;
 			}
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-				   ev.data.scalar.plain_implicit;
+			           ev.data.scalar.plain_implicit;
 			check_tag(c, n, ev.data.scalar.tag, YAML_STR_TAG);
 			set_anchor(c, n, ev.data.scalar.anchor);
 			attach(c, n);
@@ -352,10 +353,11 @@ static bool build(struct ctx *c)
 			bool seq = ev.type == YAML_SEQUENCE_START_EVENT;
 			if (!(n = new_node(c, seq ? N_SEQ : N_MAP, ev.start_mark)))
 				break;
-			check_tag(c, n, seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag,
-				  seq ? YAML_SEQ_TAG : YAML_MAP_TAG);
+			check_tag(c, n,
+			          seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag,
+			          seq ? YAML_SEQ_TAG : YAML_MAP_TAG);
 			const yaml_char_t *anchor =
-				seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor;
+			    seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor;
 			if (anchor && !(n->anchor = prc_strdup((const char *)anchor))) {
 				oom(c);
 				break;
@@ -389,7 +391,8 @@ static bool build(struct ctx *c)
 			if (n)
 				attach(c, n);
 			else
-				report(c, "syntax", ev.start_mark.line + 1, ev.start_mark.column + 1, "",
+				report(c, "syntax", ev.start_mark.line + 1,
+				       ev.start_mark.column + 1, "",
 				       "alias *%s does not refer to an earlier, complete anchor",
 				       (const char *)ev.data.alias.anchor);
 			break;
@@ -420,10 +423,10 @@ static void free_tree(struct ctx *c)
 enum y11 {
 	Y_STR,
 	Y_NULL,
-	Y_BOOL,       /* true/false/yes/no/on/off/y/n */
-	Y_INT,        /* 0 or [1-9][0-9]*: the same in every reading */
-	Y_ZERO,       /* 0755, 08: octal in YAML 1.1 (or a string), decimal in 1.2 */
-	Y_INT_OTHER,  /* a sign, '_', hex or binary: a number whose text is not its value */
+	Y_BOOL,        /* true/false/yes/no/on/off/y/n */
+	Y_INT,         /* 0 or [1-9][0-9]*: the same in every reading */
+	Y_ZERO,        /* 0755, 08: octal in YAML 1.1 (or a string), decimal in 1.2 */
+	Y_INT_OTHER,   /* a sign, '_', hex or binary: a number whose text is not its value */
 	Y_SEXAGESIMAL, /* 1:30 is 90 */
 	Y_FLOAT,
 };
@@ -449,13 +452,13 @@ static bool all_in(const char *s, size_t n, const char *set)
 static enum y11 classify(const char *s)
 {
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
-	static const char *const bools[] = {
-		"y",  "Y",  "yes",  "Yes",  "YES",  "n",     "N",     "no",    "No",  "NO", "true",
-		"True", "TRUE", "false", "False", "FALSE", "on",  "On",  "ON", "off", "Off", "OFF",
-		NULL};
-	static const char *const specials[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf",
-					       "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
-					       ".NaN", ".NAN", NULL};
+	static const char *const bools[] = {"y",    "Y",     "yes",   "Yes",   "YES",  "n",
+	                                    "N",    "no",    "No",    "NO",    "true", "True",
+	                                    "TRUE", "false", "False", "FALSE", "on",   "On",
+	                                    "ON",   "off",   "Off",   "OFF",   NULL};
+	static const char *const specials[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf",
+	                                       "+.INF", "-.inf", "-.Inf", "-.INF", ".nan",
+	                                       ".NaN",  ".NAN",  NULL};
 	if (one_of(s, nulls))
 		return Y_NULL;
 	if (one_of(s, bools))
@@ -469,8 +472,8 @@ static enum y11 classify(const char *s)
 	const char *dot = strchr(p, '.'), *colon = strchr(p, ':');
 	if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'b'))
 		return all_in(p + 2, n - 2, p[1] == 'x' ? "0123456789abcdefABCDEF_" : "01_")
-			       ? Y_INT_OTHER
-			       : Y_STR;
+		           ? Y_INT_OTHER
+		           : Y_STR;
 	if (all_in(p, n, "0123456789_")) {
 		if (p[0] == '_')
 			return Y_STR;
@@ -502,7 +505,8 @@ static enum y11 classify(const char *s)
 		if (!head && !frac)
 			return Y_STR;
 		if (*e == 'e' || *e == 'E') {
-			if ((e[1] != '+' && e[1] != '-') || !all_in(e + 2, strlen(e + 2), "0123456789"))
+			if ((e[1] != '+' && e[1] != '-') ||
+			    !all_in(e + 2, strlen(e + 2), "0123456789"))
 				return Y_STR;
 			return Y_FLOAT;
 		}
@@ -544,7 +548,7 @@ enum want { W_STRING, W_NUMBER, W_BOOL };
  * it cannot be used (reported against @path and @key).
  */
 static const char *scalar_text(struct ctx *c, const struct node *n, enum want w, const char *path,
-			       const char *key, const char *expected)
+                               const char *key, const char *expected)
 {
 	if (n->bad)
 		return NULL;
@@ -688,8 +692,9 @@ static void unknown_key(struct ctx *c, const struct node *k, const char *prefix,
 	/* a setting's env name used as a key */
 	for (size_t i = 0; i < PRC_S_COUNT; i++) {
 		if (!strcasecmp(prc_settings[i].env, key)) {
-			NERR(c, k, "unknown-key", "", "%s: unknown key (did you mean %s, the YAML key of %s?)",
-			     path, prc_settings[i].yaml, prc_settings[i].env);
+			NERR(c, k, "unknown-key", "",
+			     "%s: unknown key (did you mean %s, the YAML key of %s?)", path,
+			     prc_settings[i].yaml, prc_settings[i].env);
 			return;
 		}
 	}
@@ -716,15 +721,16 @@ static void unknown_key(struct ctx *c, const struct node *k, const char *prefix,
 		}
 	}
 	if (best) {
-		NERR(c, k, "unknown-key", "", "%s: unknown key (did you mean %s%.*s?)", path, prefix,
-		     (int)best_len, best);
+		NERR(c, k, "unknown-key", "", "%s: unknown key (did you mean %s%.*s?)", path,
+		     prefix, (int)best_len, best);
 		return;
 	}
 	/* the right key at the wrong level */
 	for (size_t i = 0; i < PRC_S_COUNT; i++) {
 		const char *y = prc_settings[i].yaml, *last = strrchr(y, '.');
 		if (!strcmp(last ? last + 1 : y, key) && strcmp(y, path)) {
-			NERR(c, k, "unknown-key", "", "%s: unknown key (did you mean %s?)", path, y);
+			NERR(c, k, "unknown-key", "", "%s: unknown key (did you mean %s?)", path,
+			     y);
 			return;
 		}
 	}
@@ -763,8 +769,8 @@ static bool *check_keys(struct ctx *c, const struct node *map, const char *prefi
 	for (size_t i = 0; i < n; i++) {
 		const struct node *k = map->kids[2 * i];
 		if (k->kind != N_SCALAR || is_null(k) || strlen(k->text) != k->len) {
-			NERR(c, k, "wrong-type", "", "%s: expected a key name, got %s", *prefix ? prefix : "top level",
-			     what(k));
+			NERR(c, k, "wrong-type", "", "%s: expected a key name, got %s",
+			     *prefix ? prefix : "top level", what(k));
 			continue;
 		}
 		use[i] = true;
@@ -778,8 +784,9 @@ static bool *check_keys(struct ctx *c, const struct node *map, const char *prefi
 		while (first && !strcmp(refs[first - 1].k->text, refs[i].k->text))
 			first--;
 		const struct node *k = refs[i].k, *f = refs[first].k;
-		NERR(c, k, "duplicate-key", "", "%s%s: duplicate key (first at line %zu, column %zu)",
-		     prefix, k->text, f->line, f->col);
+		NERR(c, k, "duplicate-key", "",
+		     "%s%s: duplicate key (first at line %zu, column %zu)", prefix, k->text,
+		     f->line, f->col);
 		use[refs[i].index] = false;
 	}
 	free(refs);
@@ -791,8 +798,8 @@ static void relay_diags(struct ctx *c, struct prc_diags *tmp, const char *path)
 {
 	for (size_t i = 0; i < prc_diags_count(tmp); i++)
 		prc_diag(c->d, prc_diags_severity(tmp, i), prc_diags_code(tmp, i),
-			 prc_diags_origin(tmp, i), prc_diags_key(tmp, i), "%s: %s", path,
-			 prc_diags_message(tmp, i));
+		         prc_diags_origin(tmp, i), prc_diags_key(tmp, i), "%s: %s", path,
+		         prc_diags_message(tmp, i));
 }
 
 static const char *expected_for(enum prc_type t)
@@ -825,12 +832,13 @@ static const char *expected_for(enum prc_type t)
 
 /* A scalar setting: the text goes through the env form's parser and checks. */
 static bool load_scalar(struct ctx *c, enum prc_setting_id id, const struct node *n,
-			const char *origin, struct prc_value *v)
+                        const char *origin, struct prc_value *v)
 {
 	const struct prc_setting *set = &prc_settings[id];
-	enum want w = set->type == T_BOOL				  ? W_BOOL
-		      : set->type == T_COUNT || set->type == T_SIZE || set->type == T_TIME ? W_NUMBER
-											   : W_STRING;
+	enum want w = set->type == T_BOOL ? W_BOOL
+	              : set->type == T_COUNT || set->type == T_SIZE || set->type == T_TIME
+	                  ? W_NUMBER
+	                  : W_STRING;
 	const char *t = scalar_text(c, n, w, set->yaml, set->env, expected_for(set->type));
 	if (!t)
 		return false;
@@ -850,8 +858,8 @@ static bool load_scalar(struct ctx *c, enum prc_setting_id id, const struct node
 }
 
 /* One word of a plain list, checked and normalized as the env form does. */
-static bool load_word(struct ctx *c, enum prc_setting_id id, const struct node *n,
-		      const char *path, struct prc_value *v)
+static bool load_word(struct ctx *c, enum prc_setting_id id, const struct node *n, const char *path,
+                      struct prc_value *v)
 {
 	const struct prc_setting *set = &prc_settings[id];
 	const char *t = scalar_text(c, n, W_STRING, path, set->env, "a string");
@@ -914,15 +922,17 @@ static const char *check_field(enum prc_type t, size_t f, const char *s)
 	case T_SENDER_RELAYS:
 		return f == 0 ? prc_check_sender(s) : prc_check_relayhost(s, NULL);
 	case T_DKIM_KEYS:
-		return f == 0 ? prc_check_domain(s) : f == 1 ? prc_check_selector(s) : prc_check_path(s);
+		return f == 0   ? prc_check_domain(s)
+		       : f == 1 ? prc_check_selector(s)
+		                : prc_check_path(s);
 	default:
 		return NULL;
 	}
 }
 
 /* One item of a structured list: a mapping of the type's field names. */
-static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *n,
-		      const char *path, struct prc_value *v)
+static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *n, const char *path,
+                      struct prc_value *v)
 {
 	const struct prc_setting *set = &prc_settings[id];
 	const char *const *names = prc_type_field_names(set->type);
@@ -931,10 +941,10 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 	char keys[128] = "";
 	for (size_t f = 0; f < nf; f++)
 		snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s", f ? ", " : "",
-			 names[f]);
+		         names[f]);
 	if (n->kind != N_MAP) {
-		NERR(c, n, "wrong-type", set->env, "%s: expected a mapping with keys %s, got %s", path,
-		     keys, what(n));
+		NERR(c, n, "wrong-type", set->env, "%s: expected a mapping with keys %s, got %s",
+		     path, keys, what(n));
 		return false;
 	}
 	char prefix[PATH_LEN];
@@ -960,7 +970,9 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 		if (f == nf) {
 			size_t best = nf, dist = 100;
 			for (size_t j = 0; j <= nf; j++) {
-				const char *cand = j < nf ? names[j] : pwf >= 0 ? "password_file" : NULL;
+				const char *cand = j < nf     ? names[j]
+				                   : pwf >= 0 ? "password_file"
+				                              : NULL;
 				size_t dj = cand ? edit_distance(k->text, cand, strlen(cand)) : 100;
 				if (cand && dj < dist && close_enough(dj, strlen(cand))) {
 					best = j;
@@ -972,8 +984,9 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 				     "%s.%s: unknown key (did you mean %s?)", path, k->text,
 				     best < nf ? names[best] : "password_file");
 			else
-				NERR(c, k, "unknown-key", set->env, "%s.%s: unknown key (expected %s%s)",
-				     path, k->text, keys, pwf >= 0 ? " or password_file" : "");
+				NERR(c, k, "unknown-key", set->env,
+				     "%s.%s: unknown key (expected %s%s)", path, k->text, keys,
+				     pwf >= 0 ? " or password_file" : "");
 			ok = false;
 			continue;
 		}
@@ -1010,9 +1023,10 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 				oom(c);
 			else if (r && !c->rc)
 				c->rc = r;
-			if (fields[pwf] && (why = check_field(set->type, (size_t)pwf, fields[pwf]))) {
-				NERR(c, x, "invalid-value", set->env, "%s: the file's content %s", fpath,
-				     why);
+			if (fields[pwf] &&
+			    (why = check_field(set->type, (size_t)pwf, fields[pwf]))) {
+				NERR(c, x, "invalid-value", set->env, "%s: the file's content %s",
+				     fpath, why);
 				free(fields[pwf]);
 				fields[pwf] = NULL;
 			}
@@ -1042,7 +1056,8 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 			ok = false;
 		} else if (why) {
 			if (*t)
-				NERR(c, val[f], "invalid-value", set->env, "%s: '%s': %s", fpath, t, why);
+				NERR(c, val[f], "invalid-value", set->env, "%s: '%s': %s", fpath, t,
+				     why);
 			else
 				NERR(c, val[f], "invalid-value", set->env, "%s: %s", fpath, why);
 			ok = false;
@@ -1063,7 +1078,7 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 
 /* postfix.parameters: a mapping of parameter names to scalar values. */
 static bool load_params(struct ctx *c, enum prc_setting_id id, const struct node *n,
-			struct prc_value *v)
+                        struct prc_value *v)
 {
 	const struct prc_setting *set = &prc_settings[id];
 	char prefix[PATH_LEN];
@@ -1139,7 +1154,7 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 			char path[PATH_LEN];
 			snprintf(path, sizeof(path), "%s[%zu]", set->yaml, i + 1);
 			bool r = words ? load_word(c, id, n->kids[i], path, &v)
-				       : load_item(c, id, n->kids[i], path, &v);
+			               : load_item(c, id, n->kids[i], path, &v);
 			ok = ok && r;
 		}
 	}
@@ -1186,15 +1201,16 @@ static void walk(struct ctx *c, const struct node *map, const char *prefix)
 }
 
 PRC_EXPORT int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name,
-					   const char *data, size_t len, struct prc_diags *d)
+                                           const char *data, size_t len, struct prc_diags *d)
 {
 	if (!cfg || !name || (!data && len))
 		return PRC_ERR_ARG;
-	struct ctx c = {.name = name, .data = (const unsigned char *)data, .size = len, .cfg = cfg,
-			.d = d};
+	struct ctx c = {
+	    .name = name, .data = (const unsigned char *)data, .size = len, .cfg = cfg, .d = d};
 	cfg->validated = false;
 	if (len > YAML_MAX_SIZE) {
-		report(&c, "too-large", 0, 0, "", "larger than %zu MiB; this is not a configuration file",
+		report(&c, "too-large", 0, 0, "",
+		       "larger than %zu MiB; this is not a configuration file",
 		       YAML_MAX_SIZE / (1024 * 1024));
 		return c.rc;
 	}
@@ -1205,14 +1221,15 @@ PRC_EXPORT int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *n
 			walk(&c, c.root, "");
 		else if (!is_null(c.root) && !c.root->bad)
 			NERR(&c, c.root, "wrong-type", "",
-			     "expected a mapping of settings at the top level, got %s", what(c.root));
+			     "expected a mapping of settings at the top level, got %s",
+			     what(c.root));
 	}
 	free_tree(&c);
 	return c.rc;
 }
 
 PRC_EXPORT int prc_config_load_yaml_file(struct prc_config *cfg, const char *path,
-					 struct prc_diags *d)
+                                         struct prc_diags *d)
 {
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
