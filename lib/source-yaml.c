@@ -32,7 +32,7 @@ struct node {
 	char *text;       /* scalars: the value, NUL-terminated */
 	size_t len;
 	bool plain;         /* plain scalar without a tag: YAML 1.1 resolution applies */
-	bool bad;           /* already reported (unsupported tag) */
+	char *tag;          /* an unsupported tag, reported when the node is used */
 	struct node **kids; /* mappings: key, value, key, value, ... */
 	size_t nkids, cap;
 	char *anchor; /* set once the node is complete */
@@ -269,8 +269,22 @@ static void check_tag(struct ctx *c, struct node *n, const yaml_char_t *tag, con
 {
 	if (!tag || !strcmp((const char *)tag, "!") || !strcmp((const char *)tag, allowed))
 		return;
-	NERR(c, n, "unsupported", "", "tag '%s' is not supported here", (const char *)tag);
-	n->bad = true;
+	static const char std[] = "tag:yaml.org,2002:";
+	const char *t = (const char *)tag;
+	n->tag = strncmp(t, std, sizeof(std) - 1) ? prc_strdup(t)
+	                                          : prc_asprintf("!!%s", t + sizeof(std) - 1);
+	if (!n->tag)
+		oom(c);
+}
+
+/* Report an unsupported tag on @n (at @path); true when there is one. */
+static bool tagged(struct ctx *c, const struct node *n, const char *path)
+{
+	if (!n->tag)
+		return false;
+	NERR(c, n, "unsupported", "",
+	     "%s: tag %s is not supported (a value takes no tag, or !!str)", path, n->tag);
+	return true;
 }
 
 static void syntax_error(struct ctx *c, const yaml_parser_t *p)
@@ -411,6 +425,7 @@ static void free_tree(struct ctx *c)
 		free(c->all[i]->text);
 		free(c->all[i]->kids);
 		free(c->all[i]->anchor);
+		free(c->all[i]->tag);
 		free(c->all[i]);
 	}
 	free(c->all);
@@ -550,7 +565,7 @@ enum want { W_STRING, W_NUMBER, W_BOOL };
 static const char *scalar_text(struct ctx *c, const struct node *n, enum want w, const char *path,
                                const char *key, const char *expected)
 {
-	if (n->bad)
+	if (tagged(c, n, path))
 		return NULL;
 	if (n->kind != N_SCALAR) {
 		NERR(c, n, "wrong-type", key, "%s: expected %s, got %s", path, expected, what(n));
@@ -768,21 +783,26 @@ static bool *check_keys(struct ctx *c, const struct node *map, const char *prefi
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct node *k = map->kids[2 * i];
+		char where[PATH_LEN];
+		join(where, *prefix ? prefix : "top level", "", "");
+		if (*prefix)
+			where[strlen(where) - 1] = '\0';
+		if (tagged(c, k, where))
+			continue;
 		if (k->kind != N_SCALAR || is_null(k) || strlen(k->text) != k->len) {
-			NERR(c, k, "wrong-type", "", "%s: expected a key name, got %s",
-			     *prefix ? prefix : "top level", what(k));
+			NERR(c, k, "wrong-type", "", "%s: expected a key name, got %s", where,
+			     what(k));
 			continue;
 		}
 		use[i] = true;
 		refs[m++] = (struct keyref){k, i};
 	}
 	qsort(refs, m, sizeof(*refs), cmp_key);
-	for (size_t i = 1; i < m; i++) {
-		if (strcmp(refs[i].k->text, refs[i - 1].k->text))
+	for (size_t i = 1, first = 0; i < m; i++) {
+		if (strcmp(refs[i].k->text, refs[i - 1].k->text)) {
+			first = i;
 			continue;
-		size_t first = i - 1;
-		while (first && !strcmp(refs[first - 1].k->text, refs[i].k->text))
-			first--;
+		}
 		const struct node *k = refs[i].k, *f = refs[first].k;
 		NERR(c, k, "duplicate-key", "",
 		     "%s%s: duplicate key (first at line %zu, column %zu)", prefix, k->text,
@@ -942,6 +962,8 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 	for (size_t f = 0; f < nf; f++)
 		snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s", f ? ", " : "",
 		         names[f]);
+	if (tagged(c, n, path))
+		return false;
 	if (n->kind != N_MAP) {
 		NERR(c, n, "wrong-type", set->env, "%s: expected a mapping with keys %s, got %s",
 		     path, keys, what(n));
@@ -1126,7 +1148,7 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 	const struct prc_setting *set = &prc_settings[id];
 	struct prc_value v = {0};
 	bool ok = true;
-	if (n->bad)
+	if (tagged(c, n, set->yaml))
 		return;
 	if (is_null(n)) {
 		/* null means unset: back to the default */
@@ -1185,11 +1207,13 @@ static void walk(struct ctx *c, const struct node *map, const char *prefix)
 		if (id >= 0) {
 			load_setting(c, (enum prc_setting_id)id, v);
 		} else if (!strchr(k->text, '.') && is_group(path)) {
-			if (v->kind == N_MAP) {
+			if (tagged(c, v, path)) {
+				continue;
+			} else if (v->kind == N_MAP) {
 				char sub[PATH_LEN];
 				join(sub, path, ".", "");
 				walk(c, v, sub);
-			} else if (!is_null(v) && !v->bad) {
+			} else if (!is_null(v)) {
 				NERR(c, v, "wrong-type", "", "%s: expected a mapping, got %s", path,
 				     what(v));
 			}
@@ -1217,9 +1241,11 @@ PRC_EXPORT int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *n
 	if (!check_encoding(&c))
 		return c.rc;
 	if (build(&c) && c.root) {
-		if (c.root->kind == N_MAP)
+		if (tagged(&c, c.root, "top level"))
+			;
+		else if (c.root->kind == N_MAP)
 			walk(&c, c.root, "");
-		else if (!is_null(c.root) && !c.root->bad)
+		else if (!is_null(c.root))
 			NERR(&c, c.root, "wrong-type", "",
 			     "expected a mapping of settings at the top level, got %s",
 			     what(c.root));
