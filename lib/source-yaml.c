@@ -319,7 +319,8 @@ static bool build(struct ctx *c)
 		return false;
 	}
 	yaml_parser_set_input_string(&p, c->data, c->size);
-	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	/* the encoding is left to libyaml so that it drops a BOM; check_encoding() made sure
+	 * the text is UTF-8 */
 	bool ok = true, done = false;
 	int docs = 0;
 	while (!done && c->rc != PRC_ERR_NOMEM) {
@@ -764,6 +765,12 @@ static int cmp_key(const void *a, const void *b)
 	return r ? r : (x->index > y->index) - (x->index < y->index);
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
 /*
  * Check a mapping's keys: every key is a scalar and appears once.  Returns a
  * flag per pair (true = use it), or NULL on OOM.  Sorting keeps huge
@@ -803,11 +810,18 @@ static bool *check_keys(struct ctx *c, const struct node *map, const char *prefi
 			first = i;
 			continue;
 		}
-		const struct node *k = refs[i].k, *f = refs[first].k;
+		use[refs[i].index] = false;
+		refs[i].k = refs[first].k; /* now: the first occurrence */
+	}
+	/* report in file order */
+	qsort(refs, m, sizeof(*refs), cmp_index);
+	for (size_t i = 0; i < m; i++) {
+		if (use[refs[i].index])
+			continue;
+		const struct node *k = map->kids[2 * refs[i].index], *f = refs[i].k;
 		NERR(c, k, "duplicate-key", "",
 		     "%s%s: duplicate key (first at line %zu, column %zu)", prefix, k->text,
 		     f->line, f->col);
-		use[refs[i].index] = false;
 	}
 	free(refs);
 	return use;
@@ -983,28 +997,28 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 			ok = false;
 			continue;
 		}
-		size_t f = nf;
+		size_t f = SIZE_MAX;
 		for (size_t j = 0; j < nf; j++)
 			if (!strcmp(k->text, names[j]))
 				f = j;
-		if (f == nf && pwf >= 0 && !strcmp(k->text, "password_file"))
+		if (f == SIZE_MAX && pwf >= 0 && !strcmp(k->text, "password_file"))
 			f = F_PASSWORD_FILE;
-		if (f == nf) {
-			size_t best = nf, dist = 100;
+		if (f == SIZE_MAX) {
+			const char *best = NULL;
+			size_t dist = 100;
 			for (size_t j = 0; j <= nf; j++) {
 				const char *cand = j < nf     ? names[j]
 				                   : pwf >= 0 ? "password_file"
 				                              : NULL;
 				size_t dj = cand ? edit_distance(k->text, cand, strlen(cand)) : 100;
 				if (cand && dj < dist && close_enough(dj, strlen(cand))) {
-					best = j;
+					best = cand;
 					dist = dj;
 				}
 			}
-			if (best < nf || (best == nf && dist < 100))
+			if (best)
 				NERR(c, k, "unknown-key", set->env,
-				     "%s.%s: unknown key (did you mean %s?)", path, k->text,
-				     best < nf ? names[best] : "password_file");
+				     "%s.%s: unknown key (did you mean %s?)", path, k->text, best);
 			else
 				NERR(c, k, "unknown-key", set->env,
 				     "%s.%s: unknown key (expected %s%s)", path, k->text, keys,
@@ -1203,7 +1217,7 @@ static void walk(struct ctx *c, const struct node *map, const char *prefix)
 			continue;
 		char path[PATH_LEN];
 		join(path, prefix, "", k->text);
-		int id = prc_setting_by_yaml(path);
+		int id = strchr(k->text, '.') ? -1 : prc_setting_by_yaml(path);
 		if (id >= 0) {
 			load_setting(c, (enum prc_setting_id)id, v);
 		} else if (!strchr(k->text, '.') && is_group(path)) {
