@@ -42,6 +42,7 @@ commands:
   render       write the configuration files into a directory
   print        print the resolved settings as YAML with their origins
   settings     print the settings reference table (Markdown)
+  schema       print the JSON Schema of the YAML configuration file
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
