@@ -648,30 +648,34 @@ static void join(char *buf, const char *a, const char *sep, const char *b)
 	buf[n] = '\0';
 }
 
+/* Edits (insert, delete, replace, swap two neighbours) from @a to @b[0..blen). */
 static size_t edit_distance(const char *a, const char *b, size_t blen)
 {
 	size_t alen = strlen(a);
 	if (alen > 64 || blen > 64)
 		return 100;
-	size_t row[65];
+	size_t rows[3][65], *prev2 = rows[0], *prev = rows[1], *row = rows[2];
 	for (size_t j = 0; j <= blen; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (size_t i = 1; i <= alen; i++) {
-		size_t diag = row[0];
 		row[0] = i;
 		for (size_t j = 1; j <= blen; j++) {
-			size_t up = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = diag + cost;
-			if (up + 1 < best)
-				best = up + 1;
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
 			row[j] = best;
-			diag = up;
 		}
+		size_t *t = prev2;
+		prev2 = prev;
+		prev = row;
+		row = t;
 	}
-	return row[blen];
+	return prev[blen];
 }
 
 /* Close enough to be a typo: a third of the length, at least one edit. */

@@ -651,6 +651,7 @@ START_TEST(yaml_unknown_keys_with_suggestions)
 	    "  level: may\n"
 	    "relay:\n"
 	    "  credentails: []\n"
+	    "  hots: x\n"
 	    "zzz: 1\n",
 	    "error|t.yaml:1:1|mailnme: unknown key (did you mean mailname?)\n"
 	    "error|t.yaml:2:1|relayhost: unknown key (did you mean relay.host, the YAML key of "
@@ -663,7 +664,8 @@ START_TEST(yaml_unknown_keys_with_suggestions)
 	    "error|t.yaml:8:3|tls.level: unknown key (did you mean tls.server.level?)\n"
 	    "error|t.yaml:10:3|relay.credentails: unknown key (did you mean "
 	    "relay.credentials?)\n"
-	    "error|t.yaml:11:1|zzz: unknown key\n");
+	    "error|t.yaml:11:3|relay.hots: unknown key (did you mean relay.host?)\n"
+	    "error|t.yaml:12:1|zzz: unknown key\n");
 }
 END_TEST
 
