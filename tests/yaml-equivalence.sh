@@ -42,6 +42,17 @@ for yaml in "$src"/examples/*.yaml; do
 		notok "$name: passthrough notes: yaml $yn ($yok naming the file), env $en"
 	fi
 	sed -i "/$note/d" "$y/main.cf" "$e/main.cf"
+	# `print` writes YAML that this source reads back to the same configuration
+	# (secrets are redacted, so only main.cf and master.cf are compared)
+	p=$work/$name-print
+	if "$cli" print -c "$yaml" --no-env >"$work/print.yaml" 2>/dev/null &&
+		"$cli" render -c "$work/print.yaml" --no-env -o "$p" 2>"$work/err" &&
+		sed -i "/$note/d" "$p/main.cf" &&
+		cmp -s "$p/main.cf" "$y/main.cf" && cmp -s "$p/master.cf" "$y/master.cf"; then
+		ok "$name: the output of print reads back as the same configuration"
+	else
+		notok "$name: print output does not read back: $(cat "$work/err")"
+	fi
 	if diff -r "$y" "$e" >"$work/diff" 2>&1; then
 		ok "$name: $name.yaml and $name.env render identical files ($(find "$y" -type f | wc -l) files)"
 	else
