@@ -22,6 +22,7 @@
 #define YAML_MAX_SIZE        ((size_t)4 * 1024 * 1024)
 #define MAX_NODES            200000
 #define MAX_ANCHORS          256
+#define MAX_DEPTH            64 /* the settings need 5; libyaml slows down with depth */
 #define MAX_ENCODING_REPORTS 20
 
 enum kind { N_SCALAR, N_SEQ, N_MAP };
@@ -366,6 +367,15 @@ static bool build(struct ctx *c)
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT: {
 			bool seq = ev.type == YAML_SEQUENCE_START_EVENT;
+			if (c->depth == MAX_DEPTH) {
+				report(c, "too-large", ev.start_mark.line + 1,
+				       ev.start_mark.column + 1, "",
+				       "lists and mappings nested deeper than %d levels",
+				       MAX_DEPTH);
+				ok = false;
+				done = true;
+				break;
+			}
 			if (!(n = new_node(c, seq ? N_SEQ : N_MAP, ev.start_mark)))
 				break;
 			check_tag(c, n,

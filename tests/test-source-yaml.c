@@ -779,6 +779,17 @@ START_TEST(yaml_size_bound)
 }
 END_TEST
 
+START_TEST(yaml_nesting_depth_bound)
+{
+	/* libyaml's time grows with the square of the depth: stop at 64 levels */
+	char y[256] = "mailname: ";
+	memset(y + 10, '[', 100);
+	memset(y + 110, ']', 100);
+	strcpy(y + 210, "\n");
+	load_err(y, "error|t.yaml:1:74|lists and mappings nested deeper than 64 levels\n");
+}
+END_TEST
+
 START_TEST(yaml_non_utf8_reported_with_position)
 {
 	const char bad[] = "mailname: a.example.com\ntimezone: \"Z\xfcrich\"\nrelay:\n  host: "
@@ -923,6 +934,7 @@ ADD(yaml_duplicate_keys)
 ADD(yaml_control_characters)
 ADD(yaml_multi_document_refused)
 ADD(yaml_size_bound)
+ADD(yaml_nesting_depth_bound)
 ADD(yaml_non_utf8_reported_with_position)
 ADD(yaml_columns_count_characters_bom_and_crlf)
 ADD(yaml_tags_and_aliases)
