@@ -97,10 +97,41 @@ static void load_key(const char *path, struct dkim_key *k)
 	ERR_clear_error();
 }
 
+/*
+ * OpenDKIM (RequireSafeKeys, on by default) refuses a key below a directory
+ * that other users may write to, sticky bit or not: find the first such
+ * directory on the resolved path, so that apply fails instead of every
+ * message being deferred.  Returns false and fills @bad when there is one.
+ */
+static bool safe_directories(const char *path, char *bad, size_t size, mode_t *mode)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return true; /* reading the key reports the problem */
+	bool safe = true;
+	/* every directory above the file: "/", "/a", "/a/b", ... */
+	for (size_t i = 0; safe && real[i]; i++) {
+		if (real[i] != '/')
+			continue;
+		snprintf(bad, size, "%.*s", i ? (int)i : 1, real);
+		struct stat st;
+		if (stat(bad, &st) || !S_ISDIR(st.st_mode))
+			break;
+		if (st.st_mode & S_IWOTH) {
+			*mode = st.st_mode & 07777;
+			safe = false;
+		} else if (!(st.st_mode & (S_IXGRP | S_IXOTH))) {
+			break; /* nobody else can even get below here */
+		}
+	}
+	free(real);
+	return safe;
+}
+
 /* Report one key check against @origin: returns true when there was an error. */
 static bool report_key(struct prc_diags *d, const char *origin, const char *env,
                        const char *domains, const char *path, const struct dkim_key *k,
-                       const char *hint)
+                       const char *hint, const char *algorithm)
 {
 	bool bad = false;
 	if (k->err) {
@@ -113,6 +144,13 @@ static bool report_key(struct prc_diags *d, const char *origin, const char *env,
 		prc_diag(d, PRC_SEV_ERROR, "dkim-key", origin, env, "DKIM key of %s: %s: %s",
 		         domains, path, k->why);
 		bad = true;
+	} else if (k->ed25519 != !strcmp(algorithm, "ed25519-sha256")) {
+		/* OpenDKIM has one algorithm for all keys and signs garbage with the other type */
+		prc_diag(d, PRC_SEV_ERROR, "dkim-key", origin, env,
+		         "DKIM key of %s: %s: an %s key, but DKIM_SIGNATURE_ALGORITHM is %s (one "
+		         "algorithm for all keys)",
+		         domains, path, k->ed25519 ? "Ed25519" : "RSA", algorithm);
+		bad = true;
 	} else if (!k->ed25519 && k->bits < 2048) {
 		prc_diag(d, PRC_SEV_WARNING, "weak-key", origin, env,
 		         "DKIM key of %s: %s: a %d-bit RSA key is weak; 2048 bits are recommended",
@@ -123,6 +161,15 @@ static bool report_key(struct prc_diags *d, const char *origin, const char *env,
 		         "DKIM key of %s: %s: readable or writable by group or others (mode %04o); "
 		         "chmod 600 it",
 		         domains, path, (unsigned)k->mode);
+		bad = true;
+	}
+	char dir[4096];
+	mode_t dmode = 0;
+	if (!safe_directories(path, dir, sizeof(dir), &dmode)) {
+		prc_diag(d, PRC_SEV_ERROR, "key-permissions", origin, env,
+		         "DKIM key of %s: %s: directory %s can be written by other users (mode "
+		         "%04o), so OpenDKIM refuses the key; keep keys where only root can write",
+		         domains, path, dir, (unsigned)dmode);
 		bad = true;
 	}
 	return bad;
@@ -152,7 +199,7 @@ PRC_EXPORT int prc_dkim_check(const struct prc_config *cfg, struct prc_diags *d)
 	}
 	if (shared.oom)
 		rc = PRC_ERR_NOMEM;
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = 0; i < n && rc != PRC_ERR_NOMEM; i++) {
 		/* the domains of DKIM_DOMAINS share one key: check it once */
 		if (s[i].id == PRC_S_DKIM_KEYFILE && i != first_shared)
 			continue;
@@ -160,15 +207,18 @@ PRC_EXPORT int prc_dkim_check(const struct prc_config *cfg, struct prc_diags *d)
 		const char *env = prc_settings[s[i].id].env;
 		char *origin = strcmp(s[i].origin, "default") ? prc_strdup(s[i].origin)
 		                                              : prc_asprintf("env:%s", env);
-		char *hint = prc_asprintf(" (make one with: postrelaycfg dkim-keygen --domain %s "
-		                          "--selector %s -o %s)",
-		                          s[i].domain, s[i].selector, s[i].key);
+		bool ed = !strcmp(V(DKIM_SIGNATURE_ALGORITHM)->str, "ed25519-sha256");
+		char *hint =
+		    prc_asprintf(" (make one with: postrelaycfg dkim-keygen --domain %s "
+		                 "--selector %s -o %s%s)",
+		                 s[i].domain, s[i].selector, s[i].key, ed ? " --type ed25519" : "");
 		struct dkim_key k;
 		if (!origin || !hint) {
 			rc = PRC_ERR_NOMEM;
 		} else {
 			load_key(s[i].key, &k);
-			if (report_key(d, origin, env, domains, s[i].key, &k, hint))
+			if (report_key(d, origin, env, domains, s[i].key, &k, hint,
+			               V(DKIM_SIGNATURE_ALGORITHM)->str))
 				rc = PRC_ERR_INVALID;
 			EVP_PKEY_free(k.pkey);
 		}

@@ -59,6 +59,7 @@ static int emit_conf(const struct prc_config *cfg, FILE *out)
 	conf_line(out, "Mode", "s");
 	conf_socket(out, V(DKIM_SOCKET)->str);
 	conf_line(out, "Canonicalization", "relaxed/simple");
+	conf_line(out, "SignatureAlgorithm", V(DKIM_SIGNATURE_ALGORITHM)->str);
 	fputs("\n# Which key signs which sender domain (DKIM_DOMAINS, DKIM_KEYS)\n", out);
 	fprintf(out, "%-23s file:%s/KeyTable\n", "KeyTable", dir);
 	fprintf(out, "%-23s refile:%s/SigningTable\n", "SigningTable", dir);
