@@ -831,6 +831,7 @@ START_TEST(long_mailname_goes_in_subject_alt_name_only)
 END_TEST
 
 SUITE_BEGIN(tls_generate)
+tcase_set_timeout(tc, 60); /* RSA key generation time varies a lot */
 ADD(generates_selfsigned_for_mailname_when_defaults_missing)
 ADD(generated_pair_passes_the_checks_and_is_kept)
 ADD(regenerates_both_when_default_key_missing)
