@@ -112,7 +112,7 @@ START_TEST(conf_leaves_out_unset_header_options)
 {
 	/* an empty variable means the default, as in the seed: OversignHeaders stays From */
 	setup_env((const char *[]){"MAILNAME=mail.example.com", "USE_DKIM=yes",
-				   "DKIM_OVERSIGN_HEADERS=", "DKIM_SIGN_HEADERS=", NULL});
+	                           "DKIM_OVERSIGN_HEADERS=", "DKIM_SIGN_HEADERS=", NULL});
 	char *t = emit_text(cfg, PRC_FILE_OPENDKIM_CONF);
 	has_line(t, "OversignHeaders         From");
 	lacks_prefix(t, "SenderHeaders");
