@@ -12,18 +12,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[4096];
+/*
+ * Each test works in its own DIR below a base directory that an unchecked
+ * fixture makes and removes in the parent process, so that a failing test
+ * (which ends its forked process) leaves nothing behind.
+ */
+static char base[2048], dir[4096];
+
+static void make_base(void)
+{
+	snprintf(base, sizeof(base), "/run/prc-test-dkim-XXXXXX");
+	if (!mkdtemp(base)) {
+		char cwd[1024];
+		if (!getcwd(cwd, sizeof(cwd)))
+			abort();
+		snprintf(base, sizeof(base), "%s/prc-test-dkim-XXXXXX", cwd);
+		if (!mkdtemp(base))
+			abort();
+	}
+	/* searchable by others, so that the directories above it count (as for /etc) */
+	if (chmod(base, 0755))
+		abort();
+}
+
+static void remove_base(void)
+{
+	char *cmd = prc_asprintf("rm -rf '%s'", base);
+	if (!cmd || system(cmd))
+		abort();
+	free(cmd);
+}
 
 static void make_dir(void)
 {
-	snprintf(dir, sizeof(dir), "/run/prc-test-dkim-XXXXXX");
-	if (!mkdtemp(dir)) {
-		char cwd[2048];
-		ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
-		snprintf(dir, sizeof(dir), "%s/prc-test-dkim-XXXXXX", cwd);
-		ck_assert_ptr_nonnull(mkdtemp(dir));
-	}
-	/* searchable by others, so that the directories above it count (as for /etc) */
+	snprintf(dir, sizeof(dir), "%s/dir-XXXXXX", base);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 }
 
@@ -645,6 +668,7 @@ ADD(keygen_rejects_bad_sizes_and_types)
 SUITE_END
 
 SUITE_BEGIN(dkim_record)
+tcase_add_unchecked_fixture(tc, make_base, remove_base);
 tcase_set_timeout(tc, 60); /* RSA key generation time varies a lot */
 ADD(record_rsa_holds_the_public_key_in_255_character_strings)
 ADD(record_of_a_3072_bit_key_has_three_strings)
@@ -654,6 +678,7 @@ ADD(record_warns_about_1024_bit_keys)
 SUITE_END
 
 SUITE_BEGIN(dkim_check)
+tcase_add_unchecked_fixture(tc, make_base, remove_base);
 tcase_set_timeout(tc, 60); /* RSA key generation time varies a lot */
 ADD(check_off_does_nothing)
 ADD(check_missing_shared_key_names_every_domain)

@@ -13,11 +13,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[64];
+/*
+ * Each test works in its own ROOT below a base directory that an unchecked
+ * fixture makes and removes in the parent process, so that a failing test
+ * (which ends its forked process) leaves nothing behind.
+ */
+static char base[64], root[128];
+
+static void make_base(void)
+{
+	snprintf(base, sizeof(base), "/tmp/prc-test-tls-XXXXXX");
+	if (!mkdtemp(base))
+		abort();
+}
+
+static void remove_base(void)
+{
+	char *cmd = prc_asprintf("rm -rf '%s'", base);
+	if (!cmd || system(cmd))
+		abort();
+	free(cmd);
+}
 
 static void make_root(void)
 {
-	snprintf(root, sizeof(root), "/tmp/prc-test-tls-XXXXXX");
+	snprintf(root, sizeof(root), "%s/root-XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(root));
 }
 
@@ -831,6 +851,7 @@ START_TEST(long_mailname_goes_in_subject_alt_name_only)
 END_TEST
 
 SUITE_BEGIN(tls_generate)
+tcase_add_unchecked_fixture(tc, make_base, remove_base);
 tcase_set_timeout(tc, 60); /* RSA key generation time varies a lot */
 ADD(generates_selfsigned_for_mailname_when_defaults_missing)
 ADD(generated_pair_passes_the_checks_and_is_kept)
@@ -843,6 +864,7 @@ ADD(long_mailname_goes_in_subject_alt_name_only)
 SUITE_END
 
 SUITE_BEGIN(tls_check)
+tcase_add_unchecked_fixture(tc, make_base, remove_base);
 ADD(missing_user_files_are_errors)
 ADD(unreadable_cert_names_the_setting)
 ADD(cert_not_pem)
