@@ -217,4 +217,29 @@ char *prc_root_path(const struct prc_config *cfg, const char *path);
  */
 char *prc_setting_path(const struct prc_config *cfg, enum prc_setting_id id);
 
+/* One DKIM signing domain (dkim.c): its selector and key, and where they come from. */
+struct prc_dkim_signer {
+	const char *domain;     /* borrowed from the configuration */
+	const char *selector;   /* borrowed */
+	char *key;              /* run-time path of the private key (owned) */
+	const char *origin;     /* origin of the setting or entry giving the key; borrowed */
+	enum prc_setting_id id; /* PRC_S_DKIM_KEYFILE (shared key) or PRC_S_DKIM_KEYS */
+};
+
+/*
+ * The signing domains, in order: DKIM_DOMAINS (MAILNAME when neither
+ * DKIM_DOMAINS nor DKIM_KEYS is given) with DKIM_SELECTOR and DKIM_KEYFILE,
+ * then each DKIM_KEYS entry.  *out is freed with prc_dkim_signers_free().
+ * Returns 0 or PRC_ERR_NOMEM.
+ */
+int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out, size_t *n);
+void prc_dkim_signers_free(struct prc_dkim_signer *s, size_t n);
+
+/*
+ * Write @len bytes to @path atomically (temp file beside it, fsync, rename)
+ * with @mode, creating missing parent directories; for the key material of
+ * tls.c (writer.c).  Returns 0, or -1 with errno set.
+ */
+int prc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
 #endif
