@@ -4,14 +4,8 @@
  */
 #include "internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#define MAX_FILE_VALUE (1024 * 1024)
 
 /* A piece of a value: [p, p+n) of the raw text, escapes not yet removed. */
 struct span {
@@ -508,99 +502,6 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	return PRC_OK;
 }
 
-/*
- * Read a whole file of at most 1 MiB: the value of a NAME_FILE variable, or
- * an env file.  The open does not block (a FIFO or a device is refused, not
- * waited on) and the size from fstat is not trusted: files in /proc report 0,
- * so reading goes on until end of file.  Messages name the file when
- * @name_path (the origin then names the variable).  On failure *rc is
- * PRC_ERR_IO (cannot be read), PRC_ERR_INVALID (not a regular file, too
- * large, holds a NUL byte) or PRC_ERR_NOMEM.
- */
-static char *read_file(const char *path, const char *origin, const char *key, bool name_path,
-		       struct prc_diags *d, int *rc)
-{
-	const char *p = name_path ? path : "", *sep = name_path ? ": " : "";
-	const char *rd = name_path ? "cannot read " : "cannot read";
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0 || fstat(fd, &st)) {
-		prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s%s: %s", rd, p, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		*rc = PRC_ERR_IO;
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s%snot a regular file",
-			 p, sep);
-		close(fd);
-		*rc = PRC_ERR_INVALID;
-		return NULL;
-	}
-	size_t cap = st.st_size > 0 && st.st_size <= MAX_FILE_VALUE ? (size_t)st.st_size + 1 : 4096;
-	size_t len = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		if (len == cap) {
-			if (cap > MAX_FILE_VALUE)
-				break; /* one byte over the limit tells it is too large */
-			size_t ncap = cap * 2 > MAX_FILE_VALUE + 1 ? MAX_FILE_VALUE + 1 : cap * 2;
-			char *b = realloc(buf, ncap + 1);
-			if (!b) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = b;
-			cap = ncap;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s%s: %s", rd, p,
-				 strerror(errno));
-			free(buf);
-			close(fd);
-			*rc = PRC_ERR_IO;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	if (!buf) {
-		*rc = PRC_ERR_NOMEM;
-		return NULL;
-	}
-	const char *why = NULL;
-	if (len > MAX_FILE_VALUE)
-		why = "larger than 1 MiB";
-	else if (memchr(buf, '\0', len))
-		why = "contains a NUL byte";
-	if (why) {
-		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s%s%s", p, sep, why);
-		free(buf);
-		*rc = PRC_ERR_INVALID;
-		return NULL;
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-/* A NAME_FILE secret: the file's content without trailing newlines. */
-static char *read_secret(const char *path, const char *origin, const char *key,
-			 struct prc_diags *d, int *rc)
-{
-	char *buf = read_file(path, origin, key, true, d, rc);
-	size_t len = buf ? strlen(buf) : 0;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	return buf;
-}
-
 /* Lines of a secret file become entries: "\r\n" and "\n" act like ",". */
 static void lines_to_entries(char *s)
 {
@@ -830,7 +731,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		if (path) {
 			snprintf(origin, sizeof(origin), "env:%s", file_name);
 			int r = PRC_OK;
-			owned = read_secret(path, origin, set->env, d, &r);
+			owned = prc_read_secret(path, origin, set->env, d, &r);
 			if (!owned) {
 				/* a NAME_FILE that cannot be read is a bad setting, not an
 				 * I/O failure of ours */
@@ -878,7 +779,8 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
 	int rc = PRC_OK;
-	char *text = read_file(path, path, "", false, d, &rc);
+	/* the file itself is named in the message, as for a YAML file */
+	char *text = prc_read_secret(path, "", "", d, &rc);
 	if (!text) /* nothing was loaded: an I/O problem, not a bad setting */
 		return rc == PRC_ERR_NOMEM ? rc : PRC_ERR_IO;
 	size_t n = 1;

@@ -56,7 +56,8 @@ static bool is_digits(const char *s, size_t n)
 	return true;
 }
 
-static const char *check_host_n(const char *s, size_t n)
+/* DNS labels: letters, digits, '-', '_', 1-63 each, 253 in all. */
+static const char *check_labels(const char *s, size_t n)
 {
 	if (n == 0)
 		return "expected a host name, got an empty value";
@@ -84,8 +85,18 @@ static const char *check_host_n(const char *s, size_t n)
 		return "host name has an empty label (\"..\" or a leading or trailing dot)";
 	if (s[n - 1] == '-')
 		return "host name label ends with '-'";
+	return NULL;
+}
+
+static const char *check_host_n(const char *s, size_t n)
+{
+	const char *why = check_labels(s, n);
+	if (why)
+		return why;
 	/* "10.0.0.300" is neither an address nor a name: a top label is never numeric */
-	if (is_digits(s + n - label, label))
+	const char *dot = memrchr(s, '.', n);
+	const char *top = dot ? dot + 1 : s;
+	if (is_digits(top, (size_t)(s + n - top)))
 		return "host name ends in an all-numeric label (and is not an IPv4 address)";
 	return NULL;
 }
@@ -136,7 +147,8 @@ const char *prc_check_tz(const char *s)
 
 const char *prc_check_selector(const char *s)
 {
-	return check_host_n(s, strlen(s)) ? "expected a DKIM selector (letters, digits, '-', '.')"
+	/* a selector is a label sequence, often a date: all digits is fine */
+	return check_labels(s, strlen(s)) ? "expected a DKIM selector (letters, digits, '-', '.')"
 					  : NULL;
 }
 
