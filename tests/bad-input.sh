@@ -2,14 +2,16 @@
 # The bad-input corpus: every case in tests/data/bad/ must be refused with its
 # exact diagnostics and exit code, leaving the output directory untouched.
 #
-#   NAME.env       the input, in docker --env-file format
+#   NAME.env       the input, in docker --env-file format, or
+#   NAME.yaml      the input, a YAML configuration file
 #   NAME.args      optional: the CLI arguments instead of the default
-#                  "render --env-file NAME.env --no-env -o out" (for inputs
+#                  "render --env-file NAME.env --no-env -o out" or
+#                  "render -c NAME.yaml --no-env -o out" (for inputs
 #                  generated at run time, like a 1 MiB env file)
 #   NAME.expected  line 1 "exit N", then the exact stderr
 #
 # Each case runs in a fresh directory holding files/ (tests/data/bad/files
-# plus generated fixtures: huge, huge.env, fifo, dir/) and out/, a known tree
+# plus generated fixtures: huge, huge.env, huge.yaml, fifo, dir/) and out/, a known tree
 # whose listing (type, mode, size, mtime, sha256 of every entry) must be the
 # same afterwards.
 # Usage: bad-input.sh POSTRELAYCFG SOURCE_ROOT
@@ -37,6 +39,7 @@ head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' a >"$fixtures/huge"
 	echo "MAILNAME=mail.example.com"
 	head -c $((1024 * 1024)) /dev/zero | tr '\0' '#'
 } >"$fixtures/huge.env"
+head -c $((4 * 1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$fixtures/huge.yaml"
 
 make_out() {
 	local out=$1
@@ -61,7 +64,7 @@ listing() {
 }
 
 n=0
-for input in "$corpus"/*.env "$corpus"/*.args; do
+for input in "$corpus"/*.env "$corpus"/*.yaml "$corpus"/*.args; do
 	name=$(basename "${input%.*}")
 	exp=$corpus/$name.expected
 	n=$((n + 1))
@@ -74,6 +77,9 @@ for input in "$corpus"/*.env "$corpus"/*.args; do
 	before=$(listing "$dir/out")
 	if [ -f "$corpus/$name.args" ]; then
 		read -r -a args <"$corpus/$name.args"
+	elif [ -f "$corpus/$name.yaml" ]; then
+		cp "$corpus/$name.yaml" "$dir/$name.yaml"
+		args=(render -c "$name.yaml" --no-env -o out)
 	else
 		cp "$corpus/$name.env" "$dir/$name.env"
 		args=(render --env-file "$name.env" --no-env -o out)
