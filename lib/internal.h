@@ -158,6 +158,9 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
  * NULL when @s is fine, else a static reason ("expected ...").  Those that
  * normalize write the normalized form to @norm (caller frees) when non-NULL.
  */
+/* The reason a check gives when it runs out of memory (compare the pointer):
+ * callers turn it into PRC_ERR_NOMEM, it is not bad input. */
+extern const char prc_why_nomem[];
 const char *prc_check_control(const char *s);
 const char *prc_check_host(const char *s);
 const char *prc_check_domain(const char *s);

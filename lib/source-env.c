@@ -291,7 +291,9 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 			why = prc_check_word(word);
 			break;
 		}
-		if (why)
+		if (why == prc_why_nomem)
+			oom(c);
+		else if (why)
 			bad(c, entry, "'%s': %s", SHOW(c, 0, word), why);
 		else {
 			const char *one[1] = {norm ? norm : word};
@@ -430,7 +432,9 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		}
 		break;
 	case T_TIME:
-		if ((why = prc_parse_time(s, &v.str)))
+		if ((why = prc_parse_time(s, &v.str)) == prc_why_nomem)
+			c.rc = PRC_ERR_NOMEM;
+		else if (why)
 			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		break;
 	case T_ENUM: {
@@ -451,7 +455,9 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	}
 	case T_RELAYHOST:
-		if ((why = prc_check_relayhost(s, &v.str)))
+		if ((why = prc_check_relayhost(s, &v.str)) == prc_why_nomem)
+			c.rc = PRC_ERR_NOMEM;
+		else if (why)
 			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		break;
 	default: {

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+const char prc_why_nomem[] = "out of memory";
+
 /*
  * Length of the well-formed UTF-8 sequence at @p, or 0: no overlong forms,
  * no surrogates, nothing above U+10FFFF (RFC 3629).  Stops at a NUL.
@@ -255,7 +257,7 @@ const char *prc_check_relayhost(const char *s, char **norm)
 	if (norm) {
 		*norm = prc_strdup(s);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
@@ -323,7 +325,7 @@ const char *prc_check_cidr(const char *s, char **norm)
 		else
 			*norm = prc_asprintf("%s/%u", text, len);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
@@ -338,7 +340,7 @@ const char *prc_check_host_or_cidr(const char *s, char **norm)
 	if (norm) {
 		*norm = prc_strdup(s);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
@@ -453,7 +455,7 @@ const char *prc_parse_time(const char *s, char **norm)
 	if (norm) {
 		*norm = prc_strdup(s);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
