@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define V(id) (&cfg->v[PRC_S_##id])
 #define ENV(id) (prc_settings[PRC_S_##id].env)
@@ -44,18 +45,38 @@ char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it
 	return V(RELAYHOST)->set ? prc_strdup(V(RELAYHOST)->str) : NULL;
 }
 
-/* Is there a credential Postfix will find for next hop @relayhost? */
+/* The sasl_passwd key of credential @it, borrowed; NULL without a host or RELAYHOST. */
+static const char *cred_key(const struct prc_config *cfg, const struct prc_item *it)
+{
+	if (*it->f[0])
+		return it->f[0];
+	return V(RELAYHOST)->set ? V(RELAYHOST)->str : NULL;
+}
+
+/*
+ * Is there a credential Postfix will find for next hop @relayhost?  It looks
+ * up the next hop as written, then its bare host name.  (No allocation: a
+ * failing malloc must not read as "no credential".)
+ */
 static bool has_credential(const struct prc_config *cfg, const char *relayhost)
 {
-	char *name = prc_relayhost_name(relayhost);
-	bool found = false;
-	for (size_t i = 0; name && !found && i < V(RELAYHOST_PASSWORDMAP)->nitems; i++) {
-		char *key = prc_credential_key(cfg, &V(RELAYHOST_PASSWORDMAP)->items[i]);
-		found = key && (!strcmp(key, relayhost) || !strcmp(key, name));
-		free(key);
+	const char *name = relayhost;
+	size_t nlen;
+	if (relayhost[0] == '[') {
+		const char *close = strchr(relayhost, ']');
+		name = relayhost + 1;
+		if (close && (size_t)(close - name) > 5 && !strncasecmp(name, "ipv6:", 5))
+			name += 5;
+		nlen = close ? (size_t)(close - name) : strlen(name);
+	} else {
+		nlen = strcspn(relayhost, ":");
 	}
-	free(name);
-	return found;
+	for (size_t i = 0; i < V(RELAYHOST_PASSWORDMAP)->nitems; i++) {
+		const char *key = cred_key(cfg, &V(RELAYHOST_PASSWORDMAP)->items[i]);
+		if (key && (!strcmp(key, relayhost) || (strlen(key) == nlen && !memcmp(key, name, nlen))))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -93,6 +114,7 @@ struct vctx {
 	struct prc_config *cfg;
 	struct prc_diags *d;
 	size_t errors;
+	bool oom;
 };
 
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
@@ -178,19 +200,16 @@ static void check_relay(struct vctx *c)
 			    i + 1);
 	/* two entries for one next hop: Postfix would silently use one of them */
 	for (size_t i = 1; i < creds->nitems; i++) {
-		char *ki = prc_credential_key(cfg, &creds->items[i]);
+		const char *ki = cred_key(cfg, &creds->items[i]);
 		for (size_t k = 0; ki && k < i; k++) {
-			char *kk = prc_credential_key(cfg, &creds->items[k]);
-			bool same = kk && !strcmp(ki, kk);
-			free(kk);
-			if (same) {
+			const char *kk = cred_key(cfg, &creds->items[k]);
+			if (kk && !strcmp(ki, kk)) {
 				err(c, "duplicate", creds->items[i].origin, key,
 				    "entry %zu: a credential for '%s' is already given by entry %zu",
 				    i + 1, ki, k + 1);
 				break;
 			}
 		}
-		free(ki);
 	}
 	no_duplicates(c, map, ENV(RELAYHOST_MAP), 0, "sender");
 
@@ -331,9 +350,16 @@ static void check_params_relay(struct vctx *c, const struct prc_item *it)
 		char *w = prc_strndup(p, n), *norm = NULL, clip[PRC_CLIP_MAX + 4];
 		const char *who = NULL;
 		p += n;
-		if (!w)
+		if (!w) {
+			c->oom = true;
 			return;
+		}
 		const char *why = nets ? prc_check_cidr(w, &norm) : NULL;
+		if (why == prc_why_nomem) {
+			free(w);
+			c->oom = true;
+			return;
+		}
 		if (nets && !why)
 			who = open_network(norm);
 		else if (nets && (*w == '[' || (*w >= '0' && *w <= '9')))
@@ -384,13 +410,13 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 {
 	if (!cfg)
 		return PRC_ERR_ARG;
-	struct vctx c = {cfg, d, 0};
+	struct vctx c = {cfg, d, 0, false};
 	check_identity(&c);
 	check_relay(&c);
 	check_users(&c);
 	check_tls(&c);
 	check_dkim(&c);
 	check_params(&c);
-	cfg->validated = c.errors == 0;
-	return c.errors ? PRC_ERR_INVALID : PRC_OK;
+	cfg->validated = c.errors == 0 && !c.oom;
+	return c.oom ? PRC_ERR_NOMEM : c.errors ? PRC_ERR_INVALID : PRC_OK;
 }
