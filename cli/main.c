@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
 	{"render", "write the configuration files into a directory", cmd_render},
 	{"print", "print the resolved settings as YAML with their origins", cmd_print},
 	{"settings", "print the settings reference table (Markdown)", cmd_settings},
+	{"apply", "install the configuration: files, tables, SASL users, directories", cmd_apply},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
