@@ -125,6 +125,17 @@ static void check_relay(struct vctx *c)
 	const struct prc_value *map = V(RELAYHOST_MAP);
 	const char *key = ENV(RELAYHOST_PASSWORDMAP);
 
+	for (size_t i = 0; i < creds->nitems; i++) {
+		const char *user = creds->items[i].f[1], *pw = creds->items[i].f[2];
+		size_t n = strlen(pw);
+		/* sasl_passwd holds "user:password" after the key: no room for these */
+		if (strpbrk(user, ": \t"))
+			err(c, "invalid-value", creds->items[i].origin, key,
+			    "entry %zu: user name '%s' cannot contain ':' or blanks", i + 1, user);
+		if (n && (pw[0] == ' ' || pw[n - 1] == ' '))
+			err(c, "invalid-value", creds->items[i].origin, key,
+			    "entry %zu: a password cannot start or end with a blank", i + 1);
+	}
 	for (size_t i = 0; i < creds->nitems; i++)
 		if (!*creds->items[i].f[0] && !V(RELAYHOST)->set)
 			err(c, "invalid-value", creds->items[i].origin, key,
