@@ -12,7 +12,10 @@ root=${RELAY_ROOT:-/var/tmp/postrelay-local}
 
 "$top/tests/install-deps.sh" --run
 build=$top/build-local
-[ -d "$build" ] || meson setup "$build" "$top" -Dtests=false >/dev/null
+if [ ! -f "$build/build.ninja" ]; then
+	rm -rf "$build"
+	meson setup "$build" "$top" -Dtests=false >/dev/null
+fi
 ninja -C "$build" >/dev/null
 
 mkdir -p "$root"
