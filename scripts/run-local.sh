@@ -44,13 +44,14 @@ trap 'exit 130' INT TERM
 (
 	pidfile=$root/var/spool/postfix/pid/master.pid
 	for _ in $(seq 100); do
-		[ -s "$pidfile" ] && break
+		pid=$(tr -d ' ' <"$pidfile" 2>/dev/null) || pid=
+		socks=
+		[ -z "$pid" ] || socks=$(ss -Hltnp | awk -v p="pid=$pid," 'index($0, p) { print $4 }' | sort -u)
+		[ -n "$socks" ] && break
 		sleep 0.1
 	done
-	sleep 0.5
-	pid=$(tr -d ' ' <"$pidfile" 2>/dev/null) || exit 0
 	echo "run-local: relay (master pid $pid) listening on:"
-	ss -Hltnp | awk -v p="pid=$pid," 'index($0, p) { print "run-local:   " $4 }' | sort -u
+	for s in $socks; do echo "run-local:   $s"; done
 	echo "run-local: demo upstream 127.0.0.1:10026 stores messages in $sink_dir"
 	echo "run-local: try: swaks --server 127.0.0.1:10025 --to someone@example.com"
 	echo "run-local: Ctrl-C stops the relay"
