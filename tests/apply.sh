@@ -6,7 +6,10 @@
 # Usage: apply.sh POSTRELAYCFG SOURCE_ROOT
 set -eu
 cli=$1
-work=$(mktemp -d)
+# OpenDKIM refuses keys below a directory others can write to, such as /tmp
+base=/run
+[ -w "$base" ] || base=$(dirname "$cli")
+work=$(mktemp -d "$base/postrelay-apply.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 pass=0
@@ -76,11 +79,41 @@ check "invalid change exits 78" test "$rc" = 78
 snapshot "$R" >"$work/after"
 check "invalid change leaves every file as it was" diff "$work/before" "$work/after"
 
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=relay.example.com \
+	-keyout "$work/user.key" -out "$work/user.crt" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/other.key" 2>/dev/null
+chmod 600 "$work/user.key" "$work/other.key"
+apply "$R" "${base[@]}" "TLS_CRT=$work/user.crt" "TLS_KEY=$work/other.key"
+check "a key that does not match its certificate exits 78" test "$rc" = 78
+check "the mismatch names the setting" grep -qxF \
+	"postrelaycfg: error: env:TLS_KEY: $work/other.key: the key does not match the certificate in $work/user.crt (TLS_CRT)" "$work/err"
+apply "$R" "${base[@]}" "USE_DKIM=yes"
+check "a missing DKIM key exits 78" test "$rc" = 78
+snapshot "$R" >"$work/after"
+check "TLS and DKIM errors leave every file as it was" diff "$work/before" "$work/after"
+
 # ---- idempotence ----------------------------------------------------------------------
 content "$R" >"$work/before"
 apply "$R" "${base[@]}"
 content "$R" >"$work/again"
 check "re-applying changes no file, owner or mode" diff "$work/before" "$work/again"
+
+# ---- TLS and DKIM material ---------------------------------------------------------
+crt=$R/etc/ssl/certs/ssl-cert-snakeoil.pem
+key=$R/etc/ssl/private/ssl-cert-snakeoil.key
+check "a default certificate naming MAILNAME is generated" test \
+	"$(openssl x509 -in "$crt" -noout -subject)" = "subject=CN = relay.example.com"
+check "its key matches and is 0600" test "$(openssl pkey -in "$key" -pubout | md5sum)" = \
+	"$(openssl x509 -in "$crt" -noout -pubkey | md5sum)" -a "$(stat -c %a "$key")" = 600
+mkdir -m 700 "$work/dkim"
+"$cli" dkim-keygen --domain relay.example.com --selector mail -o "$work/dkim/relay.key" >/dev/null
+apply "$R" "${base[@]}" "USE_DKIM=yes" "DKIM_KEYFILE=$work/dkim/relay.key"
+check "USE_DKIM with a key applies (exit 0)" test "$rc" = 0
+check "the OpenDKIM files are in ROOT/etc/opendkim" test "$(find "$R/etc/opendkim" -type f -printf '%P\n' | sort | tr '\n' ' ')" = \
+	"ExternalIgnoreList KeyTable SigningTable TrustedHosts opendkim.conf "
+check "the KeyTable names the key" grep -qF "relay.example.com:mail:$work/dkim/relay.key" "$R/etc/opendkim/KeyTable"
+apply "$R" "${base[@]}"
+check "without USE_DKIM the OpenDKIM files are removed" test -z "$(find "$R/etc/opendkim" -type f)"
 
 # ---- lookup tables --------------------------------------------------------------------
 pf=$R/etc/postfix
