@@ -141,6 +141,9 @@ check "sasldb holds every user, in realm MAILNAME or its own domain" test \
 	"$(sasldblistusers2 -f "$db" | sort)" = "$(printf '%s\n' 'alice@relay.example.com: userPassword' 'bob@example.org: userPassword')"
 check "sasldb is 0640 root:postfix" test "$(stat -c '%a %U:%G' "$db")" = "640 root:postfix"
 check "sasl/smtpd.conf names this sasldb" grep -qx "sasldb_path: $db" "$pf/sasl/smtpd.conf"
+# Postfix 3.10 (Debian 13) reads smtpd.conf only from cyrus_sasl_config_path
+check "Postfix reads sasl/smtpd.conf from this instance" test \
+	"$(postconf -c "$pf" -xh cyrus_sasl_config_path)" = "$pf/sasl"
 apply "$R" "MAILNAME=relay.example.com" "SMTPD_USERS=carol:carol-pw"
 check "sasldb is rebuilt: removed users are gone" test \
 	"$(sasldblistusers2 -f "$db")" = "carol@relay.example.com: userPassword"
