@@ -356,11 +356,14 @@ dkim_pid=
 if relay "RELAYHOST=[$NET4.20]:25" "USE_DKIM=yes" "DKIM_KEYFILE=$work/dkim/main.key" \
 	"DKIM_DOMAINS=signed.example" "DKIM_KEYS=other.example=sel2:$work/dkim/other.key" \
 	"SMTPD_USERS=alice:alice-secret"; then
+	ok "apply_dkim_config"
 	# not through in_ns: $! must be opendkim itself (ip netns exec execs it)
 	ip netns exec pri-relay opendkim -x "$R/etc/opendkim/opendkim.conf" -f >"$work/opendkim.log" 2>&1 &
 	dkim_pid=$!
 	pids+=("$dkim_pid")
 	wait_port relay 8891 || true
+else
+	not_ok "apply_dkim_config"
 fi
 
 verify() { "$here/dkim-verify.py" "$@"; }
