@@ -46,7 +46,7 @@ snapshot() {
 		h=-
 		case $t:$p in
 		# Berkeley DB files differ byte-wise between builds: compare their entries
-		f:*.db) h=$(postmap -s "hash:${p%.db}" | sort | md5sum | cut -c 1-32) ;;
+		f:*.db) h=$(postmap -c "$1/etc/postfix" -s "hash:${p%.db}" | sort | md5sum | cut -c 1-32) ;;
 		f:*) h=$(md5sum <"$p" | cut -c 1-32) ;;
 		esac
 		echo "$t $m $o $s $h $p $mt"
@@ -102,7 +102,7 @@ check "re-applying changes no file, owner or mode" diff "$work/before" "$work/ag
 crt=$R/etc/ssl/certs/ssl-cert-snakeoil.pem
 key=$R/etc/ssl/private/ssl-cert-snakeoil.key
 check "a default certificate naming MAILNAME is generated" test \
-	"$(openssl x509 -in "$crt" -noout -subject)" = "subject=CN = relay.example.com"
+	"$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)" = "subject=CN=relay.example.com"
 check "its key matches and is 0600" test "$(openssl pkey -in "$key" -pubout | md5sum)" = \
 	"$(openssl x509 -in "$crt" -noout -pubkey | md5sum)" -a "$(stat -c %a "$key")" = 600
 mkdir -m 700 "$work/dkim"
@@ -117,18 +117,18 @@ check "without USE_DKIM the OpenDKIM files are removed" test -z "$(find "$R/etc/
 
 # ---- lookup tables --------------------------------------------------------------------
 pf=$R/etc/postfix
-check "sasl_passwd is built and answers" test "$(postmap -q '[smtp.example.com]:587' "hash:$pf/sasl_passwd")" = "apikey:pa:ss,word"
-check "sender_relay is built and answers" test "$(postmap -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
+check "sasl_passwd is built and answers" test "$(postmap -c "$pf" -q '[smtp.example.com]:587' "hash:$pf/sasl_passwd")" = "apikey:pa:ss,word"
+check "sender_relay is built and answers" test "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
 check "sasl_passwd.db is 0600 root" test "$(stat -c '%a %U' "$pf/sasl_passwd.db")" = "600 root"
 check "sender_relay.db is 0644 root" test "$(stat -c '%a %U' "$pf/sender_relay.db")" = "644 root"
 apply "$R" "${base[@]}" "RELAYHOST_MAP=@two.example:[two.example.net]:25"
-check "a removed table entry is gone from the built table" test -z "$(postmap -q '@one.example' "hash:$pf/sender_relay")"
-check "the new entry answers" test "$(postmap -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
+check "a removed table entry is gone from the built table" test -z "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")"
+check "the new entry answers" test "$(postmap -c "$pf" -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
 apply "$R" "MAILNAME=relay.example.com" "RELAYHOST=[smtp.example.com]:587"
 check "unused tables and their .db files are removed" test -z "$(cd "$pf" && ls sasl_passwd* sender_relay* 2>/dev/null)"
 if [ -e /usr/lib/postfix/postfix-lmdb.so ]; then
 	apply "$R" "${base[@]}" "TABLE_TYPE=lmdb"
-	check "TABLE_TYPE=lmdb builds .lmdb tables" test "$(postmap -q '@one.example' "lmdb:$pf/sender_relay")" = "[one.example.net]:25"
+	check "TABLE_TYPE=lmdb builds .lmdb tables" test "$(postmap -c "$pf" -q '@one.example' "lmdb:$pf/sender_relay")" = "[one.example.net]:25"
 	check "switching TABLE_TYPE removes the old .db files" test ! -e "$pf/sasl_passwd.db" -a ! -e "$pf/sender_relay.db"
 else
 	notok "postfix-lmdb is not installed (tests/install-deps.sh installs it)"

@@ -162,7 +162,7 @@ served_cert() {
 }
 t_tls_default() {
 	local crt=$R/etc/ssl/certs/ssl-cert-snakeoil.pem want got
-	[ "$(openssl x509 -in "$crt" -noout -subject)" = "subject=CN = relay.test.example" ] ||
+	[ "$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)" = "subject=CN=relay.test.example" ] ||
 		{ echo "apply did not generate a certificate for MAILNAME"; return 1; }
 	want=$(openssl x509 -in "$crt" -noout -fingerprint -sha256)
 	got=$(served_cert)
