@@ -179,6 +179,16 @@ check "wrong owners and modes are repaired" test \
 apply "$R" "MAILNAME=relay.example.com" "LOGOUTPUT=$R/var/log/relay/mail.log"
 check "the directory of LOGOUTPUT is created" test -d "$R/var/log/relay"
 
+# ---- a YAML file ---------------------------------------------------------------------
+src=$2
+Y=$work/yaml
+mkdir -m 755 "$Y"
+rc=0
+"$cli" apply -c "$src/examples/smtpd-users.yaml" --no-env --root "$Y" 2>"$work/err" || rc=$?
+check "apply -c FILE.yaml applies (exit 0)" test "$rc" = 0
+check "the YAML users are in the sasldb" test "$(sasldblistusers2 -f "$Y/etc/postfix/sasl/sasldb2" | sort | tr '\n' ' ')" = \
+	"app1@mail.example.com: userPassword app2@mail.example.com: userPassword "
+
 # ---- arguments ------------------------------------------------------------------------
 rc=0
 "$cli" apply --no-env --root relative >/dev/null 2>"$work/err" || rc=$?
