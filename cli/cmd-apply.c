@@ -26,7 +26,7 @@ static const char synopsis[] = "apply [-c FILE] [--env-file FILE] [--no-env] [--
 /* File name suffixes of the table types postmap builds (TABLE_TYPE choices). */
 static const struct {
 	const char *type, *suffix;
-} table_suffixes[] = {{"hash", ".db"}, {"btree", ".db"}, {"lmdb", ".lmdb"}, {"cdb", ".cdb"}};
+} table_suffixes[] = {{"hash", ".db"}, {"lmdb", ".lmdb"}, {"cdb", ".cdb"}};
 
 #define N_SUFFIXES (sizeof(table_suffixes) / sizeof(table_suffixes[0]))
 
