@@ -30,6 +30,12 @@ struct cli_source {
  */
 int cli_load(const struct cli_source *src, struct prc_config **cfg, struct prc_diags *d);
 
+/*
+ * cli_load, then apply @root (may be NULL) and validate; prints every
+ * diagnostic on stderr.  Returns an exit code; on EXIT_OK *cfg is set.
+ */
+int cli_load_valid(const struct cli_source *src, const char *root, struct prc_config **cfg);
+
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);
 
@@ -44,5 +50,8 @@ int cmd_check(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_print(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

@@ -179,6 +179,18 @@ int prc_config_validate(struct prc_config *cfg, struct prc_diags *diags);
  */
 int prc_config_print(const struct prc_config *cfg, FILE *out);
 
+/**
+ * The resolved value of one setting, by its env name (e.g. "LOGOUTPUT"), as
+ * text: booleans are "true" or "false", a default path is placed under the
+ * instance root, a plain list is joined with ", ".
+ * @param env  the setting's env name; borrowed
+ * @param[out] out  receives the text, owned by the caller (free()), or NULL
+ *                  when the setting has no value
+ * @return 0, PRC_ERR_ARG (unknown name, a secret, or a list whose entries have
+ *         several fields) or PRC_ERR_NOMEM
+ */
+int prc_config_get(const struct prc_config *cfg, const char *env, char **out);
+
 /* ---- output --------------------------------------------------------- */
 
 /**

@@ -1,0 +1,297 @@
+/*
+ * watch: the config reloader.  Runs `postfix reload` (or a given command)
+ * whenever one of the TLS certificate, key or CA files of the configuration
+ * is replaced: written in place, renamed over, or swapped the way Kubernetes
+ * updates a mounted secret (a symlink `..data` renamed to a new directory).
+ *
+ * inotify watches the directory of each path and the directory its symlinks
+ * resolve to, so every kind of replacement wakes us; what decides is the
+ * file's identity (device, inode, size, mtime, ctime) after symlinks, compared
+ * with the last one seen.  A periodic re-check covers directories that did not
+ * exist yet.  Events are debounced so that a certificate and its key replaced
+ * together cause one reload.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_ROOT, OPT_INTERVAL };
+
+/* The settings whose files Postfix reads when it starts a TLS session. */
+static const char *const watched[] = {"TLS_CRT",        "TLS_KEY",        "TLS_CA",
+				      "CLIENT_TLS_CRT", "CLIENT_TLS_KEY", "CLIENT_TLS_CA"};
+#define NWATCHED (sizeof(watched) / sizeof(watched[0]))
+
+#define DEBOUNCE_MS 500
+
+struct file {
+	const char *setting;
+	char *path;
+	bool exists;
+	struct stat st;
+};
+
+static const char usage_line[] = "watch [-c FILE] [--env-file FILE] [--no-env] [--root DIR] "
+				 "[--interval SECONDS] [-- COMMAND [ARG...]]";
+
+static int help(void)
+{
+	printf("usage: %s %s\n"
+	       "Run COMMAND (default: postfix reload) whenever a file of TLS_CRT, TLS_KEY, TLS_CA,\n"
+	       "CLIENT_TLS_CRT, CLIENT_TLS_KEY or CLIENT_TLS_CA is replaced, including a\n"
+	       "Kubernetes secret's symlink swap.  Runs until killed.\n\n"
+	       "options:\n"
+	       "  -c, --config FILE     read settings from a YAML file (the environment overrides it)\n"
+	       "      --env-file FILE   read NAME=value lines from FILE instead of the environment\n"
+	       "      --no-env          ignore the environment\n"
+	       "      --root DIR        the instance root; the default command becomes\n"
+	       "                        postfix -c DIR/etc/postfix reload\n"
+	       "      --interval SECONDS  re-check this often even without events (default 5)\n"
+	       "  -h, --help            show this help\n",
+	       PROG, usage_line);
+	return EXIT_OK;
+}
+
+static bool same_identity(const struct file *f, bool exists, const struct stat *st)
+{
+	if (f->exists != exists)
+		return false;
+	if (!exists)
+		return true;
+	return f->st.st_dev == st->st_dev && f->st.st_ino == st->st_ino &&
+	       f->st.st_size == st->st_size && f->st.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	       f->st.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	       f->st.st_ctim.tv_sec == st->st_ctim.tv_sec &&
+	       f->st.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* Refresh every file's identity; returns how many changed and logs them. */
+static int refresh(struct file *files, size_t n, bool log)
+{
+	int changed = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		bool exists = stat(files[i].path, &st) == 0;
+		if (same_identity(&files[i], exists, &st))
+			continue;
+		changed++;
+		if (log)
+			fprintf(stderr, "%s: watch: %s %s %s\n", PROG, files[i].setting,
+				files[i].path, exists ? "changed" : "is gone");
+		files[i].exists = exists;
+		if (exists)
+			files[i].st = st;
+	}
+	return changed;
+}
+
+static void watch_dir_of(int fd, const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return;
+	/* failures are fine: a directory that does not exist yet is re-tried later */
+	(void)inotify_add_watch(fd, dirname(copy),
+				IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+					IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF |
+					IN_MOVE_SELF);
+	free(copy);
+}
+
+/* A fresh inotify instance watching the directories of the files and of their targets. */
+static int watch_all(const struct file *files, size_t n)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		watch_dir_of(fd, files[i].path);
+		char real[PATH_MAX];
+		if (realpath(files[i].path, real) && strcmp(real, files[i].path))
+			watch_dir_of(fd, real);
+	}
+	return fd;
+}
+
+static void drain(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Wait for an event or the interval; after an event, until things are quiet again. */
+static void wait_for_change(int fd, int interval_ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (fd < 0) {
+		poll(NULL, 0, interval_ms);
+		return;
+	}
+	if (poll(&p, 1, interval_ms) <= 0)
+		return;
+	drain(fd);
+	/* a replacement is often several steps (cert, then key; or rename, then unlink) */
+	for (int i = 0; i < 20 && poll(&p, 1, DEBOUNCE_MS) > 0; i++)
+		drain(fd);
+}
+
+static void run(char *const argv[])
+{
+	fprintf(stderr, "%s: watch: running", PROG);
+	for (size_t i = 0; argv[i]; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fputc('\n', stderr);
+	pid_t pid;
+	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (err) {
+		fprintf(stderr, "%s: watch: cannot run %s: %s\n", PROG, argv[0], strerror(err));
+		return;
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fprintf(stderr, "%s: watch: %s failed (status %d)\n", PROG, argv[0],
+			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+/* The files to watch, from the validated configuration; NULL on OOM. */
+static struct file *collect(const struct prc_config *cfg, size_t *n)
+{
+	struct file *files = calloc(NWATCHED, sizeof(*files));
+	if (!files)
+		return NULL;
+	*n = 0;
+	char *tls = NULL;
+	if (prc_config_get(cfg, "USE_TLS", &tls) || !tls || strcmp(tls, "true")) {
+		free(tls);
+		return files;
+	}
+	free(tls);
+	for (size_t i = 0; i < NWATCHED; i++) {
+		char *path = NULL;
+		if (prc_config_get(cfg, watched[i], &path)) {
+			free(files);
+			return NULL;
+		}
+		bool dup = !path;
+		for (size_t k = 0; k < *n && !dup; k++)
+			dup = !strcmp(files[k].path, path);
+		if (dup) {
+			free(path);
+			continue;
+		}
+		files[*n].setting = watched[i];
+		files[(*n)++].path = path;
+	}
+	return files;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"env-file", required_argument, NULL, OPT_ENV_FILE},
+		{"no-env", no_argument, NULL, OPT_NO_ENV},
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_source src = {0};
+	const char *root = NULL;
+	unsigned long interval = 5;
+	char *end;
+	int c;
+	optind = 1;
+	/* '+': stop at the first non-option, so COMMAND keeps its own options */
+	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			src.config = optarg;
+			break;
+		case OPT_ENV_FILE:
+			src.env_file = optarg;
+			break;
+		case OPT_NO_ENV:
+			src.no_env = true;
+			break;
+		case OPT_ROOT:
+			root = optarg;
+			break;
+		case OPT_INTERVAL:
+			errno = 0;
+			interval = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || errno || interval < 1 || interval > 86400 ||
+			    optarg[0] == '-') {
+				fprintf(stderr, "%s: error: --interval: expected 1..86400 seconds\n",
+					PROG);
+				goto usage;
+			}
+			break;
+		case 'h':
+			return help();
+		default:
+			goto usage;
+		}
+	}
+
+	struct prc_config *cfg;
+	int rc = cli_load_valid(&src, root, &cfg);
+	if (rc != EXIT_OK)
+		return rc;
+	size_t n;
+	struct file *files = collect(cfg, &n);
+	prc_config_free(cfg);
+	if (!files)
+		return EXIT_SOFTWARE;
+
+	char conf_dir[PATH_MAX];
+	char *reload[] = {"postfix", "reload", NULL};
+	char *reload_root[] = {"postfix", "-c", conf_dir, "reload", NULL};
+	char **command = reload;
+	if (optind < argc) {
+		command = argv + optind;
+	} else if (root && strcmp(root, "/")) {
+		snprintf(conf_dir, sizeof(conf_dir), "%s/etc/postfix", root);
+		command = reload_root;
+	}
+
+	if (!n) {
+		fprintf(stderr, "%s: watch: TLS is off: no file to watch\n", PROG);
+		for (;;)
+			pause();
+	}
+	refresh(files, n, false);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, files[i].setting,
+			files[i].path);
+	for (;;) {
+		int fd = watch_all(files, n);
+		/* a change between the last refresh and the new watches is caught here */
+		if (refresh(files, n, true))
+			run(command);
+		wait_for_change(fd, (int)interval * 1000);
+		if (fd >= 0)
+			close(fd);
+	}
+usage:
+	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, usage_line);
+	return EXIT_USAGE;
+}
