@@ -1,0 +1,477 @@
+#!/bin/bash
+# Image tier: build the real Dockerfile and run the relay in containers on a
+# bridge network of its own (prt-net, 10.232.0.0/24) with a real upstream
+# (smtp-sink) and real clients (swaks, openssl, python3-dkim) on the host.
+# Every container, volume, network and derived image it makes is named prt-*
+# and removed on exit, even when a test fails; a dockerd it started is stopped
+# by PID.  Without a Docker engine it says so and counts nothing.
+#
+#   tests/image/run.sh [TEST...]      (all tests when none is named)
+#
+# PRT_IMAGE=TAG uses an already built image instead of building (development).
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/image
+# shellcheck source=tests/image/engine.sh
+. "$here/engine.sh"
+
+work=$(mktemp -d /tmp/prt-image.XXXXXX)
+image=${PRT_IMAGE:-prt-postrelay:test}
+net=prt-net
+gateway=10.232.0.1 # the host's address on prt-net: the tests' SMTP client
+upstream_ip=10.232.0.20
+pass=0
+fail=0
+
+cleanup() {
+	local ids
+	ids=$(docker ps -aq --filter name='^prt-' 2>/dev/null || true)
+	# shellcheck disable=SC2086
+	[ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
+	docker network rm "$net" >/dev/null 2>&1 || true
+	docker volume rm prt-spool >/dev/null 2>&1 || true
+	docker image rm -f prt-derived:good prt-derived:bad >/dev/null 2>&1 || true
+	engine_down
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! engine_up "$work/dockerd.log"; then
+	echo "image: no Docker engine could be started on this machine; image tests skipped"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+
+# ---- helpers ---------------------------------------------------------------
+
+# Notes for the reader of the output (figures), shown even from inside a test.
+exec 3>&1
+say() { echo "# $*" >&3; }
+
+fail() {
+	echo "FAIL: $*" >&2
+	return 1
+}
+
+expect_eq() { # ACTUAL EXPECTED WHAT
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+expect_grep() { # PATTERN FILE WHAT
+	grep -qE -- "$1" "$2" || { sed 's/^/  | /' "$2" | tail -n 30 >&2; fail "$3: no /$1/"; }
+}
+
+# Run a relay container: NAME IP [docker options] -- [env and image args]
+relay() {
+	local name=$1 ip=$2
+	shift 2
+	docker run -d --name "$name" --network "$net" --ip "$ip" \
+		-v "$work/resolv.conf:/etc/resolv.conf:ro" "$@" >/dev/null
+}
+
+# Wait until the container's own health command passes (it makes no connection).
+wait_ready() { # NAME [SECONDS]
+	for _ in $(seq 1 $((${2:-30} * 5))); do
+		docker exec "$1" postrelaycfg health >/dev/null 2>&1 && return 0
+		[ "$(docker inspect -f '{{.State.Running}}' "$1")" = true ] || break
+		sleep 0.2
+	done
+	docker logs "$1" 2>&1 | tail -n 30 | sed 's/^/  | /' >&2
+	fail "$1 did not become ready"
+}
+
+# Wait for a container to exit; prints its exit code.
+wait_exit() { # NAME [SECONDS]
+	for _ in $(seq 1 $((${2:-30} * 5))); do
+		[ "$(docker inspect -f '{{.State.Running}}' "$1")" = false ] && break
+		sleep 0.2
+	done
+	docker inspect -f '{{.State.ExitCode}}' "$1"
+}
+
+# The upstream: Postfix's smtp-sink, keeping every message as a file in /sink.
+start_upstream() {
+	docker rm -f prt-upstream >/dev/null 2>&1 || true
+	docker run -d --name prt-upstream --network "$net" --ip "$upstream_ip" \
+		-v "$work/resolv.conf:/etc/resolv.conf:ro" --entrypoint sh "$image" -c \
+		'mkdir -p /sink && chown nobody /sink && exec smtp-sink -u nobody -d /sink/ -h upstream.test 0.0.0.0:25 32' \
+		>/dev/null
+}
+
+# Wait for a message whose Subject is $1 at the upstream; prints its file name.
+wait_delivered() { # SUBJECT [SECONDS]
+	local f
+	for _ in $(seq 1 $((${2:-20} * 5))); do
+		f=$(docker exec prt-upstream sh -c "grep -l 'Subject: $1' /sink/* 2>/dev/null | head -n 1" | tr -d '\r' || true)
+		[ -n "$f" ] && { echo "$f"; return 0; }
+		sleep 0.2
+	done
+	fail "message '$1' never reached the upstream"
+}
+
+# swaks from the host (10.232.0.1); extra swaks options follow.
+send() { # IP:PORT SUBJECT [swaks options]
+	local server=$1 subject=$2
+	shift 2
+	swaks --server "$server" --helo client.test --from app@example.org --to user@example.net \
+		--header "Subject: $subject" --body "postrelay image test: $subject" \
+		--timeout 20 "$@"
+}
+
+run_test() { # NAME
+	local name=$1 rc
+	if [ -n "$only" ] && ! grep -qw -- "$name" <<<"$only"; then
+		return 0
+	fi
+	set +e
+	(set -e; "test_$name") >"$work/$name.log" 2>&1
+	rc=$?
+	set -e
+	docker ps -aq --filter name='^prt-relay' | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+	if [ "$rc" = 0 ]; then
+		echo "ok - $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok - $name"
+		sed 's/^/#   /' "$work/$name.log" | tail -n 40
+		fail=$((fail + 1))
+	fi
+}
+
+# ---- setup: network, base image, the image itself ----------------------------
+
+printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf" # fail fast: no DNS here
+docker ps -aq --filter name='^prt-' | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+docker network rm "$net" >/dev/null 2>&1 || true
+docker network create --subnet 10.232.0.0/24 --gateway "$gateway" "$net" >/dev/null
+
+only="$*"
+t0=$(date +%s)
+if [ -z "${PRT_IMAGE:-}" ]; then
+	if ! "$here/base-image.sh" >"$work/base.log" 2>&1; then
+		sed 's/^/#   /' "$work/base.log" | tail -n 20
+		echo "not ok - base_image_debootstrap"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	if ! docker build --network host -t "$image" "$top" >"$work/build.log" 2>&1; then
+		sed 's/^/#   /' "$work/build.log" | tail -n 40
+		echo "not ok - image_builds"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+fi
+say "base image and build: $(($(date +%s) - t0)) s"
+start_upstream
+
+# ---- the tests -------------------------------------------------------------
+
+test_image_builds() {
+	docker image inspect "$image" >/dev/null
+	local bytes
+	bytes=$(docker image inspect -f '{{.Size}}' "$image")
+	say "image size: $((bytes / 1000000)) MB ($bytes bytes)"
+	expect_eq "$(docker image inspect -f '{{json .Config.ExposedPorts}}' "$image")" \
+		'{"25/tcp":{},"2525/tcp":{},"587/tcp":{}}' "exposed ports"
+}
+
+test_no_compiler_in_image() {
+	local found
+	found=$(docker run --rm --entrypoint sh "$image" -c '
+		for t in cc gcc clang tcc c++ g++ cpp ld as make meson ninja pkg-config curl wget; do
+			command -v "$t" || true
+		done
+		dpkg-query -W -f "\${Package}\n" | grep -E "^(gcc|g\+\+|clang|binutils|libc6-dev|make|meson|ninja-build|pkgconf|curl|wget)" || true')
+	expect_eq "$found" "" "build tools in the image"
+}
+
+test_relay_end_to_end() {
+	relay prt-relay1 10.232.0.10 -e MAILNAME=mail.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" "$image"
+	wait_ready prt-relay1
+	send 10.232.0.10:25 e2e-relayed >"$work/swaks.out"
+	local f
+	f=$(wait_delivered e2e-relayed)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	expect_grep 'postrelay image test: e2e-relayed' "$work/msg" "body"
+	expect_grep '^Received: from client.test .*by mail.example.com' "$work/msg" "Received header"
+	# the mail log reaches the container's stdout
+	docker logs prt-relay1 >"$work/log" 2>&1
+	expect_grep "postfix/smtp\[[0-9]+\]: .*relay=$upstream_ip\[$upstream_ip\]:25.*status=sent" \
+		"$work/log" "delivery in the mail log"
+}
+
+test_denied_outside_mynetworks() {
+	relay prt-relay2 10.232.0.11 -e MAILNAME=mail.example.com -e MYNETWORKS=127.0.0.0/8 \
+		-e RELAYHOST="[$upstream_ip]:25" "$image"
+	wait_ready prt-relay2
+	local rc=0
+	send 10.232.0.11:25 denied-relay >"$work/swaks.out" 2>&1 || rc=$?
+	[ "$rc" != 0 ] || fail "swaks succeeded"
+	expect_grep '<~\* 554 5\.7\.1 .*Relay access denied' "$work/swaks.out" "reply"
+	sleep 1
+	! docker exec prt-upstream grep -q 'Subject: denied-relay' -r /sink || fail "it arrived"
+}
+
+test_smtpd_users_auth_587() {
+	relay prt-relay3 10.232.0.12 -e MAILNAME=mail.example.com -e MYNETWORKS=127.0.0.0/8 \
+		-e RELAYHOST="[$upstream_ip]:25" -e SMTPD_USERS='alice:s3cret,bob:other' "$image"
+	wait_ready prt-relay3
+	send 10.232.0.12:587 sasl-login -tls --auth LOGIN --auth-user alice \
+		--auth-password s3cret >"$work/swaks.out"
+	wait_delivered sasl-login >/dev/null
+	local rc=0
+	send 10.232.0.12:587 sasl-bad -tls --auth LOGIN --auth-user alice \
+		--auth-password wrong >"$work/swaks.bad" 2>&1 || rc=$?
+	[ "$rc" != 0 ] || fail "a wrong password was accepted"
+	expect_grep '<~\* 535 5\.7\.8' "$work/swaks.bad" "wrong password reply"
+}
+
+test_dkim_signed_mail_verifies() {
+	mkdir -p "$work/dkim"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/dkim/mail.key" 2>/dev/null
+	chmod 600 "$work/dkim/mail.key"
+	openssl pkey -in "$work/dkim/mail.key" -pubout -outform DER 2>/dev/null | base64 -w0 \
+		>"$work/dkim/mail.pub"
+	relay prt-relay4 10.232.0.13 -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" \
+		-e USE_DKIM=yes -e DKIM_DOMAINS=example.org -e DKIM_SELECTOR=s1 \
+		-e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key "$image"
+	wait_ready prt-relay4
+	send 10.232.0.13:25 dkim-signed >"$work/swaks.out"
+	local f
+	f=$(wait_delivered dkim-signed)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	expect_grep '^DKIM-Signature: .*' "$work/msg" "signature header"
+	/usr/bin/python3 - "$work/msg" "$work/dkim/mail.pub" <<-'EOF'
+		import sys, dkim
+		msg = open(sys.argv[1], "rb").read()
+		pub = open(sys.argv[2], "rb").read().strip()
+		def dns(name, timeout=5):
+		    assert name == b"s1._domainkey.example.org.", name
+		    return b"v=DKIM1; k=rsa; p=" + pub
+		ok = dkim.verify(msg, dnsfunc=dns)
+		print("dkim verify:", ok)
+		sys.exit(0 if ok else 1)
+	EOF
+}
+
+test_dkim_missing_key_stops_container() {
+	relay prt-relay5 10.232.0.14 -e MAILNAME=mail.example.com -e USE_DKIM=yes \
+		-e DKIM_KEYFILE=/etc/postrelay/dkim/absent.key "$image"
+	local code
+	code=$(wait_exit prt-relay5)
+	[ "$code" != 0 ] || fail "exit code 0"
+	docker logs prt-relay5 >"$work/log" 2>&1
+	expect_grep '/etc/postrelay/dkim/absent\.key' "$work/log" "message naming the key file"
+	! grep -q 'postfix/master' "$work/log" || fail "postfix started"
+}
+
+test_invalid_config_exits_78() {
+	relay prt-relay6 10.232.0.15 -e MAILNAME=mail.example.com -e SIZELIMIT=lots \
+		-e RELAYHOST_PASSWORDMAP='nocolon' "$image"
+	expect_eq "$(wait_exit prt-relay6)" 78 "exit code"
+	docker logs prt-relay6 >"$work/out" 2>"$work/err"
+	expect_grep '^postrelaycfg: error: env:SIZELIMIT: ' "$work/err" "SIZELIMIT diagnostic"
+	expect_grep '^postrelaycfg: error: env:RELAYHOST_PASSWORDMAP: ' "$work/err" \
+		"every diagnostic, not just the first"
+	! grep -q 'postfix' "$work/out" || fail "postfix wrote a log line"
+	docker cp prt-relay6:/etc/postfix/. "$work/etc-postfix" 2>/dev/null || true
+	[ ! -e "$work/etc-postfix/main.cf" ] || fail "main.cf was written"
+}
+
+test_mailname_required() {
+	relay prt-relay7 10.232.0.16 "$image"
+	expect_eq "$(wait_exit prt-relay7)" 78 "exit code"
+	docker logs prt-relay7 >"$work/out" 2>"$work/err"
+	expect_grep 'env:MAILNAME: MAILNAME is required' "$work/err" "message"
+}
+
+test_exporter_metrics_after_mail() {
+	relay prt-relay8 10.232.0.17 -e MAILNAME=mail.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" -e POSTFIX_EXPORTER_ENABLED=true "$image"
+	wait_ready prt-relay8
+	send 10.232.0.17:25 exporter-counted >"$work/swaks.out"
+	wait_delivered exporter-counted >/dev/null
+	for _ in $(seq 1 50); do
+		curl -fsS http://10.232.0.17:9154/metrics >"$work/metrics" 2>/dev/null &&
+			grep -qE '^postfix_smtp_delivery_delay_seconds_count\{status="sent"\} [1-9]' \
+				"$work/metrics" && break
+		sleep 0.2
+	done
+	expect_grep '^postfix_up\{path="/var/spool/postfix/public/showq"\} 1' "$work/metrics" \
+		"showq reachable"
+	expect_grep '^postfix_smtpd_connects_total [1-9]' "$work/metrics" "smtpd connects"
+	expect_grep '^postfix_smtp_delivery_delay_seconds_count\{status="sent"\} [1-9]' \
+		"$work/metrics" "delivered message counted"
+}
+
+# The fingerprint of the certificate served with STARTTLS on IP:25.
+fingerprint() {
+	openssl s_client -connect "$1:25" -starttls smtp -servername mail.example.com \
+		</dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256 2>/dev/null
+}
+
+# A certificate directory laid out like a mounted Kubernetes secret.
+make_cert() { # DIR VERSION
+	mkdir -p "$1/..$2"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=mail.example.com" -keyout "$1/..$2/tls.key" -out "$1/..$2/tls.crt" \
+		2>/dev/null
+	openssl x509 -in "$1/..$2/tls.crt" -noout -fingerprint -sha256
+}
+
+test_cert_replacement_served_without_restart() {
+	local d=$work/tls a b pid1 pid2 got=
+	a=$(make_cert "$d" v1)
+	ln -s ..v1 "$d/..data"
+	ln -s ..data/tls.crt "$d/tls.crt"
+	ln -s ..data/tls.key "$d/tls.key"
+	relay prt-relay9 10.232.0.18 -v "$d:/etc/postrelay/tls:ro" \
+		-e MAILNAME=mail.example.com -e CONFIG_RELOADER_ENABLED=true \
+		-e TLS_CRT=/etc/postrelay/tls/tls.crt -e TLS_KEY=/etc/postrelay/tls/tls.key "$image"
+	wait_ready prt-relay9
+	expect_eq "$(fingerprint 10.232.0.18)" "$a" "first certificate"
+	pid1=$(docker exec prt-relay9 head -n 1 /var/spool/postfix/pid/master.pid | tr -d ' ')
+	# the swap Kubernetes makes: new directory, ..data renamed over, old one gone
+	b=$(make_cert "$d" v2)
+	ln -s ..v2 "$d/..data_tmp"
+	mv -T "$d/..data_tmp" "$d/..data"
+	rm -rf "$d/..v1"
+	for _ in $(seq 1 50); do
+		got=$(fingerprint 10.232.0.18)
+		[ "$got" = "$b" ] && break
+		sleep 0.2
+	done
+	expect_eq "$got" "$b" "certificate after the swap"
+	pid2=$(docker exec prt-relay9 head -n 1 /var/spool/postfix/pid/master.pid | tr -d ' ')
+	expect_eq "$pid2" "$pid1" "postfix master PID (no restart)"
+	expect_eq "$(docker inspect -f '{{.RestartCount}}' prt-relay9)" 0 "container restarts"
+	docker logs prt-relay9 >"$work/log" 2>&1
+	expect_grep 'postrelaycfg: watch: running postfix reload' "$work/log" "reload logged"
+}
+
+test_health_unhealthy_when_postfix_killed() {
+	relay prt-relay10 10.232.0.19 --health-interval 1s --health-retries 2 \
+		-e MAILNAME=mail.example.com "$image"
+	local st=
+	for _ in $(seq 1 100); do
+		st=$(docker inspect -f '{{.State.Health.Status}}' prt-relay10)
+		[ "$st" = healthy ] && break
+		sleep 0.2
+	done
+	expect_eq "$st" healthy "health after start"
+	# -O: the supervisor must not restart it or take the container down, so
+	# that only the health check can notice
+	docker exec prt-relay10 sh -c 's6-svc -O /run/postrelay/service/postfix &&
+		kill -9 "$(head -n 1 /var/spool/postfix/pid/master.pid)"'
+	for _ in $(seq 1 100); do
+		st=$(docker inspect -f '{{.State.Health.Status}}' prt-relay10)
+		[ "$st" = unhealthy ] && break
+		sleep 0.2
+	done
+	expect_eq "$st" unhealthy "health after kill"
+	docker inspect -f '{{range .State.Health.Log}}{{.Output}}{{end}}' prt-relay10 >"$work/hlog"
+	expect_grep 'health: nothing listens on port 25 \(master.cf service smtp\)' "$work/hlog" \
+		"health output"
+	# quiet: the probes left nothing in the mail log
+	docker logs prt-relay10 >"$work/log" 2>&1
+	! grep -E 'connect from|lost connection' "$work/log" || fail "health probes are in the mail log"
+}
+
+test_postfix_crash_stops_container() {
+	relay prt-relay11 10.232.0.21 -e MAILNAME=mail.example.com "$image"
+	wait_ready prt-relay11
+	docker exec prt-relay11 sh -c 'kill -9 "$(head -n 1 /var/spool/postfix/pid/master.pid)"'
+	expect_eq "$(wait_exit prt-relay11 10)" 1 "exit code"
+	docker logs prt-relay11 >"$work/log" 2>&1
+	expect_grep 'postrelay: postfix was killed by signal 9; stopping the container' "$work/log" \
+		"message"
+}
+
+test_queue_survives_restart_with_volume() {
+	docker rm -f prt-upstream >/dev/null
+	docker volume rm prt-spool >/dev/null 2>&1 || true
+	local opts=(-v prt-spool:/var/spool/postfix -e MAILNAME=mail.example.com
+		-e RELAYHOST="[$upstream_ip]:25"
+		-e 'POSTCONF=queue_run_delay=1s;minimal_backoff_time=1s;maximal_backoff_time=2s')
+	relay prt-relay12 10.232.0.22 "${opts[@]}" "$image"
+	wait_ready prt-relay12
+	send 10.232.0.22:25 queued-over-restart >"$work/swaks.out"
+	sleep 1
+	docker exec prt-relay12 postqueue -j >"$work/queue"
+	expect_grep '"queue_name": *"(deferred|active|incoming)"' "$work/queue" "message queued"
+	local t0 t1
+	t0=$(date +%s%N)
+	docker stop prt-relay12 >/dev/null
+	t1=$(date +%s%N)
+	expect_eq "$(docker inspect -f '{{.State.ExitCode}}' prt-relay12)" 0 "exit code of docker stop"
+	say "docker stop took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000000)) -lt 10 ] || fail "stop needed the kill after the grace period"
+	docker rm prt-relay12 >/dev/null
+	start_upstream
+	relay prt-relay13 10.232.0.22 "${opts[@]}" "$image"
+	wait_ready prt-relay13
+	wait_delivered queued-over-restart 30 >/dev/null
+}
+
+test_entrypoint_d_scripts_run_first() {
+	mkdir -p "$work/entrypoint.d"
+	cat >"$work/entrypoint.d/10-first" <<-'EOF'
+		#!/bin/sh
+		if postrelaycfg health >/dev/null 2>&1; then state=running; else state=down; fi
+		echo "first: postfix $state" >>/run/entrypoint-d.log
+	EOF
+	printf '#!/bin/sh\necho second >>/run/entrypoint-d.log\n' >"$work/entrypoint.d/20-second"
+	printf '#!/bin/sh\necho not-executable >>/run/entrypoint-d.log\n' >"$work/entrypoint.d/30-off"
+	chmod 755 "$work/entrypoint.d/10-first" "$work/entrypoint.d/20-second"
+	chmod 644 "$work/entrypoint.d/30-off"
+	relay prt-relay14 10.232.0.23 -v "$work/entrypoint.d:/etc/entrypoint.d:ro" \
+		-e MAILNAME=mail.example.com "$image"
+	wait_ready prt-relay14
+	expect_eq "$(docker exec prt-relay14 cat /run/entrypoint-d.log)" \
+		"$(printf 'first: postfix down\nsecond')" "scripts, in order, before postfix"
+}
+
+test_derived_image_bakes_config() {
+	local ctx=$work/derived
+	mkdir -p "$ctx"
+	cp "$top/examples/Dockerfile.derived" "$ctx/Dockerfile"
+	cp "$top/examples/relay.yaml" "$ctx/relay.yaml"
+	docker build --network host --build-arg BASE="$image" -t prt-derived:good "$ctx" \
+		>"$work/build-good.log" 2>&1 || { tail -n 20 "$work/build-good.log"; fail "good build"; }
+	# a bad value fails the build, in the RUN postrelaycfg check step
+	sed 's/^\( *message_size:\).*/\1 lots/' "$top/examples/relay.yaml" >"$ctx/relay.yaml"
+	grep -q 'message_size: lots' "$ctx/relay.yaml" || fail "example has no limits.message_size"
+	if docker build --network host --build-arg BASE="$image" -t prt-derived:bad "$ctx" \
+		>"$work/build-bad.log" 2>&1; then
+		fail "the bad configuration built"
+	fi
+	expect_grep 'postrelaycfg: error: relay\.yaml:[0-9]+:[0-9]+: ' "$work/build-bad.log" \
+		"diagnostic in the build output"
+	# run time: the baked file is used, and the environment overrides it
+	relay prt-relay15 10.232.0.24 prt-derived:good
+	wait_ready prt-relay15
+	expect_eq "$(docker exec prt-relay15 postconf -h myhostname)" \
+		"$(sed -n 's/^mailname: *//p' "$top/examples/relay.yaml")" "mailname from the file"
+	local size
+	size=$(docker exec prt-relay15 postconf -h message_size_limit)
+	relay prt-relay16 10.232.0.25 -e SIZELIMIT=1048576 prt-derived:good
+	wait_ready prt-relay16
+	expect_eq "$(docker exec prt-relay16 postconf -h message_size_limit)" 1048576 \
+		"SIZELIMIT from the environment"
+	[ "$size" != 1048576 ] || fail "the file's own size equals the override"
+}
+
+for t in image_builds no_compiler_in_image relay_end_to_end denied_outside_mynetworks \
+	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_missing_key_stops_container \
+	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
+	cert_replacement_served_without_restart health_unhealthy_when_postfix_killed \
+	postfix_crash_stops_container queue_survives_restart_with_volume \
+	entrypoint_d_scripts_run_first derived_image_bakes_config; do
+	run_test "$t"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
