@@ -60,6 +60,16 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	}
 	if (!prc_type_is_list(set->type)) {
 		fputc(' ', out);
+		/* the TLS levels in effect can differ from the setting (USE_TLS, RELAYHOST_AUTH) */
+		const char *eff = id == PRC_S_CLIENT_TLS_SECURITY_LEVEL ? prc_client_tls_level(cfg)
+				  : id == PRC_S_TLS_SECURITY_LEVEL      ? prc_server_tls_level(cfg)
+									: NULL;
+		if (eff && strcmp(eff, v->str)) {
+			fprintf(out, "%s  # in effect: %s; set to %s by %s\n", eff,
+				!cfg->v[PRC_S_USE_TLS].b ? "USE_TLS=no" : "RELAYHOST_AUTH=yes", v->str,
+				origin);
+			return;
+		}
 		if (set->type == T_BOOL)
 			fputs(v->b ? "true" : "false", out);
 		else if (set->type == T_SIZE || set->type == T_COUNT)

@@ -127,9 +127,10 @@ PRC_EXPORT int prc_settings_write_markdown(FILE *out)
 		fputs(" | ", out);
 		md_cell(out, s->doc);
 		if (s->choices) {
-			fputs(" One of: ", out);
-			md_cell(out, s->choices);
-			fputc('.', out);
+			fputs(" One of: `", out);
+			for (const char *c = s->choices; *c; c++)
+				fputs(*c == '|' ? "`, `" : (char[2]){*c, '\0'}, out);
+			fputs("`.", out);
 		}
 		if (s->flags & F_SECRET)
 			fprintf(out, " Secret; also `%s_FILE`.", s->env);

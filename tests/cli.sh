@@ -1,0 +1,112 @@
+#!/bin/bash
+# The CLI: exit codes, help, diagnostics on stderr, print redaction, the seed
+# image's own postconf checks, and the README's settings table.
+# Usage: cli.sh POSTRELAYCFG SOURCE_ROOT
+set -eu
+cli=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# expect NAME WANT_RC CMD...: run with a clean environment, keep stdout/stderr
+expect() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	env -i PATH="$PATH" "$@" >"$work/out" 2>"$work/err" || rc=$?
+	if [ "$rc" = "$want" ]; then ok "$name (exit $rc)"; else notok "$name: exit $rc, wanted $want: $(cat "$work/err")"; fi
+}
+check() { # check NAME CMD...: ok when CMD succeeds
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else notok "$name"; fi
+}
+same() { # same NAME FILE TEXT
+	if [ "$(cat "$2")" = "$3" ]; then ok "$1"; else notok "$1: got '$(cat "$2")', wanted '$3'"; fi
+}
+
+expect "no command is a usage error" 64 "$cli"
+expect "--help" 0 "$cli" --help
+check "--help lists render" grep -q '^  render ' "$work/out"
+for c in check render print settings; do
+	expect "$c --help" 0 "$cli" "$c" --help
+done
+expect "unknown command" 64 "$cli" frobnicate
+same "unknown command message" "$work/err" "postrelaycfg: error: unknown command 'frobnicate'
+usage: postrelaycfg COMMAND [OPTIONS]
+
+commands:
+  check        validate the configuration and print every diagnostic
+  render       write the configuration files into a directory
+  print        print the resolved settings as YAML with their origins
+  settings     print the settings reference table (Markdown)
+
+'postrelaycfg COMMAND --help' describes a command's options.
+exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
+expect "unknown option" 64 "$cli" check --bogus
+expect "render without -o" 64 "$cli" render
+same "render without -o says so" "$work/err" "postrelaycfg: error: render needs -o DIR
+usage: postrelaycfg render [-c FILE] [--env-file FILE] [--no-env] -o DIR [--dkim-dir DIR] (see --help)"
+
+expect "check of a valid environment" 0 MAILNAME=mail.example.com "$cli" check
+same "valid check is silent" "$work/err" ""
+expect "check of an invalid environment" 78 MAILNAME=mail.example.com \
+	RELAYHOST_PASSWORDMAP='[a.example]:587:u:p,broken' "$cli" check
+same "invalid check prints the diagnostic" "$work/err" \
+	"postrelaycfg: error: env:RELAYHOST_PASSWORDMAP: entry 2: expected [host]:port:user:password, host:user:password or user:password"
+expect "check reports validation errors too" 78 RELAYHOST_AUTH=yes SIZELIMIT=x "$cli" check
+same "check reports every error" "$work/err" \
+	"postrelaycfg: error: env:SIZELIMIT: 'x': expected a size in bytes, optionally with a k, M or G suffix
+postrelaycfg: error: env:MAILNAME: MAILNAME is required: set it to this relay's fully qualified host name, e.g. mail.example.com
+postrelaycfg: error: env:RELAYHOST_AUTH: RELAYHOST_AUTH=yes needs RELAYHOST"
+expect "--no-env ignores the environment" 78 MAILNAME=mail.example.com "$cli" check --no-env
+expect "missing --env-file is an I/O error" 74 "$cli" check --env-file "$work/none.env"
+
+mkdir -p "$work/ro"
+: >"$work/ro/blocker"
+expect "render into an unusable directory is an I/O error" 74 MAILNAME=mail.example.com \
+	"$cli" render -o "$work/ro/blocker/x"
+expect "render of an invalid config" 78 "$cli" render -o "$work/never"
+check "invalid render creates nothing" test ! -e "$work/never"
+
+# print: origins and redaction of a planted password
+expect "print" 0 MAILNAME=mail.example.com RELAYHOST='[r.example]:587' RELAYHOST_AUTH=yes \
+	RELAYHOST_PASSWORDMAP='u:PLANTED-s3cret' SMTPD_USERS='app:PLANTED-2' "$cli" print
+if grep -q PLANTED "$work/out" "$work/err"; then notok "print leaks a password"; else ok "print redacts passwords"; fi
+check "print shows the origin" grep -qxF '  host: "[r.example]:587"  # env:RELAYHOST' "$work/out"
+check "print shows env origin" grep -qxF 'mailname: mail.example.com  # env:MAILNAME' "$work/out"
+check "print shows defaults" grep -qxF '  message_size: 15728640  # default' "$work/out"
+
+# the seed image's own checks: postconf -h returns exactly these values
+expect "seed settings render" 0 MAILNAME=test.example.com MYNETWORKS="10.0.0.0/8 127.0.0.0/8" \
+	SIZELIMIT=20480000 RELAYHOST='[mail.example.com]:587' POSTFIX_ADD_MISSING_HEADERS=yes \
+	INET_PROTOCOLS=ipv4 DISABLE_VRFY_COMMAND=no "$cli" render -o "$work/seed"
+check_param() {
+	local got
+	got=$(postconf -c "$work/seed" -h "$1" 2>&1)
+	if [ "$got" = "$2" ]; then ok "seed: $1 = $2"; else notok "seed: $1 = '$got', wanted '$2'"; fi
+}
+check_param myhostname test.example.com
+check_param mynetworks "10.0.0.0/8, 127.0.0.0/8"
+check_param message_size_limit 20480000
+check_param relayhost "[mail.example.com]:587"
+check_param always_add_missing_headers yes
+check_param inet_protocols ipv4
+check_param disable_vrfy_command no
+check_param mydestination ""
+
+# the README's settings table is the settings table
+"$cli" settings >"$work/table"
+sed -n '/^<!-- settings-table:begin -->$/,/^<!-- settings-table:end -->$/p' "$src/README.md" |
+	sed '1d;$d' >"$work/readme-table"
+if [ -s "$work/readme-table" ] && diff -u "$work/table" "$work/readme-table" >"$work/diff"; then
+	ok "README settings table matches the settings table"
+else
+	notok "README settings table differs from 'postrelaycfg settings'"
+	cat "$work/diff"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

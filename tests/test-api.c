@@ -1,0 +1,161 @@
+/* The public API as a tool author sees it: handles, diagnostics, print, introspection. */
+#include "test-common.h"
+
+START_TEST(api_free_accepts_null_and_bad_arguments_fail)
+{
+	prc_config_free(NULL);
+	prc_diags_free(NULL);
+	ck_assert_int_eq(prc_config_new(NULL), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_diags_new(NULL), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_config_load_env(NULL, NULL, NULL), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_config_validate(NULL, NULL), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_render(NULL, "/tmp", NULL, NULL), PRC_ERR_ARG);
+	ck_assert_uint_eq(prc_diags_count(NULL), 0);
+	ck_assert_str_eq(prc_diags_message(NULL, 0), "");
+}
+END_TEST
+
+START_TEST(api_diagnostics_accessors)
+{
+	struct prc_config *cfg;
+	struct prc_diags *d;
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	const char *envp[] = {"MAILNAME=relay", "SIZELIMIT=x", NULL};
+	ck_assert_int_eq(prc_config_load_env(cfg, envp, d), PRC_ERR_INVALID);
+	ck_assert_int_eq(prc_config_validate(cfg, d), PRC_OK);
+	ck_assert_uint_eq(prc_diags_count(d), 2);
+	ck_assert_uint_eq(prc_diags_error_count(d), 1);
+	ck_assert_int_eq(prc_diags_severity(d, 0), PRC_SEV_ERROR);
+	ck_assert_str_eq(prc_diags_origin(d, 0), "env:SIZELIMIT");
+	ck_assert_str_eq(prc_diags_key(d, 0), "SIZELIMIT");
+	ck_assert_str_eq(prc_diags_code(d, 0), "invalid-value");
+	ck_assert_str_eq(prc_diags_message(d, 0),
+			 "'x': expected a size in bytes, optionally with a k, M or G suffix");
+	ck_assert_int_eq(prc_diags_severity(d, 1), PRC_SEV_WARNING);
+	ck_assert_str_eq(prc_diags_key(d, 1), "MAILNAME");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	prc_diags_print(d, "tool", f);
+	fclose(f);
+	ck_assert_str_eq(buf, "tool: error: env:SIZELIMIT: 'x': expected a size in bytes, "
+			      "optionally with a k, M or G suffix\n"
+			      "tool: warning: env:MAILNAME: 'relay' is not a fully qualified host "
+			      "name; receivers may reject HELO relay\n");
+	free(buf);
+	prc_diags_free(d);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(api_print_is_yaml_with_origins_and_redaction)
+{
+	struct prc_config *cfg;
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	const char *envp[] = {"MAILNAME=mail.example.com", "SMTPD_USERS=app:TopSecret",
+			      "POSTCONF=smtpd_banner=yes", NULL};
+	ck_assert_int_eq(prc_config_load_env(cfg, envp, NULL), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_config_print(cfg, f), 0);
+	fclose(f);
+	ck_assert_ptr_null(strstr(buf, "TopSecret"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nsmtpd:\n  disable_vrfy: true  # default\n"
+					  "  users:  # env:SMTPD_USERS\n    - user: app\n"
+					  "      password: \"<redacted>\"\n"));
+	/* a YAML 1.1 boolean-looking string is quoted so it reads back as a string */
+	ck_assert_ptr_nonnull(strstr(buf, "    smtpd_banner: \"yes\"\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nmailname: mail.example.com  # env:MAILNAME\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n    ca: null  # default (unset)\n"));
+	free(buf);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(api_settings_introspection)
+{
+	size_t n = prc_setting_count();
+	ck_assert_uint_ge(n, 41); /* every seed variable, and ours */
+	const char *seed[] = {"MAILNAME", "MYNETWORKS", "LOGOUTPUT", "TZ",
+			      "POSTFIX_EXPORTER_ENABLED", "SIZELIMIT", "POSTFIX_ADD_MISSING_HEADERS",
+			      "INET_PROTOCOLS", "BOUNCE_ADDRESS", "HEADER_CHECKS",
+			      "DISABLE_VRFY_COMMAND", "SMTP_DESTINATION_CONCURRENCY_LIMIT",
+			      "SMTP_DESTINATION_RATE_DELAY", "SMTP_EXTRA_RECIPIENT_LIMIT", "RELAYHOST",
+			      "RELAYHOST_AUTH", "RELAYHOST_PASSWORDMAP", "RELAYHOST_MAP",
+			      "SENDER_DEPENDENT_RELAYHOST_AUTH", "SMTPD_USERS", "USE_TLS",
+			      "TLS_SECURITY_LEVEL", "TLS_KEY", "TLS_CRT", "TLS_CA",
+			      "CLIENT_TLS_SECURITY_LEVEL", "CLIENT_TLS_KEY", "CLIENT_TLS_CRT",
+			      "CLIENT_TLS_CA", "USE_DKIM", "DKIM_KEYFILE", "DKIM_DOMAINS",
+			      "DKIM_SELECTOR", "DKIM_INTERNALHOSTS", "DKIM_EXTERNALIGNORE",
+			      "DKIM_OVERSIGN_HEADERS", "DKIM_SENDER_HEADERS", "DKIM_SIGN_HEADERS",
+			      "DKIM_OMIT_HEADERS", "POSTCONF", "CONFIG_RELOADER_ENABLED"};
+	for (size_t k = 0; k < sizeof(seed) / sizeof(seed[0]); k++) {
+		bool found = false;
+		for (size_t i = 0; i < n && !found; i++)
+			found = !strcmp(prc_setting_env(i), seed[k]);
+		ck_assert_msg(found, "seed variable %s has no row", seed[k]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_ptr_nonnull(prc_setting_yaml(i));
+		ck_assert_ptr_nonnull(prc_setting_default(i));
+		ck_assert_uint_gt(strlen(prc_setting_doc(i)), 10);
+	}
+	ck_assert_ptr_null(prc_setting_env(n));
+	ck_assert_ptr_null(prc_setting_doc(n));
+}
+END_TEST
+
+START_TEST(api_secret_settings)
+{
+	size_t secrets = 0;
+	for (size_t i = 0; i < prc_setting_count(); i++)
+		if (prc_setting_is_secret(i)) {
+			secrets++;
+			ck_assert(!strcmp(prc_setting_env(i), "RELAYHOST_PASSWORDMAP") ||
+				  !strcmp(prc_setting_env(i), "SMTPD_USERS"));
+		}
+	ck_assert_uint_eq(secrets, 2);
+}
+END_TEST
+
+START_TEST(api_seed_defaults)
+{
+	struct {
+		const char *env, *def;
+	} want[] = {{"MYNETWORKS", "127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"},
+		    {"LOGOUTPUT", "/dev/stdout"},
+		    {"TZ", "UTC"},
+		    {"SIZELIMIT", "15728640"},
+		    {"INET_PROTOCOLS", "all"},
+		    {"DISABLE_VRFY_COMMAND", "yes"},
+		    {"USE_TLS", "yes"},
+		    {"TLS_SECURITY_LEVEL", "may"},
+		    {"TLS_KEY", "/etc/ssl/private/ssl-cert-snakeoil.key"},
+		    {"TLS_CRT", "/etc/ssl/certs/ssl-cert-snakeoil.pem"},
+		    {"TLS_CA", ""},
+		    {"CLIENT_TLS_SECURITY_LEVEL", "may"},
+		    {"USE_DKIM", "no"},
+		    {"DKIM_KEYFILE", "/etc/opendkim/dkim.key"},
+		    {"DKIM_SELECTOR", "mail"},
+		    {"DKIM_OVERSIGN_HEADERS", "From"},
+		    {"RELAYHOST_AUTH", "no"},
+		    {"POSTFIX_ADD_MISSING_HEADERS", "no"}};
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		for (size_t i = 0; i < prc_setting_count(); i++)
+			if (!strcmp(prc_setting_env(i), want[k].env))
+				ck_assert_str_eq(prc_setting_default(i), want[k].def);
+}
+END_TEST
+
+SUITE_BEGIN(api)
+ADD(api_free_accepts_null_and_bad_arguments_fail)
+ADD(api_diagnostics_accessors)
+ADD(api_print_is_yaml_with_origins_and_redaction)
+ADD(api_settings_introspection)
+ADD(api_secret_settings)
+ADD(api_seed_defaults)
+SUITE_END
+
+TEST_MAIN(api_suite)
