@@ -31,10 +31,12 @@ struct cli_source {
 int cli_load(const struct cli_source *src, struct prc_config **cfg, struct prc_diags *d);
 
 /*
- * cli_load, then apply @root (may be NULL) and validate; prints every
- * diagnostic on stderr.  Returns an exit code; on EXIT_OK *cfg is set.
+ * cli_load, then apply @root (may be NULL) and validate; prints the
+ * diagnostics on stderr (warnings alone only when @warnings).  Returns an
+ * exit code; on EXIT_OK *cfg is set.
  */
-int cli_load_valid(const struct cli_source *src, const char *root, struct prc_config **cfg);
+int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
+		   struct prc_config **cfg);
 
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);

@@ -16,7 +16,8 @@ static int help(void)
 	printf("usage: %s %s\n"
 	       "Validate the configuration, then print the value of each setting NAME (its env\n"
 	       "name) on its own line: booleans as true/false, lists joined with \", \", an empty\n"
-	       "line when unset.  Secrets and lists of entries are refused.\n\n"
+	       "line when unset.  Secrets and lists of entries are refused.  Warnings are\n"
+	       "printed only along with an error.\n\n"
 	       "options:\n"
 	       "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
 	       "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
@@ -76,7 +77,7 @@ int cmd_get(int argc, char **argv)
 		goto usage;
 
 	struct prc_config *cfg;
-	int rc = cli_load_valid(&src, root, &cfg);
+	int rc = cli_load_valid(&src, root, false, &cfg);
 	if (rc != EXIT_OK)
 		return rc;
 	/* look every name up before printing anything: all or nothing */

@@ -324,7 +324,9 @@ int cmd_health(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		bool last = now.tv_sec - start.tv_sec >= (time_t)wait_s;
+		long long ms = (now.tv_sec - start.tv_sec) * 1000LL +
+			       (now.tv_nsec - start.tv_nsec) / 1000000;
+		bool last = ms >= (long long)wait_s * 1000;
 		if (check(&ts, last))
 			return 0;
 		if (last)

@@ -253,7 +253,7 @@ int cmd_watch(int argc, char **argv)
 	}
 
 	struct prc_config *cfg;
-	int rc = cli_load_valid(&src, root, &cfg);
+	int rc = cli_load_valid(&src, root, true, &cfg);
 	if (rc != EXIT_OK)
 		return rc;
 	size_t n;

@@ -82,7 +82,8 @@ int cli_load(const struct cli_source *src, struct prc_config **out, struct prc_d
 	return EXIT_OK;
 }
 
-int cli_load_valid(const struct cli_source *src, const char *root, struct prc_config **out)
+int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
+		   struct prc_config **out)
 {
 	struct prc_diags *d;
 	if (prc_diags_new(&d))
@@ -95,7 +96,8 @@ int cli_load_valid(const struct cli_source *src, const char *root, struct prc_co
 	} else if (rc == EXIT_OK) {
 		rc = cli_exit_code(prc_config_validate(cfg, d));
 	}
-	prc_diags_print(d, PROG, stderr);
+	if (warnings || prc_diags_error_count(d))
+		prc_diags_print(d, PROG, stderr);
 	prc_diags_free(d);
 	if (rc == EXIT_OK)
 		*out = cfg;

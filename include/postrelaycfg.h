@@ -181,8 +181,9 @@ int prc_config_print(const struct prc_config *cfg, FILE *out);
 
 /**
  * The resolved value of one setting, by its env name (e.g. "LOGOUTPUT"), as
- * text: booleans are "true" or "false", a default path is placed under the
- * instance root, a plain list is joined with ", ".
+ * text: booleans are "true" or "false", a default path (not a device such as
+ * /dev/stdout) is placed under the instance root, a plain list is joined
+ * with ", ".
  * @param env  the setting's env name; borrowed
  * @param[out] out  receives the text, owned by the caller (free()), or NULL
  *                  when the setting has no value

@@ -22,7 +22,8 @@ PRC_EXPORT int prc_config_get(const struct prc_config *cfg, const char *env, cha
 	char *text;
 	if (s->type == T_BOOL) {
 		text = prc_strdup(v->b ? "true" : "false");
-	} else if (s->type == T_PATH) {
+	} else if (s->type == T_PATH && strncmp(v->str, "/dev/", 5)) {
+		/* as the emitters use it: a default file is under the instance root */
 		text = prc_setting_path(cfg, (enum prc_setting_id)id);
 	} else if (prc_type_is_list(s->type)) {
 		struct prc_buf b = {0};

@@ -42,6 +42,9 @@ commands:
   render       write the configuration files into a directory
   print        print the resolved settings as YAML with their origins
   settings     print the settings reference table (Markdown)
+  get          print resolved setting values, one per line
+  health       check that Postfix (and the DKIM milter) listen; quiet when healthy
+  watch        reload Postfix when a TLS certificate, key or CA file changes
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
