@@ -63,40 +63,6 @@ static void add_port(struct targets *ts, unsigned port, const char *kind, const 
 	snprintf(t->what, sizeof(t->what), "%s %s", kind, name);
 }
 
-/* Read a whole file; NULL (errno set) on failure.  Caller frees. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t len = 0, cap = 4096;
-	char *s = malloc(cap);
-	while (s) {
-		len += fread(s + len, 1, cap - len - 1, f);
-		if (len < cap - 1)
-			break;
-		char *bigger = realloc(s, cap * 2);
-		if (!bigger) {
-			free(s);
-			s = NULL;
-			errno = ENOMEM;
-			break;
-		}
-		s = bigger;
-		cap *= 2;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (s && bad) {
-		free(s);
-		errno = EIO;
-		return NULL;
-	}
-	if (s)
-		s[len] = '\0';
-	return s;
-}
-
 /* TCP port of a master.cf service name ("smtp", "2525", "127.0.0.1:2525"); 0 if unknown. */
 static unsigned service_port(const char *name)
 {
@@ -114,17 +80,20 @@ static unsigned service_port(const char *name)
 /* Every inet service of master.cf (entries start in column 1). */
 static int master_cf_targets(const char *path, struct targets *ts)
 {
-	char *text = slurp(path);
-	if (!text) {
+	FILE *f = fopen(path, "r");
+	if (!f) {
 		printf("%s: health: cannot read %s: %s\n", PROG, path, strerror(errno));
 		return -1;
 	}
 	int rc = 0;
-	for (char *line = text; *line && !rc; line += strcspn(line, "\n"), line += !!*line) {
-		char buf[512], name[128], type[32];
-		snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(line, "\n"), line);
-		if (buf[0] == '#' || buf[0] == ' ' || buf[0] == '\t' ||
-		    sscanf(buf, "%127s %31s", name, type) != 2 || strcmp(type, "inet"))
+	char line[1024];
+	bool at_start = true; /* the piece read begins a physical line */
+	while (!rc && fgets(line, sizeof(line), f)) {
+		char name[128], type[32];
+		bool piece = !at_start;
+		at_start = strchr(line, '\n') != NULL;
+		if (piece || line[0] == '#' || line[0] == ' ' || line[0] == '\t' ||
+		    sscanf(line, "%127s %31s", name, type) != 2 || strcmp(type, "inet"))
 			continue;
 		unsigned port = service_port(name);
 		if (port) {
@@ -134,32 +103,8 @@ static int master_cf_targets(const char *path, struct targets *ts)
 		printf("%s: health: %s: no TCP port for service '%s'\n", PROG, path, name);
 		rc = -1;
 	}
-	free(text);
+	fclose(f);
 	return rc;
-}
-
-/* The value of parameter @name in main.cf text (last one wins), continuation lines joined. */
-static char *main_cf_value(char *text, const char *name)
-{
-	char *found = NULL;
-	size_t nlen = strlen(name);
-	for (char *line = text; line && *line;) {
-		char *next = strchr(line, '\n');
-		/* a logical line goes on while the next physical line starts with a blank */
-		while (next && (next[1] == ' ' || next[1] == '\t')) {
-			*next = ' ';
-			next = strchr(next + 1, '\n');
-		}
-		if (next)
-			*next++ = '\0';
-		if (!strncmp(line, name, nlen) && strchr(" \t=", line[nlen])) {
-			char *v = line + nlen + strspn(line + nlen, " \t");
-			if (*v == '=')
-				found = v + 1;
-		}
-		line = next;
-	}
-	return found;
 }
 
 static void add_milter(struct targets *ts, const char *milter, const char *queue_dir)
@@ -185,28 +130,24 @@ static void add_milter(struct targets *ts, const char *milter, const char *queue
 /* The milters of main.cf's smtpd_milters: inet:host:port, unix:path, { milter, attr=... }. */
 static int main_cf_targets(const char *path, const char *root, struct targets *ts)
 {
-	char *text = slurp(path);
-	if (!text) {
+	struct cli_main_cf *mc;
+	if (cli_main_cf_load(path, &mc)) {
 		printf("%s: health: cannot read %s: %s\n", PROG, path, strerror(errno));
 		return -1;
 	}
-	char *milters = main_cf_value(text, "smtpd_milters");
-	char queue_dir[2048];
+	char queue_dir[2048], buf[4096];
 	snprintf(queue_dir, sizeof(queue_dir), "%s/var/spool/postfix", strcmp(root, "/") ? root : "");
-	/* split on blanks and commas; braces only group a milter with its attributes */
-	for (char *p = milters; p && *p;) {
-		p += strspn(p, " \t,{}");
-		size_t len = strcspn(p, " \t,{}");
-		if (!len)
-			break;
-		char *tok = p;
-		p += len;
-		if (*p)
-			*p++ = '\0';
-		if (!strchr(tok, '=') && tok[0] != '$')
-			add_milter(ts, tok, queue_dir);
-	}
-	free(text);
+	const char *q = cli_main_cf_get(mc, "queue_directory");
+	if (q && q[0] == '/')
+		snprintf(queue_dir, sizeof(queue_dir), "%s", q);
+	const char *words[MAX_TARGETS];
+	size_t n = cli_split(cli_main_cf_get(mc, "smtpd_milters"), buf, sizeof(buf), words,
+			     MAX_TARGETS);
+	/* attributes (name=value) and $parameter references are not milters */
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(words[i], '=') && words[i][0] != '$')
+			add_milter(ts, words[i], queue_dir);
+	cli_main_cf_free(mc);
 	return 0;
 }
 

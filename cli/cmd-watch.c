@@ -1,8 +1,10 @@
 /*
  * watch: the config reloader.  Runs `postfix reload` (or a given command)
- * whenever one of the TLS certificate, key or CA files of the configuration
- * is replaced: written in place, renamed over, or swapped the way Kubernetes
- * updates a mounted secret (a symlink `..data` renamed to a new directory).
+ * whenever one of the TLS certificate, key or CA files that the rendered
+ * main.cf names is replaced: written in place, renamed over, or swapped the
+ * way Kubernetes updates a mounted secret (a symlink `..data` renamed to a
+ * new directory).  Reading main.cf covers TLS_CRT and friends as well as
+ * files set through POSTCONF, server and client side alike.
  *
  * inotify watches the directory of each path and the directory its symlinks
  * resolve to, so every kind of replacement wakes us; what decides is the
@@ -30,39 +32,41 @@
 
 extern char **environ;
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_ROOT, OPT_INTERVAL };
+enum { OPT_ROOT = 256, OPT_INTERVAL };
 
-/* The settings whose files Postfix reads when it starts a TLS session. */
-static const char *const watched[] = {"TLS_CRT",        "TLS_KEY",        "TLS_CA",
-				      "CLIENT_TLS_CRT", "CLIENT_TLS_KEY", "CLIENT_TLS_CA"};
+/* The main.cf parameters that name files Postfix reads for a TLS session. */
+static const char *const watched[] = {
+	"smtpd_tls_cert_file", "smtpd_tls_key_file",  "smtpd_tls_CAfile",
+	"smtpd_tls_chain_files", "smtpd_tls_eccert_file", "smtpd_tls_eckey_file",
+	"smtp_tls_cert_file",  "smtp_tls_key_file",   "smtp_tls_CAfile",
+	"smtp_tls_chain_files",
+};
 #define NWATCHED (sizeof(watched) / sizeof(watched[0]))
+#define MAX_FILES 32
 
 #define DEBOUNCE_MS 500
 
 struct file {
-	const char *setting;
+	const char *param;
 	char *path;
 	bool exists;
 	struct stat st;
 };
 
-static const char usage_line[] = "watch [-c FILE] [--env-file FILE] [--no-env] [--root DIR] "
-				 "[--interval SECONDS] [-- COMMAND [ARG...]]";
+static const char usage_line[] = "watch [--root DIR] [--interval SECONDS] [-- COMMAND [ARG...]]";
 
 static int help(void)
 {
 	printf("usage: %s %s\n"
-	       "Run COMMAND (default: postfix reload) whenever a file of TLS_CRT, TLS_KEY, TLS_CA,\n"
-	       "CLIENT_TLS_CRT, CLIENT_TLS_KEY or CLIENT_TLS_CA is replaced, including a\n"
-	       "Kubernetes secret's symlink swap.  Runs until killed.\n\n"
+	       "Run COMMAND (default: postfix reload) whenever a TLS certificate, key or CA\n"
+	       "file named in ROOT/etc/postfix/main.cf (smtpd_tls_cert_file, smtp_tls_CAfile,\n"
+	       "...) is replaced, including a Kubernetes secret's symlink swap.  Runs until\n"
+	       "killed.\n\n"
 	       "options:\n"
-	       "  -c, --config FILE     read settings from a YAML file (the environment overrides it)\n"
-	       "      --env-file FILE   read NAME=value lines from FILE instead of the environment\n"
-	       "      --no-env          ignore the environment\n"
-	       "      --root DIR        the instance root; the default command becomes\n"
-	       "                        postfix -c DIR/etc/postfix reload\n"
+	       "      --root DIR          the instance root (default /); the default command\n"
+	       "                          becomes postfix -c DIR/etc/postfix reload\n"
 	       "      --interval SECONDS  re-check this often even without events (default 5)\n"
-	       "  -h, --help            show this help\n",
+	       "  -h, --help              show this help\n",
 	       PROG, usage_line);
 	return EXIT_OK;
 }
@@ -91,7 +95,7 @@ static int refresh(struct file *files, size_t n, bool log)
 			continue;
 		changed++;
 		if (log)
-			fprintf(stderr, "%s: watch: %s %s %s\n", PROG, files[i].setting,
+			fprintf(stderr, "%s: watch: %s %s %s\n", PROG, files[i].param,
 				files[i].path, exists ? "changed" : "is gone");
 		files[i].exists = exists;
 		if (exists)
@@ -171,67 +175,55 @@ static void run(char *const argv[])
 			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
-/* The files to watch, from the validated configuration; NULL on OOM. */
-static struct file *collect(const struct prc_config *cfg, size_t *n)
+/* The files main.cf names (absolute paths, each once); -1 when main.cf cannot be read. */
+static int collect(const char *main_cf, struct file *files, size_t *n)
 {
-	struct file *files = calloc(NWATCHED, sizeof(*files));
-	if (!files)
-		return NULL;
+	struct cli_main_cf *mc;
+	if (cli_main_cf_load(main_cf, &mc)) {
+		fprintf(stderr, "%s: error: watch: cannot read %s: %s\n", PROG, main_cf,
+			strerror(errno));
+		return -1;
+	}
 	*n = 0;
-	char *tls = NULL;
-	if (prc_config_get(cfg, "USE_TLS", &tls) || !tls || strcmp(tls, "true")) {
-		free(tls);
-		return files;
-	}
-	free(tls);
 	for (size_t i = 0; i < NWATCHED; i++) {
-		char *path = NULL;
-		if (prc_config_get(cfg, watched[i], &path)) {
-			free(files);
-			return NULL;
+		char buf[4096];
+		const char *words[MAX_FILES];
+		size_t nw = cli_split(cli_main_cf_get(mc, watched[i]), buf, sizeof(buf), words,
+				      MAX_FILES);
+		for (size_t w = 0; w < nw && *n < MAX_FILES; w++) {
+			bool dup = words[w][0] != '/'; /* $parameter references are skipped */
+			for (size_t k = 0; k < *n && !dup; k++)
+				dup = !strcmp(files[k].path, words[w]);
+			if (dup)
+				continue;
+			files[*n] = (struct file){.param = watched[i], .path = strdup(words[w])};
+			if (!files[*n].path) {
+				cli_main_cf_free(mc);
+				return -1;
+			}
+			(*n)++;
 		}
-		bool dup = !path;
-		for (size_t k = 0; k < *n && !dup; k++)
-			dup = !strcmp(files[k].path, path);
-		if (dup) {
-			free(path);
-			continue;
-		}
-		files[*n].setting = watched[i];
-		files[(*n)++].path = path;
 	}
-	return files;
+	cli_main_cf_free(mc);
+	return 0;
 }
 
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"no-env", no_argument, NULL, OPT_NO_ENV},
 		{"root", required_argument, NULL, OPT_ROOT},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_source src = {0};
-	const char *root = NULL;
+	const char *root = "/";
 	unsigned long interval = 5;
 	char *end;
 	int c;
 	optind = 1;
 	/* '+': stop at the first non-option, so COMMAND keeps its own options */
-	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			src.no_env = true;
-			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;
@@ -251,36 +243,32 @@ int cmd_watch(int argc, char **argv)
 			goto usage;
 		}
 	}
+	if (root[0] != '/')
+		goto usage;
 
-	struct prc_config *cfg;
-	int rc = cli_load_valid(&src, root, true, &cfg);
-	if (rc != EXIT_OK)
-		return rc;
+	char conf_dir[PATH_MAX], main_cf[PATH_MAX + 16];
+	snprintf(conf_dir, sizeof(conf_dir), "%s/etc/postfix", strcmp(root, "/") ? root : "");
+	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", conf_dir);
+	struct file files[MAX_FILES];
 	size_t n;
-	struct file *files = collect(cfg, &n);
-	prc_config_free(cfg);
-	if (!files)
-		return EXIT_SOFTWARE;
+	if (collect(main_cf, files, &n))
+		return EXIT_IOERR;
 
-	char conf_dir[PATH_MAX];
 	char *reload[] = {"postfix", "reload", NULL};
 	char *reload_root[] = {"postfix", "-c", conf_dir, "reload", NULL};
-	char **command = reload;
-	if (optind < argc) {
+	char **command = strcmp(root, "/") ? reload_root : reload;
+	if (optind < argc)
 		command = argv + optind;
-	} else if (root && strcmp(root, "/")) {
-		snprintf(conf_dir, sizeof(conf_dir), "%s/etc/postfix", root);
-		command = reload_root;
-	}
 
 	if (!n) {
-		fprintf(stderr, "%s: watch: TLS is off: no file to watch\n", PROG);
+		fprintf(stderr, "%s: watch: %s names no TLS file: nothing to watch\n", PROG,
+			main_cf);
 		for (;;)
 			pause();
 	}
 	refresh(files, n, false);
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, files[i].setting,
+		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, files[i].param,
 			files[i].path);
 	for (;;) {
 		int fd = watch_all(files, n);

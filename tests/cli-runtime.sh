@@ -118,11 +118,24 @@ ln -s ..v1 "$sec/..data"
 ln -s ..data/tls.crt "$sec/tls.crt"
 ln -s ..data/tls.key "$sec/tls.key"
 : >"$work/reloads"
-env -i PATH="$PATH" MAILNAME=mail.example.com TLS_CRT="$sec/tls.crt" TLS_KEY="$sec/tls.key" \
-	CLIENT_TLS_CRT="$sec/tls.crt" CLIENT_TLS_KEY="$sec/tls.key" \
-	"$cli" watch --interval 3600 -- sh -c "echo reload >>'$work/reloads'" 2>"$work/watch.err" &
+# main.cf as apply renders it, plus a chain file set through POSTCONF
+wroot=$work/wroot
+mkdir -p "$wroot/etc/postfix"
+cat >"$wroot/etc/postfix/main.cf" <<MAINCF
+# TLS towards clients
+smtpd_tls_cert_file = $sec/tls.crt
+smtpd_tls_key_file = $sec/tls.key
+smtp_tls_cert_file = $sec/tls.crt
+smtp_tls_key_file =
+    $sec/tls.key
+smtp_tls_CApath = /etc/ssl/certs
+smtpd_tls_chain_files = \$smtpd_tls_key_file, $work/chain.pem
+MAINCF
+echo chain >"$work/chain.pem"
+env -i PATH="$PATH" "$cli" watch --root "$wroot" --interval 3600 -- \
+	sh -c "echo reload >>'$work/reloads'" 2>"$work/watch.err" &
 pids+=($!)
-for _ in $(seq 1 50); do grep -q 'watching TLS_KEY' "$work/watch.err" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -q 'watching smtpd_tls_chain_files' "$work/watch.err" 2>/dev/null && break; sleep 0.1; done
 reloads() { # wait up to 5 s for N reloads; prints the count
 	for _ in $(seq 1 50); do
 		[ "$(wc -l <"$work/reloads")" -ge "$1" ] && break
@@ -143,7 +156,7 @@ if [ "$n" = 1 ]; then ok "watch: a Kubernetes secret swap reloads once"; else no
 echo cert3 >"$sec/..v2/tls.crt"
 n=$(reloads 2)
 if [ "$n" = 2 ]; then ok "watch: a file written in place reloads"; else notok "watch: $n reloads after an in-place write"; fi
-if grep -qx "postrelaycfg: watch: TLS_CRT $sec/tls.crt changed" "$work/watch.err"; then
+if grep -qx "postrelaycfg: watch: smtpd_tls_cert_file $sec/tls.crt changed" "$work/watch.err"; then
 	ok "watch: says which file changed"
 else
 	notok "watch: log: $(cat "$work/watch.err")"
@@ -151,7 +164,19 @@ fi
 sleep 1
 n=$(wc -l <"$work/reloads")
 if [ "$n" = 2 ]; then ok "watch: no reload without a change"; else notok "watch: $n reloads while nothing changed"; fi
-expect "watch rejects a zero interval" 64 MAILNAME=mail.example.com "$cli" watch --interval 0
+mv "$work/chain.pem" "$work/chain.old"
+echo chain2 >"$work/chain.pem"
+n=$(reloads 3)
+if [ "$n" = 3 ]; then ok "watch: a file set through POSTCONF is watched too"; else notok "watch: $n reloads after the chain file was replaced"; fi
+grep ': watching ' "$work/watch.err" >"$work/watching"
+same "watch: the files are those of main.cf, each once" "$work/watching" \
+	"postrelaycfg: watch: watching smtpd_tls_cert_file $sec/tls.crt
+postrelaycfg: watch: watching smtpd_tls_key_file $sec/tls.key
+postrelaycfg: watch: watching smtpd_tls_chain_files $work/chain.pem"
+expect "watch rejects a zero interval" 64 "$cli" watch --interval 0
+expect "watch without main.cf" 74 "$cli" watch --root "$work/none"
+same "watch without main.cf says so" "$work/err" \
+	"postrelaycfg: error: watch: cannot read $work/none/etc/postfix/main.cf: No such file or directory"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
