@@ -3,38 +3,37 @@
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_ROOT };
+enum { OPT_NO_ENV = 256, OPT_ENV_FILE };
 
-static const char usage_line[] =
-	"get [-c FILE] [--env-file FILE] [--no-env] [--root DIR] NAME...";
+static const char usage_line[] = "get [-c FILE] [--env-file FILE] [--no-env] NAME...";
 
 static int help(void)
 {
 	printf("usage: %s %s\n"
 	       "Validate the configuration, then print the value of each setting NAME (its env\n"
-	       "name) on its own line: booleans as true/false, lists joined with \", \", an empty\n"
-	       "line when unset.  Secrets and lists of entries are refused.  Warnings are\n"
-	       "printed only along with an error.\n\n"
+	       "name) on its own line, in the form it is emitted (yes/no for booleans, bytes\n"
+	       "for sizes), or an empty line when unset.  Lists and secrets are refused.\n"
+	       "Warnings are printed only along with an error.\n\n"
 	       "options:\n"
 	       "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
 	       "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
 	       "      --no-env        ignore the environment\n"
-	       "      --root DIR      resolve default paths under the instance root DIR\n"
 	       "  -h, --help          show this help\n",
 	       PROG, usage_line);
 	return EXIT_OK;
 }
 
 /* Why NAME cannot be printed, or NULL when it can. */
-static const char *refusal(const char *name)
+static const char *refusal(const struct prc_config *cfg, const char *name)
 {
 	for (size_t i = 0; i < prc_setting_count(); i++) {
 		if (strcmp(prc_setting_env(i), name))
 			continue;
-		return prc_setting_is_secret(i) ? "is a secret" : "is a list of entries";
+		if (prc_setting_is_secret(i))
+			return "is a secret";
+		return prc_config_list_count(cfg, name) ? "is a list" : NULL;
 	}
 	return "is not a setting";
 }
@@ -45,12 +44,10 @@ int cmd_get(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"env-file", required_argument, NULL, OPT_ENV_FILE},
 		{"no-env", no_argument, NULL, OPT_NO_ENV},
-		{"root", required_argument, NULL, OPT_ROOT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_source src = {0};
-	const char *root = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
@@ -64,9 +61,6 @@ int cmd_get(int argc, char **argv)
 		case OPT_NO_ENV:
 			src.no_env = true;
 			break;
-		case OPT_ROOT:
-			root = optarg;
-			break;
 		case 'h':
 			return help();
 		default:
@@ -77,32 +71,21 @@ int cmd_get(int argc, char **argv)
 		goto usage;
 
 	struct prc_config *cfg;
-	int rc = cli_load_valid(&src, root, false, &cfg);
+	int rc = cli_load_valid(&src, NULL, false, &cfg);
 	if (rc != EXIT_OK)
 		return rc;
 	/* look every name up before printing anything: all or nothing */
-	size_t n = (size_t)(argc - optind);
-	char **values = calloc(n, sizeof(*values));
-	if (!values) {
-		prc_config_free(cfg);
-		return EXIT_SOFTWARE;
-	}
-	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
-		const char *name = argv[optind + (int)i];
-		int st = prc_config_get(cfg, name, &values[i]);
-		if (st == PRC_ERR_ARG) {
-			fprintf(stderr, "%s: error: get: %s %s\n", PROG, name, refusal(name));
+	for (int i = optind; i < argc; i++) {
+		const char *why = refusal(cfg, argv[i]);
+		if (why) {
+			fprintf(stderr, "%s: error: get: %s %s\n", PROG, argv[i], why);
 			rc = EXIT_USAGE;
-		} else if (st) {
-			rc = cli_exit_code(st);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (rc == EXIT_OK)
-			printf("%s\n", values[i] ? values[i] : "");
-		free(values[i]);
+	for (int i = optind; i < argc && rc == EXIT_OK; i++) {
+		const char *v = prc_config_get(cfg, argv[i]);
+		printf("%s\n", v ? v : "");
 	}
-	free(values);
 	prc_config_free(cfg);
 	if (rc == EXIT_OK && (fflush(stdout) || ferror(stdout)))
 		rc = EXIT_IOERR;

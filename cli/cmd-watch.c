@@ -20,17 +20,12 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 enum { OPT_ROOT = 256, OPT_INTERVAL };
 
@@ -161,18 +156,9 @@ static void run(char *const argv[])
 	for (size_t i = 0; argv[i]; i++)
 		fprintf(stderr, " %s", argv[i]);
 	fputc('\n', stderr);
-	pid_t pid;
-	int err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
-	if (err) {
-		fprintf(stderr, "%s: watch: cannot run %s: %s\n", PROG, argv[0], strerror(err));
-		return;
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		fprintf(stderr, "%s: watch: %s failed (status %d)\n", PROG, argv[0],
-			WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	int st = cli_run(argv, NULL, NULL);
+	if (st > 0)
+		fprintf(stderr, "%s: watch: %s failed (status %d)\n", PROG, argv[0], st);
 }
 
 /* The files main.cf names (absolute paths, each once); -1 when main.cf cannot be read. */

@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
 	{"render", "write the configuration files into a directory", cmd_render},
 	{"print", "print the resolved settings as YAML with their origins", cmd_print},
 	{"settings", "print the settings reference table (Markdown)", cmd_settings},
+	{"apply", "install the configuration: files, tables, SASL users, directories", cmd_apply},
 	{"get", "print resolved setting values, one per line", cmd_get},
 	{"health", "check that Postfix (and the DKIM milter) listen; quiet when healthy", cmd_health},
 	{"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},

@@ -3,8 +3,8 @@
 set -eu
 pkgs="meson ninja-build gcc clang pkg-config check libyaml-dev libssl-dev openssl
  postfix sasl2-bin libsasl2-modules opendkim opendkim-tools python3 python3-dkim
- python3-jsonschema python3-yaml swaks libnet-ssleay-perl iproute2 procps util-linux
- valgrind libclang-rt-14-dev shellcheck"
+ python3-jsonschema python3-yaml swaks libnet-ssleay-perl libio-socket-inet6-perl iproute2
+ procps util-linux valgrind libclang-rt-14-dev shellcheck postfix-lmdb"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -149,41 +149,6 @@ START_TEST(api_seed_defaults)
 }
 END_TEST
 
-START_TEST(api_get_values_as_text)
-{
-	struct prc_config *cfg;
-	ck_assert_int_eq(prc_config_new(&cfg), 0);
-	const char *envp[] = {"MAILNAME=mail.example.com", "USE_DKIM=yes", "SIZELIMIT=1M",
-			      "DKIM_DOMAINS=a.example, b.example", "SMTPD_USERS=u:p", NULL};
-	ck_assert_int_eq(prc_config_load_env(cfg, envp, NULL), 0);
-	ck_assert_int_eq(prc_config_set_root(cfg, "/srv/relay"), 0);
-	const char *want[][2] = {{"MAILNAME", "mail.example.com"},
-				 {"USE_DKIM", "true"},
-				 {"POSTFIX_EXPORTER_ENABLED", "false"},
-				 {"SIZELIMIT", "1048576"},
-				 {"DKIM_DOMAINS", "a.example, b.example"},
-				 {"TLS_CRT", "/srv/relay/etc/ssl/certs/ssl-cert-snakeoil.pem"},
-				 {"LOGOUTPUT", "/dev/stdout"}};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		char *v = NULL;
-		ck_assert_int_eq(prc_config_get(cfg, want[i][0], &v), 0);
-		ck_assert_ptr_nonnull(v);
-		ck_assert_str_eq(v, want[i][1]);
-		free(v);
-	}
-	char *v = (char *)"untouched";
-	ck_assert_int_eq(prc_config_get(cfg, "TLS_CA", &v), 0);
-	ck_assert_ptr_null(v); /* unset */
-	ck_assert_int_eq(prc_config_get(cfg, "SMTPD_USERS", &v), PRC_ERR_ARG);
-	ck_assert_ptr_null(v); /* secrets never leave */
-	ck_assert_int_eq(prc_config_get(cfg, "POSTCONF", &v), PRC_ERR_ARG);
-	ck_assert_int_eq(prc_config_get(cfg, "NOPE", &v), PRC_ERR_ARG);
-	ck_assert_int_eq(prc_config_get(NULL, "TZ", &v), PRC_ERR_ARG);
-	ck_assert_int_eq(prc_config_get(cfg, "TZ", NULL), PRC_ERR_ARG);
-	prc_config_free(cfg);
-}
-END_TEST
-
 SUITE_BEGIN(api)
 ADD(api_free_accepts_null_and_bad_arguments_fail)
 ADD(api_diagnostics_accessors)
@@ -191,7 +156,6 @@ ADD(api_print_is_yaml_with_origins_and_redaction)
 ADD(api_settings_introspection)
 ADD(api_secret_settings)
 ADD(api_seed_defaults)
-ADD(api_get_values_as_text)
 SUITE_END
 
 TEST_MAIN(api_suite)
