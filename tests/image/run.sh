@@ -190,7 +190,7 @@ test_no_compiler_in_image() {
 }
 
 test_relay_end_to_end() {
-	relay prt-relay1 10.232.0.10 -e MAILNAME=mail.example.com \
+	relay prt-relay1 10.232.0.10 -e MAILNAME=mail.example.com -e TZ=Asia/Tokyo \
 		-e RELAYHOST="[$upstream_ip]:25" "$image"
 	wait_ready prt-relay1
 	send 10.232.0.10:25 e2e-relayed >"$work/swaks.out"
@@ -202,6 +202,9 @@ test_relay_end_to_end() {
 		"Received header of the relay"
 	expect_grep '^[[:space:]]+by mail\.example\.com \(Postfix\) with ESMTP id ' "$work/msg" \
 		"the relay's name in it"
+	# TZ: Postfix stamps its Received header in the container's time zone
+	expect_grep '^[[:space:]]+for <user@example\.net>; .* \+0900 \(JST\)' "$work/msg" \
+		"Received header time zone"
 	# the mail log reaches the container's stdout
 	docker logs prt-relay1 >"$work/log" 2>&1
 	expect_grep "postfix/smtp\[[0-9]+\]: .*relay=$upstream_ip\[$upstream_ip\]:25.*status=sent" \
