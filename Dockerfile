@@ -4,8 +4,9 @@
 #   docker run -e MAILNAME=mail.example.com -p 25:25 postrelay
 #
 # Build stage: compile libpostrelaycfg and postrelaycfg (RUN_TESTS=true also
-# runs the unit suites).  Runtime stage: Debian 13 slim with Postfix, OpenDKIM,
-# Cyrus SASL, s6 and the exporter from Debian's packages, plus our binary and
+# runs the unit suites).  Runtime stage: Debian 13 slim with Postfix (and its
+# lmdb and cdb table modules, so that every TABLE_TYPE works), OpenDKIM, Cyrus
+# SASL, s6 and the exporter from Debian's packages, plus our binary and
 # library; no compiler or build tool.
 
 FROM debian:trixie-slim AS build
@@ -33,8 +34,8 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin
  && echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
-	postfix opendkim libsasl2-modules sasl2-bin s6 prometheus-postfix-exporter \
-	ca-certificates tzdata libyaml-0-2 \
+	postfix postfix-lmdb postfix-cdb opendkim libsasl2-modules sasl2-bin s6 \
+	prometheus-postfix-exporter ca-certificates tzdata libyaml-0-2 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
 	/var/log/apt /var/log/dpkg.log /var/log/alternatives.log /usr/sbin/policy-rc.d \
 	/etc/opendkim.conf \

@@ -189,6 +189,18 @@ test_no_compiler_in_image() {
 	expect_eq "$found" "" "build tools in the image"
 }
 
+test_every_table_type_works() {
+	local t got
+	for t in hash lmdb cdb; do
+		# arguments run after the configuration is applied, instead of the supervisor
+		got=$(docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" \
+			-e MAILNAME=mail.example.com -e TABLE_TYPE=$t \
+			-e RELAYHOST_MAP="@example.org:[$upstream_ip]:25" "$image" \
+			postmap -q @example.org "$t:/etc/postfix/sender_relay")
+		expect_eq "$got" "[$upstream_ip]:25" "TABLE_TYPE=$t lookup"
+	done
+}
+
 test_relay_end_to_end() {
 	relay prt-relay1 10.232.0.10 -e MAILNAME=mail.example.com -e TZ=Asia/Tokyo \
 		-e RELAYHOST="[$upstream_ip]:25" "$image"
@@ -475,7 +487,8 @@ test_derived_image_bakes_config() {
 	[ "$size" != 1048576 ] || fail "the file's own size equals the override"
 }
 
-for t in image_builds no_compiler_in_image relay_end_to_end denied_outside_mynetworks \
+for t in image_builds no_compiler_in_image every_table_type_works relay_end_to_end \
+	denied_outside_mynetworks \
 	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
 	cert_replacement_served_without_restart health_unhealthy_when_postfix_killed \
