@@ -277,6 +277,10 @@ test_dkim_signed_mail_verifies() {
 		print("dkim verify:", ok)
 		sys.exit(0 if ok else 1)
 	EOF
+	# OpenDKIM's own log (syslog only) reaches the container's output
+	docker logs prt-relay4 >"$work/log" 2>&1
+	expect_grep 'opendkim\[[0-9]+\]: [0-9A-F]+: DKIM-Signature field added \(s=s1, d=example\.org\)' \
+		"$work/log" "OpenDKIM's log line"
 }
 
 test_dkim_missing_key_stops_container() {
