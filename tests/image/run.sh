@@ -1,7 +1,7 @@
 #!/bin/bash
 # Image tier: build the real Dockerfile and run the relay in containers on a
 # bridge network of its own (prt-net, 10.232.0.0/24) with a real upstream
-# (smtp-sink) and real clients (swaks, openssl, python3-dkim) on the host.
+# (smtp-sink) and real clients (swaks, openssl, python3 and python3-dkim) on the host.
 # Every container, volume, network and derived image it makes is named prt-*
 # and removed on exit, even when a test fails; a dockerd it started is stopped
 # by PID.  Without a Docker engine it says so and counts nothing.
@@ -111,6 +111,12 @@ wait_delivered() { # SUBJECT [SECONDS]
 		sleep 0.2
 	done
 	fail "message '$1' never reached the upstream"
+}
+
+# An HTTP GET from the host (no curl needed).
+fetch() { # URL
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"
 }
 
 # swaks from the host (10.232.0.1); extra swaks options follow.
@@ -321,7 +327,7 @@ test_exporter_metrics_after_mail() {
 	send 10.232.0.17:25 exporter-counted >"$work/swaks.out"
 	wait_delivered exporter-counted >/dev/null
 	for _ in $(seq 1 50); do
-		curl -fsS http://10.232.0.17:9154/metrics >"$work/metrics" 2>/dev/null &&
+		fetch http://10.232.0.17:9154/metrics >"$work/metrics" 2>/dev/null &&
 			grep -qE '^postfix_qmgr_messages_removed_total [1-9]' "$work/metrics" && break
 		sleep 0.2
 	done
