@@ -150,6 +150,10 @@ run_test() { # NAME
 
 # ---- setup: network, base image, the image itself ----------------------------
 
+# the clients on the host (tests/run-all.sh has installed them already)
+for c in swaks openssl; do
+	command -v "$c" >/dev/null || { "$top/tests/install-deps.sh" >&2; break; }
+done
 printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf" # fail fast: no DNS here
 docker ps -aq --filter name='^prt-' | xargs -r docker rm -f -v >/dev/null 2>&1 || true
 docker network rm "$net" >/dev/null 2>&1 || true
