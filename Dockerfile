@@ -15,11 +15,7 @@ RUN apt-get update \
 	meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev check \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY meson.build meson_options.txt ./
-COPY include include
-COPY lib lib
-COPY cli cli
-COPY tests tests
+COPY . .
 ARG RUN_TESTS=false
 RUN meson setup /build --prefix=/usr --libdir=lib --buildtype=release -Db_lto=true -Dtests=$RUN_TESTS \
  && ninja -C /build \
