@@ -23,7 +23,7 @@ trap cleanup EXIT
 engine_up "$work/dockerd.log" || { echo "no Docker engine"; exit 1; }
 if ! docker image inspect "$image" >/dev/null 2>&1; then
 	"$top/tests/image/base-image.sh"
-	docker build -q --network host -t "$image" "$top" >/dev/null
+	docker build -q --force-rm --network host -t "$image" "$top" >/dev/null
 fi
 if ! docker network inspect prt-net >/dev/null 2>&1; then
 	docker network create --subnet 10.232.0.0/24 prt-net >/dev/null

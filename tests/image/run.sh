@@ -172,7 +172,7 @@ if [ -z "${PRT_IMAGE:-}" ]; then
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
-	if ! docker build --network host -t "$image" "$top" >"$work/build.log" 2>&1; then
+	if ! docker build --force-rm --network host -t "$image" "$top" >"$work/build.log" 2>&1; then
 		sed 's/^/#   /' "$work/build.log" | tail -n 40
 		echo "not ok - image_builds"
 		echo "0 passed, 1 failed"
@@ -496,12 +496,12 @@ test_derived_image_bakes_config() {
 	mkdir -p "$ctx"
 	cp "$top/examples/Dockerfile.derived" "$ctx/Dockerfile"
 	cp "$top/examples/relay.yaml" "$ctx/relay.yaml"
-	docker build --network host --build-arg BASE="$image" -t prt-derived:good "$ctx" \
+	docker build --force-rm --network host --build-arg BASE="$image" -t prt-derived:good "$ctx" \
 		>"$work/build-good.log" 2>&1 || { tail -n 20 "$work/build-good.log"; fail "good build"; }
 	# a bad value fails the build, in the RUN postrelaycfg check step
 	sed 's/^\( *message_size:\).*/\1 lots/' "$top/examples/relay.yaml" >"$ctx/relay.yaml"
 	grep -q 'message_size: lots' "$ctx/relay.yaml" || fail "example has no limits.message_size"
-	if docker build --network host --build-arg BASE="$image" -t prt-derived:bad "$ctx" \
+	if docker build --force-rm --network host --build-arg BASE="$image" -t prt-derived:bad "$ctx" \
 		>"$work/build-bad.log" 2>&1; then
 		fail "the bad configuration built"
 	fi
