@@ -28,8 +28,8 @@ cleanup() {
 	ids=$(docker ps -aq --filter name='^prt-' 2>/dev/null || true)
 	# shellcheck disable=SC2086
 	[ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
-	docker network rm "$net" >/dev/null 2>&1 || true
-	docker volume rm prt-spool >/dev/null 2>&1 || true
+	docker network rm "$net" prt-compose_default >/dev/null 2>&1 || true
+	docker volume rm prt-spool prt-compose_spool >/dev/null 2>&1 || true
 	docker image rm -f prt-derived:good prt-derived:bad >/dev/null 2>&1 || true
 	# layers the derived builds left untagged (a failed build keeps its last step)
 	docker image ls -q --filter dangling=true --filter since="$image" 2>/dev/null |
@@ -521,13 +521,56 @@ test_derived_image_bakes_config() {
 	[ "$size" != 1048576 ] || fail "the file's own size equals the override"
 }
 
+# examples/compose.yaml as documented, with this run's image and a fixed subnet.
+test_compose_example_relays() {
+	command -v docker-compose >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+	cat >"$work/compose.override.yaml" <<-EOF
+		services:
+		  relay:
+		    image: $image
+		    environment:
+		      # no reverse lookup of the host: these machines have no DNS to ask
+		      POSTFIX_smtpd_peername_lookup: "no"
+		  upstream:
+		    image: $image
+		networks:
+		  default:
+		    ipam:
+		      config:
+		        - subnet: 10.232.1.0/24
+	EOF
+	local compose=(docker-compose -p prt-compose -f "$top/examples/compose.yaml"
+		-f "$work/compose.override.yaml")
+	"${compose[@]}" up -d
+	local ok=
+	for _ in $(seq 1 100); do
+		docker exec prt-compose_relay_1 postrelaycfg health >/dev/null 2>&1 && ok=1 && break
+		sleep 0.2
+	done
+	[ -n "$ok" ] || fail "the relay did not become ready"
+	swaks --server 127.0.0.1:2525 --helo client.test --from app@example.org \
+		--to someone@example.net --header "Subject: compose-example" --timeout 20
+	local f=
+	for _ in $(seq 1 100); do
+		f=$(docker exec prt-compose_upstream_1 sh -c "grep -l 'Subject: compose-example' /sink/* 2>/dev/null" || true)
+		[ -n "$f" ] && break
+		sleep 0.2
+	done
+	[ -n "$f" ] || fail "the message did not reach the compose upstream"
+	fetch http://127.0.0.1:9154/metrics >"$work/metrics"
+	expect_grep '^postfix_up\{path="/var/spool/postfix/public/showq"\} 1' "$work/metrics" \
+		"exporter on the published port"
+	"${compose[@]}" down -v
+}
+
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	denied_outside_mynetworks \
 	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
 	cert_replacement_served_without_restart health_unhealthy_when_postfix_killed \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
-	entrypoint_d_scripts_run_first derived_image_bakes_config; do
+	entrypoint_d_scripts_run_first derived_image_bakes_config compose_example_relays; do
 	run_test "$t"
 done
 
