@@ -69,6 +69,9 @@ int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_dkim_keygen(int argc, char **argv);
+int cmd_dkim_record(int argc, char **argv);
 
 /*
  * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.

@@ -30,7 +30,7 @@ same() { # same NAME FILE TEXT
 expect "no command is a usage error" 64 "$cli"
 expect "--help" 0 "$cli" --help
 check "--help lists render" grep -q '^  render ' "$work/out"
-for c in check render print settings apply; do
+for c in check render print settings schema dkim-keygen dkim-record apply; do
 	expect "$c --help" 0 "$cli" "$c" --help
 done
 expect "unknown command" 64 "$cli" frobnicate
@@ -42,6 +42,9 @@ commands:
   render       write the configuration files into a directory
   print        print the resolved settings as YAML with their origins
   settings     print the settings reference table (Markdown)
+  schema       print the JSON Schema of the YAML configuration file
+  dkim-keygen  make a DKIM private key and print its DNS record
+  dkim-record  print the DNS TXT record of a DKIM private key
   apply        install the configuration: files, tables, SASL users, directories
   get          print resolved setting values, one per line
   health       check that Postfix (and the DKIM milter) listen; quiet when healthy
