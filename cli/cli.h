@@ -65,13 +65,13 @@ int cmd_check(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_print(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_dkim_keygen(int argc, char **argv);
+int cmd_dkim_record(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
-int cmd_schema(int argc, char **argv);
-int cmd_dkim_keygen(int argc, char **argv);
-int cmd_dkim_record(int argc, char **argv);
 
 /*
  * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.

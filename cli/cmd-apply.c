@@ -57,13 +57,15 @@ static int error(const char *fmt, ...)
 	return EXIT_IOERR;
 }
 
-static char *join(const char *a, const char *b)
+/* a + sep + b, newly allocated; NULL when out of memory */
+static char *join(const char *a, const char *sep, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 1);
+	size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+	char *s = malloc(la + ls + lb + 1);
 	if (s) {
 		memcpy(s, a, la);
-		memcpy(s + la, b, lb + 1);
+		memcpy(s + la, sep, ls);
+		memcpy(s + la + ls, b, lb + 1);
 	}
 	return s;
 }
@@ -82,12 +84,12 @@ static int run(char *const argv[], const char *input, char **output)
 static int parse(int argc, char **argv, struct apply *a)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"no-env", no_argument, NULL, OPT_NO_ENV},
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -106,21 +108,22 @@ static int parse(int argc, char **argv, struct apply *a)
 			a->root = optarg;
 			break;
 		case 'h':
-			printf("usage: %s %s\n"
-			       "Validate, then install the configuration: write the Postfix and "
-			       "OpenDKIM files\nunder DIR/etc, build the lookup tables (postmap), "
-			       "provision the SMTPD_USERS\ndatabase (saslpasswd2) and create the "
-			       "queue and data directories.\nNothing is changed when the "
-			       "configuration is invalid.\n\noptions:\n"
-			       "  -c, --config FILE   read settings from a YAML file (the "
-			       "environment overrides it)\n"
-			       "      --env-file FILE read NAME=value lines from FILE instead of the "
-			       "environment\n"
-			       "      --no-env        ignore the environment\n"
-			       "      --root DIR      install a self-contained instance under DIR "
-			       "(default /)\n"
-			       "  -h, --help          show this help\n",
-			       PROG, synopsis);
+			printf(
+			    "usage: %s %s\n"
+			    "Validate, then install the configuration: write the Postfix and "
+			    "OpenDKIM files\nunder DIR/etc, build the lookup tables (postmap), "
+			    "provision the SMTPD_USERS\ndatabase (saslpasswd2) and create the "
+			    "queue and data directories.\nNothing is changed when the "
+			    "configuration is invalid.\n\noptions:\n"
+			    "  -c, --config FILE   read settings from a YAML file (the "
+			    "environment overrides it)\n"
+			    "      --env-file FILE read NAME=value lines from FILE instead of the "
+			    "environment\n"
+			    "      --no-env        ignore the environment\n"
+			    "      --root DIR      install a self-contained instance under DIR "
+			    "(default /)\n"
+			    "  -h, --help          show this help\n",
+			    PROG, synopsis);
 			return EXIT_OK;
 		default:
 			goto bad;
@@ -145,7 +148,7 @@ static int load(struct apply *a)
 	int rc = cli_load(&a->src, &a->cfg, d);
 	if (rc == EXIT_OK && prc_config_set_root(a->cfg, a->root)) {
 		fprintf(stderr, "%s: error: --root: '%s' is not an absolute directory\n", PROG,
-			a->root);
+		        a->root);
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_OK)
@@ -153,11 +156,11 @@ static int load(struct apply *a)
 	struct stat st;
 	if (rc == EXIT_OK && strcmp(a->root, "/") && !stat(a->root, &st) && !(st.st_mode & 0001))
 		fprintf(stderr,
-			"%s: warning: --root %s is not searchable by others: Postfix processes "
-			"running as mail_owner cannot reach files below it\n",
-			PROG, a->root);
+		        "%s: warning: --root %s is not searchable by others: Postfix processes "
+		        "running as mail_owner cannot reach files below it\n",
+		        PROG, a->root);
 	if (rc == EXIT_OK && (prc_config_path(a->cfg, PRC_PATH_POSTFIX_DIR, &a->conf_dir) ||
-			      prc_config_path(a->cfg, PRC_PATH_OPENDKIM_DIR, &a->dkim_dir)))
+	                      prc_config_path(a->cfg, PRC_PATH_OPENDKIM_DIR, &a->dkim_dir)))
 		rc = EXIT_SOFTWARE;
 	prc_diags_print(d, PROG, stderr);
 	prc_diags_free(d);
@@ -174,7 +177,7 @@ static int render(struct apply *a)
 	for (size_t i = 0; i < prc_diags_count(d); i++)
 		if (prc_diags_severity(d, i) == PRC_SEV_ERROR)
 			fprintf(stderr, "%s: error: %s%s%s\n", PROG, prc_diags_origin(d, i),
-				*prc_diags_origin(d, i) ? ": " : "", prc_diags_message(d, i));
+			        *prc_diags_origin(d, i) ? ": " : "", prc_diags_message(d, i));
 	prc_diags_free(d);
 	return rc;
 }
@@ -182,12 +185,13 @@ static int render(struct apply *a)
 /* Ask postconf where the rendered instance keeps its state, and as whom. */
 static int query_postfix(struct apply *a)
 {
-	char *argv[] = {"postconf", "-c", a->conf_dir, "-h", "queue_directory", "data_directory",
-			"mail_owner", "setgid_group", "maillog_file", NULL};
+	char *argv[] = {
+	    "postconf",       "-c",         a->conf_dir,    "-h",           "queue_directory",
+	    "data_directory", "mail_owner", "setgid_group", "maillog_file", NULL};
 	char *out = NULL;
 	int rc = run(argv, NULL, &out);
 	char **fields[] = {&a->pf.queue_dir, &a->pf.data_dir, &a->pf.mail_owner,
-			   &a->pf.setgid_group, &a->pf.maillog_file};
+	                   &a->pf.setgid_group, &a->pf.maillog_file};
 	char *line = out;
 	for (size_t i = 0; rc == EXIT_OK && i < sizeof(fields) / sizeof(fields[0]); i++) {
 		char *nl = line ? strchr(line, '\n') : NULL;
@@ -208,8 +212,7 @@ static int query_postfix(struct apply *a)
 	if (!pw)
 		return error("mail_owner '%s' is not a user on this system", a->pf.mail_owner);
 	if (!gr)
-		return error("setgid_group '%s' is not a group on this system",
-			     a->pf.setgid_group);
+		return error("setgid_group '%s' is not a group on this system", a->pf.setgid_group);
 	a->pf.owner_uid = pw->pw_uid;
 	a->pf.owner_gid = pw->pw_gid;
 	a->pf.setgid_gid = gr->gr_gid;
@@ -232,7 +235,7 @@ static int remove_built(const char *path, const char *keep)
 		const char *sfx = table_suffixes[i].suffix;
 		if (keep && !strcmp(sfx, keep))
 			continue;
-		char *p = join(path, sfx);
+		char *p = join(path, "", sfx);
 		rc = p ? remove_file(p) : EXIT_SOFTWARE;
 		free(p);
 	}
@@ -253,21 +256,16 @@ static int build_tables(struct apply *a)
 	for (int f = 0; f < PRC_FILE_COUNT && rc == EXIT_OK; f++) {
 		if (!prc_file_is_table(f))
 			continue;
-		char *src = join(a->conf_dir, "/");
-		char *path = src ? join(src, prc_file_path(f)) : NULL;
-		free(src);
+		char *path = join(a->conf_dir, "/", prc_file_path(f));
 		if (!path)
 			return EXIT_SOFTWARE;
 		struct stat st;
 		if (prc_file_is_used(a->cfg, f)) {
-			char *spec = malloc(strlen(type) + strlen(path) + 2);
+			char *spec = join(type, ":", path);
 			if (!spec) {
 				free(path);
 				return EXIT_SOFTWARE;
 			}
-			memcpy(spec, type, strlen(type));
-			spec[strlen(type)] = ':';
-			memcpy(spec + strlen(type) + 1, path, strlen(path) + 1);
 			char *argv[] = {"postmap", "-c", a->conf_dir, spec, NULL};
 			rc = run(argv, NULL, NULL);
 			free(spec);
@@ -309,7 +307,7 @@ static int provision_sasldb(struct apply *a)
 		goto out;
 	}
 	strrchr(dir, '/')[0] = '\0';
-	tmpdir = join(dir, "/.sasldb-XXXXXX");
+	tmpdir = join(dir, "/", ".sasldb-XXXXXX");
 	if (!tmpdir) {
 		rc = EXIT_SOFTWARE;
 		goto out;
@@ -320,19 +318,18 @@ static int provision_sasldb(struct apply *a)
 		tmpdir = NULL;
 		goto out;
 	}
-	tmpdb = join(tmpdir, "/sasldb2");
+	tmpdb = join(tmpdir, "/", "sasldb2");
 	if (!tmpdb) {
 		rc = EXIT_SOFTWARE;
 		goto out;
 	}
 	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
-		char *argv[] = {"saslpasswd2", "-f",
-				tmpdb,         "-u",
-				(char *)realm, "-p",
-				"-c",          (char *)prc_config_list_field(a->cfg, "SMTPD_USERS", i, 0),
-				NULL};
+		char *user = (char *)prc_config_list_field(a->cfg, "SMTPD_USERS", i, 0);
+		const char *password = prc_config_list_field(a->cfg, "SMTPD_USERS", i, 1);
+		char *argv[] = {"saslpasswd2", "-f", tmpdb, "-u", (char *)realm,
+		                "-p",          "-c", user,  NULL};
 		/* -p reads the password from stdin: no newline, so none is stored */
-		rc = run(argv, prc_config_list_field(a->cfg, "SMTPD_USERS", i, 1), NULL);
+		rc = run(argv, password, NULL);
 	}
 	if (rc == EXIT_OK && (chown(tmpdb, 0, a->pf.owner_gid) || chmod(tmpdb, 0640)))
 		rc = error("cannot set the owner of %s: %s", tmpdb, strerror(errno));
@@ -384,30 +381,28 @@ static int make_state_dirs(struct apply *a)
 	const uid_t owner = a->pf.owner_uid;
 	const gid_t unchanged = (gid_t)-1;
 	static const char *const owned[] = {"active",   "bounce", "corrupt", "defer",
-					    "deferred", "flush",  "hold",    "incoming",
-					    "private",  "saved",  "trace"};
+	                                    "deferred", "flush",  "hold",    "incoming",
+	                                    "private",  "saved",  "trace"};
 	int rc = make_dir(a->pf.queue_dir, 0, unchanged, 0755);
 	if (rc == EXIT_OK)
 		rc = make_dir(a->pf.data_dir, owner, unchanged, 0700);
 	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]) && rc == EXIT_OK; i++) {
-		char *base = join(a->pf.queue_dir, "/");
-		char *p = base ? join(base, owned[i]) : NULL;
+		char *p = join(a->pf.queue_dir, "/", owned[i]);
 		rc = p ? make_dir(p, owner, unchanged, 0700) : EXIT_SOFTWARE;
-		free(base);
 		free(p);
 	}
 	static const struct {
 		const char *name;
 		bool setgid_group, root;
 		mode_t mode;
-	} special[] = {{"/maildrop", true, false, 0730},
-		       {"/public", true, false, 0710},
-		       {"/pid", false, true, 0755}};
+	} special[] = {{"maildrop", true, false, 0730},
+	               {"public", true, false, 0710},
+	               {"pid", false, true, 0755}};
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]) && rc == EXIT_OK; i++) {
-		char *p = join(a->pf.queue_dir, special[i].name);
+		char *p = join(a->pf.queue_dir, "/", special[i].name);
 		rc = p ? make_dir(p, special[i].root ? 0 : owner,
-				  special[i].setgid_group ? a->pf.setgid_gid : unchanged,
-				  special[i].mode)
+		                  special[i].setgid_group ? a->pf.setgid_gid : unchanged,
+		                  special[i].mode)
 		       : EXIT_SOFTWARE;
 		free(p);
 	}
@@ -438,7 +433,7 @@ static int make_log_dir(struct apply *a)
 /* The configuration directories: root-owned and not writable by others. */
 static int fix_config_modes(struct apply *a)
 {
-	char *sasl = join(a->conf_dir, "/sasl");
+	char *sasl = join(a->conf_dir, "/", "sasl");
 	if (!sasl)
 		return EXIT_SOFTWARE;
 	int rc = make_dir(a->conf_dir, 0, 0, 0755);

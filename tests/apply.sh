@@ -88,6 +88,9 @@ check "sasl_passwd is built and answers" test "$(postmap -q '[smtp.example.com]:
 check "sender_relay is built and answers" test "$(postmap -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
 check "sasl_passwd.db is 0600 root" test "$(stat -c '%a %U' "$pf/sasl_passwd.db")" = "600 root"
 check "sender_relay.db is 0644 root" test "$(stat -c '%a %U' "$pf/sender_relay.db")" = "644 root"
+apply "$R" "${base[@]}" "RELAYHOST_MAP=@two.example:[two.example.net]:25"
+check "a removed table entry is gone from the built table" test -z "$(postmap -q '@one.example' "hash:$pf/sender_relay")"
+check "the new entry answers" test "$(postmap -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
 apply "$R" "MAILNAME=relay.example.com" "RELAYHOST=[smtp.example.com]:587"
 check "unused tables and their .db files are removed" test -z "$(cd "$pf" && ls sasl_passwd* sender_relay* 2>/dev/null)"
 if [ -e /usr/lib/postfix/postfix-lmdb.so ]; then

@@ -13,7 +13,7 @@ static struct prc_config *config(const char *const *envp)
 START_TEST(config_get_scalar_values_in_emitted_form)
 {
 	const char *envp[] = {"MAILNAME=relay.example.com", "SIZELIMIT=10M", "USE_TLS=TRUE",
-			      "TABLE_TYPE=LMDB", NULL};
+	                      "TABLE_TYPE=LMDB", NULL};
 	struct prc_config *cfg = config(envp);
 	ck_assert_str_eq(prc_config_get(cfg, "MAILNAME"), "relay.example.com");
 	ck_assert_str_eq(prc_config_get(cfg, "SIZELIMIT"), "10485760");
@@ -40,7 +40,7 @@ END_TEST
 START_TEST(config_list_fields_return_secrets_in_clear)
 {
 	const char *envp[] = {"MAILNAME=relay.example.com",
-			      "SMTPD_USERS=alice:pa\\:ss\\,word, bob@example.com:x", NULL};
+	                      "SMTPD_USERS=alice:pa\\:ss\\,word, bob@example.com:x", NULL};
 	struct prc_config *cfg = config(envp);
 	ck_assert_uint_eq(prc_config_list_count(cfg, "SMTPD_USERS"), 2);
 	ck_assert_str_eq(prc_config_list_field(cfg, "SMTPD_USERS", 0, 0), "alice");
@@ -106,7 +106,7 @@ START_TEST(file_is_table_only_for_postmap_tables)
 {
 	for (int f = 0; f < PRC_FILE_COUNT; f++)
 		ck_assert_int_eq(prc_file_is_table(f),
-				 f == PRC_FILE_SASL_PASSWD || f == PRC_FILE_SENDER_RELAY);
+		                 f == PRC_FILE_SASL_PASSWD || f == PRC_FILE_SENDER_RELAY);
 	ck_assert(!prc_file_is_table(PRC_FILE_COUNT));
 }
 END_TEST

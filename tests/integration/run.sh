@@ -256,6 +256,14 @@ t_smtp_source() {
 }
 check smtp_source_20_messages_arrive t_smtp_source
 
+t_reapply_running() {
+	"$prc" apply --env-file "$work/relay.env" --root "$R" || return 1
+	postfix -c "$R/etc/postfix" reload >/dev/null 2>&1 || return 1
+	send trust "$RELAY4" --to someone@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null
+}
+check reapply_and_reload_while_running_keeps_relaying t_reapply_running
+
 # ---- RELAYHOST_AUTH against the AUTH upstream ----------------------------------
 t_relay_auth() {
 	relay "RELAYHOST=[$NET4.30]:587" "RELAYHOST_AUTH=yes" \
