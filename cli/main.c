@@ -112,6 +112,8 @@ int cli_load_valid(const struct cli_source *src, const char *root, bool warnings
 
 int main(int argc, char **argv)
 {
+	/* one write per diagnostic line: logs that interleave streams keep lines whole */
+	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -502,9 +502,10 @@ test_derived_image_bakes_config() {
 	sed 's/^\( *message_size:\).*/\1 lots/' "$top/examples/relay.yaml" >"$ctx/relay.yaml"
 	grep -q 'message_size: lots' "$ctx/relay.yaml" || fail "example has no limits.message_size"
 	if docker build --force-rm --network host --build-arg BASE="$image" -t prt-derived:bad "$ctx" \
-		>"$work/build-bad.log" 2>&1; then
+		>"$work/build-bad.raw" 2>&1; then
 		fail "the bad configuration built"
 	fi
+	sed 's/\x1b\[[0-9;]*m//g' "$work/build-bad.raw" >"$work/build-bad.log" # the builder's colours
 	expect_grep "postrelaycfg: error: /etc/postrelay/relay\\.yaml:[0-9]+:[0-9]+: limits\\.message_size: 'lots'" \
 		"$work/build-bad.log" "diagnostic in the build output"
 	# run time: the baked file is used, and the environment overrides it
