@@ -26,7 +26,7 @@ static const char synopsis[] = "apply [-c FILE] [--env-file FILE] [--no-env] [--
 /* File name suffixes of the table types postmap builds (TABLE_TYPE choices). */
 static const struct {
 	const char *type, *suffix;
-} table_suffixes[] = {{"hash", ".db"}, {"btree", ".db"}, {"lmdb", ".lmdb"}, {"cdb", ".cdb"}};
+} table_suffixes[] = {{"hash", ".db"}, {"lmdb", ".lmdb"}, {"cdb", ".cdb"}};
 
 #define N_SUFFIXES (sizeof(table_suffixes) / sizeof(table_suffixes[0]))
 
@@ -139,7 +139,8 @@ bad:
 	return EXIT_USAGE;
 }
 
-/* Load, set the root and validate; prints every diagnostic. */
+/* Load, set the root, validate, check the DKIM keys and prepare the TLS files; prints every
+ * diagnostic. */
 static int load(struct apply *a)
 {
 	struct prc_diags *d;
@@ -153,6 +154,11 @@ static int load(struct apply *a)
 	}
 	if (rc == EXIT_OK)
 		rc = cli_exit_code(prc_config_validate(a->cfg, d));
+	/* the DKIM check only reads; TLS may write a missing default certificate */
+	if (rc == EXIT_OK)
+		rc = cli_exit_code(prc_dkim_check(a->cfg, d));
+	if (rc == EXIT_OK)
+		rc = cli_exit_code(prc_tls_prepare(a->cfg, d));
 	struct stat st;
 	if (rc == EXIT_OK && strcmp(a->root, "/") && !stat(a->root, &st) && !(st.st_mode & 0001))
 		fprintf(stderr,

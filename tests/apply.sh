@@ -6,7 +6,10 @@
 # Usage: apply.sh POSTRELAYCFG SOURCE_ROOT
 set -eu
 cli=$1
-work=$(mktemp -d)
+# OpenDKIM refuses keys below a directory others can write to, such as /tmp
+base=/run
+[ -w "$base" ] || base=$(dirname "$cli")
+work=$(mktemp -d "$base/postrelay-apply.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 pass=0
@@ -43,7 +46,7 @@ snapshot() {
 		h=-
 		case $t:$p in
 		# Berkeley DB files differ byte-wise between builds: compare their entries
-		f:*.db) h=$(postmap -s "hash:${p%.db}" | sort | md5sum | cut -c 1-32) ;;
+		f:*.db) h=$(postmap -c "$1/etc/postfix" -s "hash:${p%.db}" | sort | md5sum | cut -c 1-32) ;;
 		f:*) h=$(md5sum <"$p" | cut -c 1-32) ;;
 		esac
 		echo "$t $m $o $s $h $p $mt"
@@ -76,26 +79,56 @@ check "invalid change exits 78" test "$rc" = 78
 snapshot "$R" >"$work/after"
 check "invalid change leaves every file as it was" diff "$work/before" "$work/after"
 
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=relay.example.com \
+	-keyout "$work/user.key" -out "$work/user.crt" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/other.key" 2>/dev/null
+chmod 600 "$work/user.key" "$work/other.key"
+apply "$R" "${base[@]}" "TLS_CRT=$work/user.crt" "TLS_KEY=$work/other.key"
+check "a key that does not match its certificate exits 78" test "$rc" = 78
+check "the mismatch names the setting" grep -qxF \
+	"postrelaycfg: error: env:TLS_KEY: $work/other.key: the key does not match the certificate in $work/user.crt (TLS_CRT)" "$work/err"
+apply "$R" "${base[@]}" "USE_DKIM=yes"
+check "a missing DKIM key exits 78" test "$rc" = 78
+snapshot "$R" >"$work/after"
+check "TLS and DKIM errors leave every file as it was" diff "$work/before" "$work/after"
+
 # ---- idempotence ----------------------------------------------------------------------
 content "$R" >"$work/before"
 apply "$R" "${base[@]}"
 content "$R" >"$work/again"
 check "re-applying changes no file, owner or mode" diff "$work/before" "$work/again"
 
+# ---- TLS and DKIM material ---------------------------------------------------------
+crt=$R/etc/ssl/certs/ssl-cert-snakeoil.pem
+key=$R/etc/ssl/private/ssl-cert-snakeoil.key
+check "a default certificate naming MAILNAME is generated" test \
+	"$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)" = "subject=CN=relay.example.com"
+check "its key matches and is 0600" test "$(openssl pkey -in "$key" -pubout | md5sum)" = \
+	"$(openssl x509 -in "$crt" -noout -pubkey | md5sum)" -a "$(stat -c %a "$key")" = 600
+mkdir -m 700 "$work/dkim"
+"$cli" dkim-keygen --domain relay.example.com --selector mail -o "$work/dkim/relay.key" >/dev/null
+apply "$R" "${base[@]}" "USE_DKIM=yes" "DKIM_KEYFILE=$work/dkim/relay.key"
+check "USE_DKIM with a key applies (exit 0)" test "$rc" = 0
+check "the OpenDKIM files are in ROOT/etc/opendkim" test "$(find "$R/etc/opendkim" -type f -printf '%P\n' | sort | tr '\n' ' ')" = \
+	"ExternalIgnoreList KeyTable SigningTable TrustedHosts opendkim.conf "
+check "the KeyTable names the key" grep -qF "relay.example.com:mail:$work/dkim/relay.key" "$R/etc/opendkim/KeyTable"
+apply "$R" "${base[@]}"
+check "without USE_DKIM the OpenDKIM files are removed" test -z "$(find "$R/etc/opendkim" -type f)"
+
 # ---- lookup tables --------------------------------------------------------------------
 pf=$R/etc/postfix
-check "sasl_passwd is built and answers" test "$(postmap -q '[smtp.example.com]:587' "hash:$pf/sasl_passwd")" = "apikey:pa:ss,word"
-check "sender_relay is built and answers" test "$(postmap -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
+check "sasl_passwd is built and answers" test "$(postmap -c "$pf" -q '[smtp.example.com]:587' "hash:$pf/sasl_passwd")" = "apikey:pa:ss,word"
+check "sender_relay is built and answers" test "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
 check "sasl_passwd.db is 0600 root" test "$(stat -c '%a %U' "$pf/sasl_passwd.db")" = "600 root"
 check "sender_relay.db is 0644 root" test "$(stat -c '%a %U' "$pf/sender_relay.db")" = "644 root"
 apply "$R" "${base[@]}" "RELAYHOST_MAP=@two.example:[two.example.net]:25"
-check "a removed table entry is gone from the built table" test -z "$(postmap -q '@one.example' "hash:$pf/sender_relay")"
-check "the new entry answers" test "$(postmap -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
+check "a removed table entry is gone from the built table" test -z "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")"
+check "the new entry answers" test "$(postmap -c "$pf" -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
 apply "$R" "MAILNAME=relay.example.com" "RELAYHOST=[smtp.example.com]:587"
 check "unused tables and their .db files are removed" test -z "$(cd "$pf" && ls sasl_passwd* sender_relay* 2>/dev/null)"
 if [ -e /usr/lib/postfix/postfix-lmdb.so ]; then
 	apply "$R" "${base[@]}" "TABLE_TYPE=lmdb"
-	check "TABLE_TYPE=lmdb builds .lmdb tables" test "$(postmap -q '@one.example' "lmdb:$pf/sender_relay")" = "[one.example.net]:25"
+	check "TABLE_TYPE=lmdb builds .lmdb tables" test "$(postmap -c "$pf" -q '@one.example' "lmdb:$pf/sender_relay")" = "[one.example.net]:25"
 	check "switching TABLE_TYPE removes the old .db files" test ! -e "$pf/sasl_passwd.db" -a ! -e "$pf/sender_relay.db"
 else
 	notok "postfix-lmdb is not installed (tests/install-deps.sh installs it)"
@@ -108,6 +141,9 @@ check "sasldb holds every user, in realm MAILNAME or its own domain" test \
 	"$(sasldblistusers2 -f "$db" | sort)" = "$(printf '%s\n' 'alice@relay.example.com: userPassword' 'bob@example.org: userPassword')"
 check "sasldb is 0640 root:postfix" test "$(stat -c '%a %U:%G' "$db")" = "640 root:postfix"
 check "sasl/smtpd.conf names this sasldb" grep -qx "sasldb_path: $db" "$pf/sasl/smtpd.conf"
+# Postfix 3.10 (Debian 13) reads smtpd.conf only from cyrus_sasl_config_path
+check "Postfix reads sasl/smtpd.conf from this instance" test \
+	"$(postconf -c "$pf" -xh cyrus_sasl_config_path)" = "$pf/sasl"
 apply "$R" "MAILNAME=relay.example.com" "SMTPD_USERS=carol:carol-pw"
 check "sasldb is rebuilt: removed users are gone" test \
 	"$(sasldblistusers2 -f "$db")" = "carol@relay.example.com: userPassword"
@@ -142,6 +178,16 @@ check "wrong owners and modes are repaired" test \
 	"$(stat -c '%U %a' "$q/active" "$q/public" | tr '\n' ' ')" = "postfix 700 postfix 710 "
 apply "$R" "MAILNAME=relay.example.com" "LOGOUTPUT=$R/var/log/relay/mail.log"
 check "the directory of LOGOUTPUT is created" test -d "$R/var/log/relay"
+
+# ---- a YAML file ---------------------------------------------------------------------
+src=$2
+Y=$work/yaml
+mkdir -m 755 "$Y"
+rc=0
+"$cli" apply -c "$src/examples/smtpd-users.yaml" --no-env --root "$Y" 2>"$work/err" || rc=$?
+check "apply -c FILE.yaml applies (exit 0)" test "$rc" = 0
+check "the YAML users are in the sasldb" test "$(sasldblistusers2 -f "$Y/etc/postfix/sasl/sasldb2" | sort | tr '\n' ' ')" = \
+	"app1@mail.example.com: userPassword app2@mail.example.com: userPassword "
 
 # ---- arguments ------------------------------------------------------------------------
 rc=0

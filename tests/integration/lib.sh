@@ -83,7 +83,8 @@ sink() {
 	local dir=$work/sink-$name
 	mkdir -p "$dir"
 	chown nobody "$dir"
-	in_ns "$h" smtp-sink -u nobody "$@" -d "$dir/%H%M%S." "$addr" 64 \
+	# not through in_ns: $! must be smtp-sink itself (ip netns exec execs it)
+	ip netns exec "pri-$h" smtp-sink -u nobody "$@" -d "$dir/%H%M%S." "$addr" 64 \
 		>"$work/sink-$name.log" 2>&1 &
 	pids+=("$!")
 	wait_port "$h" "${addr##*:}"
