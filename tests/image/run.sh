@@ -409,6 +409,26 @@ test_cert_replacement_served_without_restart() {
 	expect_grep 'postrelaycfg: watch: running postfix reload' "$work/log" "reload logged"
 }
 
+# The control for the test above: without the reloader the running smtpd keeps
+# serving the old certificate, so that test can only pass through a reload.
+test_cert_replacement_not_served_without_reloader() {
+	local d=$work/tls-control a got
+	a=$(make_cert "$d" v1)
+	ln -s ..v1 "$d/..data"
+	ln -s ..data/tls.crt "$d/tls.crt"
+	ln -s ..data/tls.key "$d/tls.key"
+	relay prt-relay17 10.232.0.26 -v "$d:/etc/postrelay/tls:ro" -e MAILNAME=mail.example.com \
+		-e TLS_CRT=/etc/postrelay/tls/tls.crt -e TLS_KEY=/etc/postrelay/tls/tls.key "$image"
+	wait_ready prt-relay17
+	expect_eq "$(fingerprint 10.232.0.26)" "$a" "first certificate"
+	make_cert "$d" v2 >/dev/null
+	ln -s ..v2 "$d/..data_tmp"
+	mv -T "$d/..data_tmp" "$d/..data"
+	sleep 3
+	got=$(fingerprint 10.232.0.26)
+	expect_eq "$got" "$a" "certificate 3 s after the swap, no reloader"
+}
+
 test_health_unhealthy_when_postfix_killed() {
 	relay prt-relay10 10.232.0.19 --health-interval 1s --health-retries 2 \
 		-e MAILNAME=mail.example.com "$image"
@@ -569,7 +589,8 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	denied_outside_mynetworks \
 	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
-	cert_replacement_served_without_restart health_unhealthy_when_postfix_killed \
+	cert_replacement_served_without_restart cert_replacement_not_served_without_reloader \
+	health_unhealthy_when_postfix_killed \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first derived_image_bakes_config compose_example_relays; do
 	run_test "$t"
