@@ -280,12 +280,18 @@ test_smtpd_users_auth_587() {
 	expect_grep '<~\* 535 5\.7\.8' "$work/swaks.bad" "wrong password reply"
 }
 
-test_dkim_signed_mail_verifies() {
+# A DKIM key made by openssl (not by us) and its public key for the verifier.
+dkim_key() {
+	[ -e "$work/dkim/mail.pub" ] && return 0
 	mkdir -p "$work/dkim"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/dkim/mail.key" 2>/dev/null
 	chmod 600 "$work/dkim/mail.key"
 	openssl pkey -in "$work/dkim/mail.key" -pubout -outform DER 2>/dev/null | base64 -w0 \
 		>"$work/dkim/mail.pub"
+}
+
+test_dkim_signed_mail_verifies() {
+	dkim_key
 	relay prt-relay4 10.232.0.13 -v "$work/dkim:/etc/postrelay/dkim:ro" \
 		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" \
 		-e USE_DKIM=yes -e DKIM_DOMAINS=example.org -e DKIM_SELECTOR=s1 \
@@ -311,6 +317,25 @@ test_dkim_signed_mail_verifies() {
 	docker logs prt-relay4 >"$work/log" 2>&1
 	expect_grep 'opendkim\[[0-9]+\]: [0-9A-F]+: DKIM-Signature field added \(s=s1, d=example\.org\)' \
 		"$work/log" "OpenDKIM's log line"
+}
+
+# Postfix listens only once OpenDKIM does: start Postfix while OpenDKIM is down.
+test_dkim_postfix_waits_for_opendkim() {
+	dkim_key
+	relay prt-relay18 10.232.0.27 -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e USE_DKIM=yes -e DKIM_DOMAINS=example.org \
+		-e DKIM_SELECTOR=s1 -e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key "$image"
+	wait_ready prt-relay18
+	local svc=/run/postrelay/service
+	# -d: down on purpose, so the container stays up
+	docker exec prt-relay18 sh -c "s6-svc -wd -d $svc/postfix && s6-svc -wd -d $svc/opendkim"
+	docker exec prt-relay18 s6-svc -u $svc/postfix
+	sleep 2
+	local h
+	h=$(docker exec prt-relay18 postrelaycfg health 2>&1 || true)
+	grep -q 'nothing listens on port 25 ' <<<"$h" || fail "postfix listens without OpenDKIM: $h"
+	docker exec prt-relay18 s6-svc -u $svc/opendkim
+	wait_ready prt-relay18 20
 }
 
 test_dkim_missing_key_stops_container() {
@@ -587,7 +612,8 @@ test_compose_example_relays() {
 
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	denied_outside_mynetworks \
-	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_missing_key_stops_container \
+	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_postfix_waits_for_opendkim \
+	dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
 	cert_replacement_served_without_restart cert_replacement_not_served_without_reloader \
 	health_unhealthy_when_postfix_killed \
