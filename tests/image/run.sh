@@ -65,7 +65,7 @@ expect_grep() { # PATTERN FILE WHAT
 	grep -qE -- "$1" "$2" || { sed 's/^/  | /' "$2" | tail -n 30 >&2; fail "$3: no /$1/"; }
 }
 
-# Run a relay container: NAME IP [docker options] -- [env and image args]
+# Run a relay container: NAME IP, then docker run options, the image and its arguments.
 relay() {
 	local name=$1 ip=$2
 	shift 2
@@ -311,6 +311,9 @@ test_dkim_signed_mail_verifies() {
 		    return b"v=DKIM1; k=rsa; p=" + pub
 		ok = dkim.verify(msg, dnsfunc=dns)
 		print("dkim verify:", ok)
+		# the control: the same message with its body changed does not verify
+		forged = msg.replace(b"postrelay image test", b"postrelay image TEST")
+		assert forged != msg and not dkim.verify(forged, dnsfunc=dns), "forgery verifies"
 		sys.exit(0 if ok else 1)
 	EOF
 	# OpenDKIM's own log (syslog only) reaches the container's output
