@@ -11,17 +11,18 @@ static const char usage_line[] = "get [-c FILE] [--env-file FILE] [--no-env] NAM
 
 static int help(void)
 {
-	printf("usage: %s %s\n"
-	       "Validate the configuration, then print the value of each setting NAME (its env\n"
-	       "name) on its own line, in the form it is emitted (yes/no for booleans, bytes\n"
-	       "for sizes), or an empty line when unset.  Lists and secrets are refused.\n"
-	       "Warnings are printed only along with an error.\n\n"
-	       "options:\n"
-	       "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
-	       "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
-	       "      --no-env        ignore the environment\n"
-	       "  -h, --help          show this help\n",
-	       PROG, usage_line);
+	printf(
+	    "usage: %s %s\n"
+	    "Validate the configuration, then print the value of each setting NAME (its env\n"
+	    "name) on its own line, in the form it is emitted (yes/no for booleans, bytes\n"
+	    "for sizes), or an empty line when unset.  Lists and secrets are refused.\n"
+	    "Warnings are printed only along with an error.\n\n"
+	    "options:\n"
+	    "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
+	    "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
+	    "      --no-env        ignore the environment\n"
+	    "  -h, --help          show this help\n",
+	    PROG, usage_line);
 	return EXIT_OK;
 }
 
@@ -41,11 +42,11 @@ static const char *refusal(const struct prc_config *cfg, const char *name)
 int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"no-env", no_argument, NULL, OPT_NO_ENV},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli_source src = {0};
 	int c;

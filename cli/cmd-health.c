@@ -26,7 +26,7 @@ enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT };
 
 /* Something that must be listening: a TCP port or a unix socket path. */
 struct target {
-	unsigned port; /* 0 for a unix socket */
+	unsigned port;  /* 0 for a unix socket */
 	char what[160]; /* "master.cf service submission", "milter inet:..." */
 	char path[4096];
 };
@@ -136,13 +136,14 @@ static int main_cf_targets(const char *path, const char *root, struct targets *t
 		return -1;
 	}
 	char queue_dir[2048], buf[4096];
-	snprintf(queue_dir, sizeof(queue_dir), "%s/var/spool/postfix", strcmp(root, "/") ? root : "");
+	snprintf(queue_dir, sizeof(queue_dir), "%s/var/spool/postfix",
+	         strcmp(root, "/") ? root : "");
 	const char *q = cli_main_cf_get(mc, "queue_directory");
 	if (q && q[0] == '/')
 		snprintf(queue_dir, sizeof(queue_dir), "%s", q);
 	const char *words[MAX_TARGETS];
-	size_t n = cli_split(cli_main_cf_get(mc, "smtpd_milters"), buf, sizeof(buf), words,
-			     MAX_TARGETS);
+	size_t n =
+	    cli_split(cli_main_cf_get(mc, "smtpd_milters"), buf, sizeof(buf), words, MAX_TARGETS);
 	/* attributes (name=value) and $parameter references are not milters */
 	for (size_t i = 0; i < n; i++)
 		if (!strchr(words[i], '=') && words[i][0] != '$')
@@ -213,11 +214,11 @@ static bool check(const struct targets *ts, bool report)
 int cmd_health(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"milter", no_argument, NULL, OPT_MILTER},
-		{"wait", required_argument, NULL, OPT_WAIT},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"milter", no_argument, NULL, OPT_MILTER},
+	    {"wait", required_argument, NULL, OPT_WAIT},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
 	bool milter_only = false;
@@ -238,7 +239,7 @@ int cmd_health(int argc, char **argv)
 			wait_s = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || errno || wait_s > 3600 || optarg[0] == '-') {
 				fprintf(stderr, "%s: error: --wait: expected 0..3600 seconds\n",
-					PROG);
+				        PROG);
 				goto usage;
 			}
 			break;
@@ -265,8 +266,8 @@ int cmd_health(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		long long ms = (now.tv_sec - start.tv_sec) * 1000LL +
-			       (now.tv_nsec - start.tv_nsec) / 1000000;
+		long long ms =
+		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		bool last = ms >= (long long)wait_s * 1000;
 		if (check(&ts, last))
 			return 0;

@@ -31,12 +31,11 @@ enum { OPT_ROOT = 256, OPT_INTERVAL };
 
 /* The main.cf parameters that name files Postfix reads for a TLS session. */
 static const char *const watched[] = {
-	"smtpd_tls_cert_file", "smtpd_tls_key_file",  "smtpd_tls_CAfile",
-	"smtpd_tls_chain_files", "smtpd_tls_eccert_file", "smtpd_tls_eckey_file",
-	"smtp_tls_cert_file",  "smtp_tls_key_file",   "smtp_tls_CAfile",
-	"smtp_tls_chain_files",
+    "smtpd_tls_cert_file",   "smtpd_tls_key_file",   "smtpd_tls_CAfile",   "smtpd_tls_chain_files",
+    "smtpd_tls_eccert_file", "smtpd_tls_eckey_file", "smtp_tls_cert_file", "smtp_tls_key_file",
+    "smtp_tls_CAfile",       "smtp_tls_chain_files",
 };
-#define NWATCHED (sizeof(watched) / sizeof(watched[0]))
+#define NWATCHED  (sizeof(watched) / sizeof(watched[0]))
 #define MAX_FILES 32
 
 #define DEBOUNCE_MS 500
@@ -91,7 +90,7 @@ static int refresh(struct file *files, size_t n, bool log)
 		changed++;
 		if (log)
 			fprintf(stderr, "%s: watch: %s %s %s\n", PROG, files[i].param,
-				files[i].path, exists ? "changed" : "is gone");
+			        files[i].path, exists ? "changed" : "is gone");
 		files[i].exists = exists;
 		if (exists)
 			files[i].st = st;
@@ -106,9 +105,8 @@ static void watch_dir_of(int fd, const char *path)
 		return;
 	/* failures are fine: a directory that does not exist yet is re-tried later */
 	(void)inotify_add_watch(fd, dirname(copy),
-				IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-					IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF |
-					IN_MOVE_SELF);
+	                        IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+	                            IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
 	free(copy);
 }
 
@@ -167,15 +165,15 @@ static int collect(const char *main_cf, struct file *files, size_t *n)
 	struct cli_main_cf *mc;
 	if (cli_main_cf_load(main_cf, &mc)) {
 		fprintf(stderr, "%s: error: watch: cannot read %s: %s\n", PROG, main_cf,
-			strerror(errno));
+		        strerror(errno));
 		return -1;
 	}
 	*n = 0;
 	for (size_t i = 0; i < NWATCHED; i++) {
 		char buf[4096];
 		const char *words[MAX_FILES];
-		size_t nw = cli_split(cli_main_cf_get(mc, watched[i]), buf, sizeof(buf), words,
-				      MAX_FILES);
+		size_t nw =
+		    cli_split(cli_main_cf_get(mc, watched[i]), buf, sizeof(buf), words, MAX_FILES);
 		for (size_t w = 0; w < nw && *n < MAX_FILES; w++) {
 			bool dup = words[w][0] != '/'; /* $parameter references are skipped */
 			for (size_t k = 0; k < *n && !dup; k++)
@@ -197,10 +195,10 @@ static int collect(const char *main_cf, struct file *files, size_t *n)
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"root", required_argument, NULL, OPT_ROOT},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"interval", required_argument, NULL, OPT_INTERVAL},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
 	unsigned long interval = 5;
@@ -218,8 +216,8 @@ int cmd_watch(int argc, char **argv)
 			interval = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || errno || interval < 1 || interval > 86400 ||
 			    optarg[0] == '-') {
-				fprintf(stderr, "%s: error: --interval: expected 1..86400 seconds\n",
-					PROG);
+				fprintf(stderr,
+				        "%s: error: --interval: expected 1..86400 seconds\n", PROG);
 				goto usage;
 			}
 			break;
@@ -248,14 +246,13 @@ int cmd_watch(int argc, char **argv)
 
 	if (!n) {
 		fprintf(stderr, "%s: watch: %s names no TLS file: nothing to watch\n", PROG,
-			main_cf);
+		        main_cf);
 		for (;;)
 			pause();
 	}
 	refresh(files, n, false);
 	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, files[i].param,
-			files[i].path);
+		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, files[i].param, files[i].path);
 	for (;;) {
 		int fd = watch_all(files, n);
 		/* a change between the last refresh and the new watches is caught here */

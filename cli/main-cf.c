@@ -16,7 +16,7 @@ struct cli_main_cf {
 	size_t n;
 	struct {
 		const char *name, *value;
-	} *p;
+	} * p;
 };
 
 /* The whole file; NULL with errno set on failure.  Caller frees. */
