@@ -1,6 +1,8 @@
 #!/bin/bash
 # Start-up time of the image: from `docker run` to the first 220 banner on
 # port 25, and how long `docker stop` takes; several runs, median reported.
+# The baseline, measured in the same run: `docker run --rm` of /bin/true in
+# the same image (Docker's own cost to create, start and remove a container).
 # Uses the image the image tier builds (prt-postrelay:test), building it when
 # missing; containers run on the tier's network (prt-net, 10.232.0.0/24).
 #
@@ -45,8 +47,11 @@ def banner_after(t0):
         except OSError:
             time.sleep(0.005)
     raise SystemExit("no banner within 60 s")
-start, stop = [], []
+start, stop, base = [], [], []
 for i in range(runs):
+    t = time.monotonic()
+    subprocess.run(["docker", "run", "--rm", "--entrypoint", "true", image], check=True)
+    base.append(time.monotonic() - t)
     t0 = time.monotonic()
     subprocess.run(["docker", "run", "-d", "--name", "prt-bench", "--network", "prt-net",
                     "--ip", ip, "-v", resolv + ":/etc/resolv.conf:ro",
@@ -57,8 +62,10 @@ for i in range(runs):
     subprocess.run(["docker", "stop", "prt-bench"], check=True, stdout=subprocess.DEVNULL)
     stop.append(time.monotonic() - t1)
     subprocess.run(["docker", "rm", "prt-bench"], check=True, stdout=subprocess.DEVNULL)
-    print(f"run {i + 1}: banner after {start[-1]:.3f} s, docker stop {stop[-1]:.3f} s")
-print(f"median of {runs}: banner after {statistics.median(start):.3f} s "
-      f"(min {min(start):.3f}, max {max(start):.3f}); "
-      f"docker stop {statistics.median(stop):.3f} s")
+    print(f"run {i + 1}: banner after {start[-1]:.3f} s, docker stop {stop[-1]:.3f} s, "
+          f"baseline {base[-1]:.3f} s")
+m = statistics.median
+print(f"median of {runs}: banner after {m(start):.3f} s (min {min(start):.3f}, "
+      f"max {max(start):.3f}); docker stop {m(stop):.3f} s; baseline docker run --rm true "
+      f"{m(base):.3f} s; banner - baseline {m(start) - m(base):.3f} s")
 PY
