@@ -539,6 +539,28 @@ test_entrypoint_d_scripts_run_first() {
 		"$(printf 'first: postfix down\nsecond')" "scripts, in order, before postfix"
 }
 
+test_entrypoint_d_failure_stops_start() {
+	mkdir -p "$work/entrypoint.d-bad"
+	printf '#!/bin/sh\necho "cannot fetch the certificate" >&2\nexit 3\n' \
+		>"$work/entrypoint.d-bad/10-fails"
+	chmod 755 "$work/entrypoint.d-bad/10-fails"
+	relay prt-relay19 10.232.0.28 -v "$work/entrypoint.d-bad:/etc/entrypoint.d:ro" \
+		-e MAILNAME=mail.example.com "$image"
+	expect_eq "$(wait_exit prt-relay19)" 3 "exit code: the script's"
+	docker logs prt-relay19 >"$work/log" 2>&1
+	expect_grep '^postrelay: /etc/entrypoint\.d/10-fails failed \(exit 3\)$' "$work/log" "message"
+	! grep -q 'postfix/master' "$work/log" || fail "postfix started"
+}
+
+test_debug_traces_entrypoint() {
+	docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" -e DEBUG=true \
+		-e MAILNAME=mail.example.com "$image" true >"$work/out" 2>"$work/err"
+	expect_grep '^\+ postrelaycfg apply$' "$work/err" "trace of the apply step"
+	docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" \
+		-e MAILNAME=mail.example.com "$image" true >"$work/out" 2>"$work/err"
+	! grep -q '^+ ' "$work/err" || fail "traced without DEBUG"
+}
+
 test_derived_image_bakes_config() {
 	local ctx=$work/derived
 	mkdir -p "$ctx"
@@ -621,7 +643,8 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	cert_replacement_served_without_restart cert_replacement_not_served_without_reloader \
 	health_unhealthy_when_postfix_killed \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
-	entrypoint_d_scripts_run_first derived_image_bakes_config compose_example_relays; do
+	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
+	derived_image_bakes_config compose_example_relays; do
 	run_test "$t"
 done
 
