@@ -239,6 +239,17 @@ bool prc_setting_is_secret(size_t i);
  */
 int prc_settings_write_markdown(FILE *out);
 
+/**
+ * Write the settings reference in scdoc syntax, as the SETTINGS section of
+ * the postrelaycfg.yaml(5) man page holds it: for every setting its YAML
+ * key, meaning, environment variable, value syntax, default and the Postfix
+ * parameter it sets.  The text has no preamble or section header, so a page
+ * can wrap it.
+ * @param out  where to write; borrowed
+ * @return 0, or PRC_ERR_IO when a write to @p out failed
+ */
+int prc_settings_write_scdoc(FILE *out);
+
 #ifdef __cplusplus
 }
 #endif
