@@ -4,7 +4,7 @@ set -eu
 pkgs="meson ninja-build gcc clang pkg-config check libyaml-dev libssl-dev openssl
  postfix sasl2-bin libsasl2-modules opendkim opendkim-tools python3 python3-dkim
  python3-jsonschema python3-yaml swaks libnet-ssleay-perl iproute2 procps util-linux
- valgrind libclang-rt-14-dev shellcheck scdoc groff-base man-db bsdextrautils"
+ valgrind libclang-rt-14-dev shellcheck scdoc groff-base man-db bsdextrautils python3-kubernetes"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
