@@ -131,6 +131,8 @@ void prc_buf_free(struct prc_buf *b);
 char *prc_strdup(const char *s);
 char *prc_strndup(const char *s, size_t n);
 char *prc_asprintf(const char *fmt, ...) PRC_PRINTF(1, 2);
+/* Levenshtein distance, capped: returns @cap when it is @cap or more. */
+size_t prc_edit_distance(const char *a, const char *b, size_t cap);
 
 /* ---- typed parsing (types.c) ------------------------------------------- */
 

@@ -682,6 +682,62 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 	return rc;
 }
 
+/* Families of our variables: an unknown name in one of them is likely a typo. */
+static const char *const families[] = {"RELAYHOST", "SENDER_DEPENDENT", "SMTPD_", "SMTP_",
+				       "TLS_",      "CLIENT_TLS", "USE_",   "DKIM_",
+				       "MAILNAME",  "MYNETWORK",  "SIZELIMIT", "HEADER_CHECK",
+				       "BOUNCE_",   "DISABLE_VRFY", "INET_PROTO", "LOGOUTPUT",
+				       "CONFIG_RELOADER", "TABLE_TYPE", NULL};
+
+/* Warn about variables that look like ours but are not (typos, wrong _FILE). */
+static void warn_unknown(const char *const *envp, struct prc_diags *d)
+{
+	for (const char *const *e = envp; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
+		char name[128];
+		if (n >= sizeof(name) || prc_setting_by_env(*e, n) >= 0 || !strncmp(*e, "POSTFIX_", 8))
+			continue;
+		memcpy(name, *e, n);
+		name[n] = '\0';
+		if (n > 5 && !strcmp(name + n - 5, "_FILE")) {
+			int id = prc_setting_by_env(name, n - 5);
+			if (id >= 0 && (prc_settings[id].flags & F_SECRET))
+				continue;
+			if (id >= 0) {
+				char origin[160];
+				snprintf(origin, sizeof(origin), "env:%s", name);
+				prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, name,
+					 "ignored: only secret settings (RELAYHOST_PASSWORDMAP, "
+					 "SMTPD_USERS) have a _FILE form");
+				continue;
+			}
+		}
+		bool family = false;
+		for (size_t i = 0; families[i] && !family; i++)
+			family = !strncmp(name, families[i], strlen(families[i]));
+		size_t best = 3;
+		const char *guess = NULL;
+		for (size_t i = 0; i < PRC_S_COUNT; i++) {
+			size_t dist = prc_edit_distance(name, prc_settings[i].env, best);
+			if (dist < best) {
+				best = dist;
+				guess = prc_settings[i].env;
+			}
+		}
+		if (!family && !guess)
+			continue;
+		char origin[160];
+		snprintf(origin, sizeof(origin), "env:%s", name);
+		if (guess)
+			prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, name,
+				 "ignored: not a postrelay setting; did you mean %s?", guess);
+		else
+			prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, name,
+				 "ignored: not a postrelay setting (see 'postrelaycfg settings')");
+	}
+}
+
 PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
 				   struct prc_diags *d)
 {
@@ -742,6 +798,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		}
 		prc_value_move(&cfg->v[i], &v);
 	}
+	warn_unknown(envp, d);
 	if (rc != PRC_ERR_NOMEM) {
 		int r = load_params(cfg, envp, d);
 		if (r && rc != PRC_ERR_NOMEM)

@@ -321,7 +321,9 @@ START_TEST(env_file_missing_and_conflicting)
 	     "error|env:RELAYHOST_PASSWORDMAP|set either RELAYHOST_PASSWORDMAP or "
 	     "RELAYHOST_PASSWORDMAP_FILE, not both\n"
 	     "error|env:SMTPD_USERS_FILE|cannot read /nonexistent/users: No such file or "
-	     "directory\n");
+	     "directory\n"
+	     "warning|env:SMTPD_USERS_FILE_x|ignored: not a postrelay setting (see 'postrelaycfg "
+	     "settings')\n");
 	load((const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS_FILE=/tmp", NULL},
 	     "error|env:SMTPD_USERS_FILE|/tmp: not a regular file\n");
 }
@@ -374,6 +376,30 @@ START_TEST(env_dkim_keys_per_domain)
 }
 END_TEST
 
+START_TEST(env_unknown_variables_in_our_families_warn)
+{
+	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_PASWORDMAP=x",
+			      "DKIM_SELECTORS=a", "TLS_KEY_FILE=/k", "HOME=/root", "PATH=/bin",
+			      "MAIL_NAME=x", NULL},
+	     "warning|env:RELAYHOST_PASWORDMAP|ignored: not a postrelay setting; did you mean "
+	     "RELAYHOST_PASSWORDMAP?\n"
+	     "warning|env:DKIM_SELECTORS|ignored: not a postrelay setting; did you mean "
+	     "DKIM_SELECTOR?\n"
+	     "warning|env:TLS_KEY_FILE|ignored: only secret settings (RELAYHOST_PASSWORDMAP, "
+	     "SMTPD_USERS) have a _FILE form\n"
+	     "warning|env:MAIL_NAME|ignored: not a postrelay setting; did you mean MAILNAME?\n");
+}
+END_TEST
+
+START_TEST(env_edit_distance)
+{
+	ck_assert_uint_eq(prc_edit_distance("kitten", "sitting", 10), 3);
+	ck_assert_uint_eq(prc_edit_distance("same", "same", 10), 0);
+	ck_assert_uint_eq(prc_edit_distance("", "abc", 10), 3);
+	ck_assert_uint_eq(prc_edit_distance("abcdef", "zzzzzz", 3), 3);
+}
+END_TEST
+
 static Suite *source_env_suite(void)
 {
 	Suite *s = suite_create("source-env");
@@ -398,6 +424,8 @@ static Suite *source_env_suite(void)
 	tcase_add_test(tc, env_last_duplicate_variable_wins);
 	tcase_add_test(tc, env_env_file_format);
 	tcase_add_test(tc, env_dkim_keys_per_domain);
+	tcase_add_test(tc, env_unknown_variables_in_our_families_warn);
+	tcase_add_test(tc, env_edit_distance);
 	suite_add_tcase(s, tc);
 	return s;
 }
