@@ -95,10 +95,15 @@ check "relay credentials come from the Secret" \
 crt=$(sed -n 's/^TLS_CRT=//p' "$out/env")
 check "the server certificate is the mounted TLS Secret" \
 	test "$(postconf -c "$work/etc" -h smtpd_tls_cert_file)" = "$crt"
+# and the image serves them
 if [ -f "$src/Dockerfile" ]; then
-	for port in 25 587 9154; do
+	for port in 25 587; do
 		check "the image exposes $port" grep -qE "^EXPOSE .*\\b$port\\b" "$src/Dockerfile"
 	done
+	check "the image's exporter listens on 9154" \
+		grep -q -- '--web.listen-address=:9154' "$src/image/s6/exporter/run"
+else
+	notok "no Dockerfile: cannot check the image's ports"
 fi
 
 # the probes run a command of the image's CLI
@@ -114,7 +119,7 @@ done <"$out/probes"
 # the preStop script
 check "preStop is valid sh" sh -n "$out/prestop.sh"
 check "preStop passes shellcheck" shellcheck -s sh "$out/prestop.sh"
-for prog in postconf postfix postqueue; do
+for prog in postconf postqueue postfix; do
 	check "preStop's $prog is Postfix's" test -x "/usr/sbin/$prog"
 done
 postconf -d master_service_disable >/dev/null 2>"$work/err" || true
