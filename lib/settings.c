@@ -218,7 +218,7 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 		[T_CREDENTIALS] = "a list of entries",
 		[T_SENDER_RELAYS] = "a list of entries",
 		[T_USERS] = "a list of entries",
-		[T_PARAMS] = "a list of entries",
+		[T_PARAMS] = "a mapping from Postfix parameter names to values",
 		[T_DKIM_KEYS] = "a list of entries",
 	};
 	ref_text(out, f, what[s->type]);
@@ -228,12 +228,18 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 			fprintf(out, " to %llu", (unsigned long long)s->max);
 	}
 	const char *const *fields = prc_type_field_names(s->type);
-	if (fields) {
+	if (fields && s->type != T_PARAMS) {
 		fputs(", each with the fields ", out);
 		for (size_t i = 0; i < prc_type_fields(s->type); i++) {
 			if (i)
 				fputs(i + 1 < prc_type_fields(s->type) ? ", " : " and ", out);
 			ref_literal(out, f, fields[i], strlen(fields[i]));
+		}
+		if (s->flags & F_SECRET) {
+			fputs("; ", out);
+			ref_literal(out, f, "password_file", strlen("password_file"));
+			fputs(" (an absolute path) may replace ", out);
+			ref_literal(out, f, "password", strlen("password"));
 		}
 	}
 }

@@ -174,7 +174,10 @@ START_TEST(api_settings_scdoc_reference)
 		     "host:user:pass or user:pass, comma separated. Secret; also "
 		     "*RELAYHOST\\_PASSWORDMAP\\_FILE*.\n\n\tEnvironment: "
 		     "*RELAYHOST\\_PASSWORDMAP*. Value: a list of entries, each with the fields "
-		     "*host*, *user* and *password*. Unset by default.\n\n"));
+		     "*host*, *user* and *password*; *password\\_file* (an absolute path) may "
+		     "replace *password*. Unset by default.\n\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "Environment: *POSTCONF*. Value: a mapping from Postfix "
+					  "parameter names to values. Unset by default.\n\n"));
 	/* a backslash in the doc line reaches the page as one backslash */
 	ck_assert_ptr_nonnull(strstr(buf, "name=value;name=value (\\\\; for a literal ;)"));
 	ck_assert_ptr_nonnull(strstr(buf, " One of: *hash*, *lmdb*, *cdb*.\n"));
