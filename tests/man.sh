@@ -80,5 +80,19 @@ done <"$work/settings"
 n=$(wc -l <"$work/settings")
 if [ "$n" -gt 0 ] && [ "$missing" = 0 ]; then ok "postrelaycfg.yaml(5) documents all $n settings"; fi
 
+# the YAML examples of postrelaycfg.yaml(5) are valid configurations
+awk -v dir="$work" '
+	/^```$/ { if (inblock) { inblock = 0; close(f) } else { inblock = 1; f = dir "/example" ++n ".yaml" }; next }
+	inblock { print > f }
+' "$build/man/postrelaycfg.yaml.5.scd"
+for f in "$work"/example*.yaml; do
+	[ -e "$f" ] || { notok "postrelaycfg.yaml(5) has no example"; break; }
+	if env -i PATH="$PATH" "$cli" check --no-env -c "$f" >/dev/null 2>"$work/err" && [ ! -s "$work/err" ]; then
+		ok "postrelaycfg.yaml(5) example $(basename "$f" .yaml) passes check"
+	else
+		notok "postrelaycfg.yaml(5) example $(basename "$f" .yaml): $(cat "$work/err")"
+	fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
