@@ -233,7 +233,8 @@ int prc_config_validate(struct prc_config *cfg, struct prc_diags *diags);
 /**
  * Write the resolved configuration as YAML, each value commented with its
  * origin ("# env:RELAYHOST", "# default"); secrets are written as
- * "<redacted>".
+ * "<redacted>".  Without secrets, the output read back with
+ * prc_config_load_yaml_file() gives the same configuration.
  * @param out  where to write; borrowed
  * @return 0, PRC_ERR_ARG (@p cfg or @p out is NULL) or PRC_ERR_IO (a write
  *         to @p out failed)
