@@ -11,6 +11,11 @@
       ports            "NAME NUMBER" per container port
       prestop.sh       the preStop script
       external         mount paths of Secrets the manifests do not hold
+      pod.env          the container's env as given (for docker run --env-file)
+      mounts           "MOUNTPATH DIR" per ConfigMap/Secret volume the
+                       manifests hold: DIR is laid out as the kubelet does
+                       (KEY -> ..data/KEY, ..data -> ..TIMESTAMP), mode 0400
+                       for Secrets
 
 The schema check uses the models of Debian's python3-kubernetes: every field
 must exist in the API model with the right type, and the model's own
@@ -245,6 +250,39 @@ def extract(directory, out):
     with open(os.path.join(out, "external"), "w", encoding="utf-8") as f:
         for m in sorted(external):
             f.write(files + m + "\n")
+    with open(os.path.join(out, "pod.env"), "w", encoding="utf-8") as f:
+        for e in c.get("env", []):
+            f.write(f"{e['name']}={e['value']}\n")
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    with open(os.path.join(out, "mounts"), "w", encoding="utf-8") as f:
+        for m in c.get("volumeMounts", []):
+            v = volumes.get(m["name"], {})  # the spool is a volumeClaimTemplate
+            if "configMap" in v:
+                src = find(docs, "ConfigMap", v["configMap"]["name"])
+                data = src[0].get("data", {}) if src else None
+                mode = 0o644
+            elif "secret" in v:
+                src = find(docs, "Secret", v["secret"]["secretName"])
+                data = None
+                if src:
+                    data = dict(src[0].get("stringData", {}))
+                    for k, b64 in src[0].get("data", {}).items():
+                        data[k] = base64.b64decode(b64).decode()
+                mode = v["secret"].get("defaultMode", 0o644)
+            else:
+                continue
+            if data is None:
+                continue
+            d = os.path.join(out, "volumes", m["name"])
+            stamp = os.path.join(d, "..2026_01_01_00_00_00.1")
+            os.makedirs(stamp)
+            for k, text in data.items():
+                with open(os.path.join(stamp, k), "w", encoding="utf-8") as kf:
+                    kf.write(text)
+                os.chmod(os.path.join(stamp, k), mode)
+                os.symlink(os.path.join("..data", k), os.path.join(d, k))
+            os.symlink(os.path.basename(stamp), os.path.join(d, "..data"))
+            f.write(f"{m['mountPath']} {d}\n")
     return 0
 
 
