@@ -89,6 +89,7 @@ struct prc_value {
 	uint64_t n;    /* T_SIZE, T_COUNT, T_TIME (seconds) */
 	struct prc_item *items;
 	size_t nitems;
+	size_t cap; /* items allocated */
 };
 
 struct prc_config {

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_FILE_VALUE (1024 * 1024)
+#define MAX_FILE_VALUE (16 * 1024 * 1024) /* 100 000 relay credentials are about 5 MB */
 
 /* A piece of a value: [p, p+n) of the raw text, escapes not yet removed. */
 struct span {
@@ -37,6 +37,14 @@ static struct span trim(struct span s)
 	return s;
 }
 
+static bool is_sep(char c, const char *seps)
+{
+	for (; *seps; seps++)
+		if (c == *seps)
+			return true;
+	return false;
+}
+
 /*
  * Split @s on unescaped characters of @seps; "[...]" protects its content
  * when @brackets.  Empty pieces are dropped.  Returns the number of pieces
@@ -58,7 +66,7 @@ static size_t split(struct span s, const char *seps, bool brackets, struct span 
 			depth++;
 		else if (brackets && c == ']' && depth)
 			depth--;
-		if (i == s.n || (!depth && strchr(seps, c))) {
+		if (i == s.n || (!depth && is_sep(c, seps))) {
 			struct span piece = trim((struct span){start, (size_t)(s.p + i - start)});
 			if (piece.n) {
 				if (out && n < max)
@@ -489,7 +497,7 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	return PRC_OK;
 }
 
-/* Read a NAME_FILE secret: at most 1 MiB, trailing newlines dropped. */
+/* Read a NAME_FILE secret: at most 16 MiB, trailing newlines dropped. */
 static char *read_secret(const char *path, const char *origin, const char *key,
 			 struct prc_diags *d, int *rc)
 {
@@ -502,7 +510,7 @@ static char *read_secret(const char *path, const char *origin, const char *key,
 				 path);
 		else if (fd >= 0 && st.st_size > MAX_FILE_VALUE)
 			prc_diag(d, PRC_SEV_ERROR, "io", origin, key,
-				 "%s: larger than 1 MiB", path);
+				 "%s: larger than 16 MiB", path);
 		else
 			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
 				 strerror(e ? e : errno));
