@@ -146,7 +146,7 @@ fi
 pc "notify_classes=bounce, resource, software"
 pc "bounce_notice_recipient=$BOUNCE_ADDRESS"
 pc "maillog_file=$LOGOUTPUT"
-pc "maillog_file_prefixes=/var, /dev/stdout"
+pc "maillog_file_prefixes=/var, /dev/stdout, ${LOGOUTPUT%/*}"
 IFS=';' read -ra params <<<"$POSTCONF"
 for p in "${params[@]}"; do pc "$p"; done
 

@@ -157,22 +157,32 @@ static double run_once(const struct opts *o, const struct sockaddr_in *sa, long 
 		return t;
 	}
 	const struct timespec pause = {0, 1000000}; /* 1 ms between connection attempts */
+	bool reaped = false;
 	while (now_ms() - t0 < o->timeout * 1e3) {
 		if (banner_once(sa)) {
 			t = now_ms() - t0;
 			break;
 		}
+		/* a start command that failed will not bring a banner */
+		if (!reaped && wait4(pid, &st, WNOHANG, &ru) == pid) {
+			reaped = true;
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+				fprintf(stderr, "prb-time: %s: %s failed (see %s)\n", o->label,
+					o->cmd[0], o->log);
+				break;
+			}
+		}
 		nanosleep(&pause, NULL);
 	}
-	if (t < 0)
+	if (t < 0 && now_ms() - t0 >= o->timeout * 1e3)
 		fprintf(stderr, "prb-time: %s: no 220 banner within %.0f s (see %s)\n", o->label,
 			o->timeout, o->log);
 	/* stop what was started: the stop command, or SIGTERM to the process group */
 	if (o->stop && shell(o->stop, o->log))
 		fprintf(stderr, "prb-time: %s: the stop command failed\n", o->label);
-	if (!o->stop)
+	if (!o->stop && !reaped)
 		kill(-pid, SIGTERM);
-	while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
+	while (!reaped && wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
 		;
 	return t;
 }

@@ -12,15 +12,17 @@
 #          upstream with STARTTLS that discards (.3); smtp-source and smtp-sink
 #          have no TLS
 #
-# Usage: throughput.sh BUILD_DIR MESSAGES [plain|tls]...
-# Prints one Markdown table row per variant and relay.
+# Usage: throughput.sh BUILD_DIR MESSAGES ROUNDS [plain|tls]...
+# Prints one tab-separated line per variant and relay:
+#   variant  relay  sent  median_msg/s  min  max  fewest_received  most_received  rounds
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 build=$1
 count=$2
-shift 2
+rounds=$3
+shift 3
 cli=$build/cli/postrelaycfg
 work=$(mktemp -d /tmp/prb-tput.XXXXXX)
 chmod 755 "$work"
@@ -153,11 +155,28 @@ measure() {
 	awk -v a="$t0" -v b="$t1" -v n="${n:-0}" 'BEGIN { printf "%.2f %d\n", b - a, n }'
 }
 
+# ROUNDS rounds, baseline and postrelay alternating within each
+: >"$work/rates"
 for variant in "${@:-plain}"; do
-	for kind in baseline postrelay; do
-		measure "$kind" "$variant" >"$work/measured"
-		read -r secs got <"$work/measured"
-		rate=$(awk -v s="$secs" -v n="$got" -v c="$count" 'BEGIN { printf "%.0f", (n < c ? n : c) / s }')
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$kind" "$count" "$secs" "$got" "$rate"
+	for _ in $(seq "$rounds"); do
+		for kind in baseline postrelay; do
+			measure "$kind" "$variant" >"$work/measured"
+			read -r secs got <"$work/measured"
+			echo "$variant $kind $secs $got" >>"$work/rates"
+		done
 	done
 done
+# per variant and relay: median, min and max messages/s; fewest and most received
+awk -v c="$count" '
+{ k = $1 "\t" $2; r = ($4 < c ? $4 : c) / $3; n[k]++; v[k, n[k]] = r
+  if (!(k in lo) || $4 < lo[k]) lo[k] = $4; if (!(k in hi) || $4 > hi[k]) hi[k] = $4
+  if (!(k in order)) { order[k] = ++nk; keys[nk] = k } }
+END {
+	for (i = 1; i <= nk; i++) {
+		k = keys[i]; m = n[k]
+		for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++)
+			if (v[k, b] < v[k, a]) { t = v[k, a]; v[k, a] = v[k, b]; v[k, b] = t }
+		med = m % 2 ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
+		printf "%s\t%d\t%.0f\t%.0f\t%.0f\t%d\t%d\t%d\n", k, c, med, v[k, 1], v[k, m], lo[k], hi[k], m
+	}
+}' "$work/rates"
