@@ -44,5 +44,8 @@ int cmd_check(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_print(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
+int cmd_dkim_keygen(int argc, char **argv);
+int cmd_dkim_record(int argc, char **argv);
 
 #endif

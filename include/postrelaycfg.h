@@ -218,6 +218,86 @@ int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out);
 int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
 	       struct prc_diags *diags);
 
+/* ---- TLS and DKIM key material --------------------------------------- */
+
+/**
+ * Make the TLS files of a configuration usable before Postfix starts.  Does
+ * nothing when USE_TLS is no.  For the server pair (TLS_CRT, TLS_KEY) and the
+ * client pair (CLIENT_TLS_CRT, CLIENT_TLS_KEY):
+ *  - when both paths are the defaults (under the instance root) and either
+ *    file is missing, a self-signed certificate naming MAILNAME (CN and
+ *    subjectAltName) and its key are generated in-process and written
+ *    atomically, the key mode 0600, missing parent directories created;
+ *  - otherwise the files are checked: an error when a file is missing or
+ *    unreadable, is not PEM, holds no certificate (no private key), or when
+ *    the key does not match the certificate; a warning when the certificate
+ *    is expired, not yet valid, does not name MAILNAME, or the key is
+ *    readable by all users.
+ * TLS_CA and CLIENT_TLS_CA, when set, must hold at least one certificate.
+ * Diagnostics carry the origin of the setting (e.g. "env:TLS_CRT").
+ * Call it on a configuration that prc_config_validate() accepted.
+ * @param cfg    the configuration; borrowed, not modified
+ * @param diags  receives problems; may be NULL
+ * @return 0 (warnings allowed), PRC_ERR_INVALID (a file is unusable),
+ *         PRC_ERR_IO (a generated file could not be written), PRC_ERR_NOMEM,
+ *         or PRC_ERR_ARG (NULL @p cfg, or MAILNAME unset)
+ */
+int prc_tls_prepare(struct prc_config *cfg, struct prc_diags *diags);
+
+/**
+ * Check every DKIM key of a configuration (nothing when USE_DKIM is no): the
+ * file exists, holds an RSA private key of at least 1024 bits (a warning
+ * under 2048) or an Ed25519 private key, and is not readable or writable by
+ * group or others.  Each diagnostic names the domains that use the key and
+ * carries the origin of the setting or entry that gives it (DKIM_KEYFILE for
+ * DKIM_DOMAINS, the entry of DKIM_KEYS).
+ * @param cfg    the configuration; borrowed
+ * @param diags  receives problems; may be NULL
+ * @return 0 (warnings allowed), PRC_ERR_INVALID, PRC_ERR_NOMEM or PRC_ERR_ARG
+ */
+int prc_dkim_check(const struct prc_config *cfg, struct prc_diags *diags);
+
+/** Key types prc_dkim_keygen() makes. */
+enum prc_dkim_key_type {
+	PRC_DKIM_KEY_RSA = 0,     /**< rsa-sha256, understood by every verifier */
+	PRC_DKIM_KEY_ED25519 = 1, /**< ed25519-sha256 (RFC 8463); not all verifiers know it */
+};
+
+/** Default and bounds of the RSA key size of prc_dkim_keygen(). */
+#define PRC_DKIM_RSA_BITS_DEFAULT 2048
+#define PRC_DKIM_RSA_BITS_MIN 1024
+#define PRC_DKIM_RSA_BITS_MAX 4096
+
+/**
+ * Generate a DKIM private key.
+ * @param[out] out_pem  receives the key as unencrypted PKCS#8 PEM text,
+ *                      NUL-terminated, owned by the caller: it is secret,
+ *                      so clear it before free()
+ * @param type          PRC_DKIM_KEY_RSA or PRC_DKIM_KEY_ED25519
+ * @param bits          RSA key size (PRC_DKIM_RSA_BITS_MIN..MAX), or 0 for
+ *                      the default; must be 0 for Ed25519
+ * @param diags         receives the reason of a failure; may be NULL
+ * @return 0, PRC_ERR_ARG (bad type or bits), PRC_ERR_NOMEM, or
+ *         PRC_ERR_INVALID (OpenSSL could not make the key)
+ */
+int prc_dkim_keygen(char **out_pem, enum prc_dkim_key_type type, unsigned bits,
+		    struct prc_diags *diags);
+
+/**
+ * Build the DNS record that publishes the public half of a DKIM key:
+ * `SELECTOR._domainkey.DOMAIN IN TXT ( "v=DKIM1; k=rsa; p=..." )`, the text
+ * split into quoted strings of at most 255 characters, ending in a newline.
+ * @param[out] out     receives the record, owned by the caller (free())
+ * @param key_path     file holding the private key (PEM); borrowed
+ * @param domain       signing domain; borrowed
+ * @param selector     selector; borrowed
+ * @param diags        receives problems (unreadable or unsuitable key, bad
+ *                     domain or selector); may be NULL
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_ARG (a NULL argument) or PRC_ERR_NOMEM
+ */
+int prc_dkim_record(char **out, const char *key_path, const char *domain, const char *selector,
+		    struct prc_diags *diags);
+
 /* ---- introspection (docs, schema, tools) ------------------------------ */
 
 /** Number of settings in the settings table. */
@@ -238,6 +318,13 @@ bool prc_setting_is_secret(size_t i);
  * default, meaning), as the README holds it.
  */
 int prc_settings_write_markdown(FILE *out);
+
+/**
+ * Write the JSON Schema (draft-07) of the YAML configuration file, generated
+ * from the settings table, for editors and validators.
+ * @return 0, PRC_ERR_ARG, PRC_ERR_NOMEM or PRC_ERR_IO (a write to @p out failed)
+ */
+int prc_schema_write(FILE *out);
 
 #ifdef __cplusplus
 }

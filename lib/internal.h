@@ -176,6 +176,23 @@ char *prc_unescape(const char *s, size_t n);
 /* Relay host without brackets and port ("[a.b]:25" -> "a.b"); caller frees. */
 char *prc_relayhost_name(const char *relayhost);
 
+/* ---- files (readfile.c) ----------------------------------------------- */
+
+/*
+ * Read the regular file @path whole (at most @max bytes) into *out (caller
+ * frees; NUL-terminated, *len bytes).  Problems are reported against
+ * @origin/@key.  Returns 0, PRC_ERR_IO or PRC_ERR_NOMEM.
+ */
+int prc_read_file(const char *path, size_t max, const char *origin, const char *key,
+		  struct prc_diags *d, char **out, size_t *len);
+/*
+ * Read a secret file (NAME_FILE, password_file): at most 16 MiB, no NUL byte,
+ * trailing newlines dropped.  NULL on error with *rc set (PRC_ERR_INVALID or
+ * PRC_ERR_NOMEM); caller frees.
+ */
+char *prc_read_secret(const char *path, const char *origin, const char *key, struct prc_diags *d,
+		      int *rc);
+
 /* ---- emitters ------------------------------------------------------- */
 
 int prc_emit_main_cf(const struct prc_config *cfg, FILE *out);
@@ -200,5 +217,30 @@ char *prc_root_path(const struct prc_config *cfg, const char *path);
  * NULL when the setting is unset or on OOM).
  */
 char *prc_setting_path(const struct prc_config *cfg, enum prc_setting_id id);
+
+/* One DKIM signing domain (dkim.c): its selector and key, and where they come from. */
+struct prc_dkim_signer {
+	const char *domain;     /* borrowed from the configuration */
+	const char *selector;   /* borrowed */
+	char *key;              /* run-time path of the private key (owned) */
+	const char *origin;     /* origin of the setting or entry giving the key; borrowed */
+	enum prc_setting_id id; /* PRC_S_DKIM_KEYFILE (shared key) or PRC_S_DKIM_KEYS */
+};
+
+/*
+ * The signing domains, in order: DKIM_DOMAINS (MAILNAME when neither
+ * DKIM_DOMAINS nor DKIM_KEYS is given) with DKIM_SELECTOR and DKIM_KEYFILE,
+ * then each DKIM_KEYS entry.  *out is freed with prc_dkim_signers_free().
+ * Returns 0 or PRC_ERR_NOMEM.
+ */
+int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out, size_t *n);
+void prc_dkim_signers_free(struct prc_dkim_signer *s, size_t n);
+
+/*
+ * Write @len bytes to @path atomically (temp file beside it, fsync, rename)
+ * with @mode, creating missing parent directories; for the key material of
+ * tls.c (writer.c).  Returns 0, or -1 with errno set.
+ */
+int prc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 #endif

@@ -4,14 +4,8 @@
  */
 #include "internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#define MAX_FILE_VALUE (16 * 1024 * 1024) /* 100 000 relay credentials are about 5 MB */
 
 /* A piece of a value: [p, p+n) of the raw text, escapes not yet removed. */
 struct span {
@@ -497,64 +491,6 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	return PRC_OK;
 }
 
-/* Read a NAME_FILE secret: at most 16 MiB, trailing newlines dropped. */
-static char *read_secret(const char *path, const char *origin, const char *key,
-			 struct prc_diags *d, int *rc)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_VALUE) {
-		int e = fd < 0 ? errno : 0;
-		if (fd >= 0 && !S_ISREG(st.st_mode))
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s: not a regular file",
-				 path);
-		else if (fd >= 0 && st.st_size > MAX_FILE_VALUE)
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key,
-				 "%s: larger than 16 MiB", path);
-		else
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
-				 strerror(e ? e : errno));
-		if (fd >= 0)
-			close(fd);
-		*rc = PRC_ERR_INVALID;
-		return NULL;
-	}
-	char *buf = malloc((size_t)st.st_size + 1);
-	size_t len = 0;
-	if (!buf) {
-		close(fd);
-		*rc = PRC_ERR_NOMEM;
-		return NULL;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,
-				 strerror(errno));
-			free(buf);
-			close(fd);
-			*rc = PRC_ERR_INVALID;
-			return NULL;
-		}
-		if (r == 0 || (len += (size_t)r) == (size_t)st.st_size)
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (strlen(buf) != len) {
-		prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, key, "%s: contains a NUL byte",
-			 path);
-		free(buf);
-		*rc = PRC_ERR_INVALID;
-		return NULL;
-	}
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	return buf;
-}
-
 /* Lines of a secret file become entries: "\r\n" and "\n" act like ",". */
 static void lines_to_entries(char *s)
 {
@@ -778,7 +714,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		if (path) {
 			snprintf(origin, sizeof(origin), "env:%s", file_name);
 			int r = PRC_OK;
-			owned = read_secret(path, origin, set->env, d, &r);
+			owned = prc_read_secret(path, origin, set->env, d, &r);
 			if (!owned) {
 				rc = rc ? rc : r;
 				if (r == PRC_ERR_NOMEM)
@@ -821,7 +757,7 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
 	int rc = PRC_OK;
-	char *text = read_secret(path, path, "", d, &rc);
+	char *text = prc_read_secret(path, path, "", d, &rc);
 	if (!text)
 		return rc == PRC_ERR_NOMEM ? rc : PRC_ERR_IO;
 	size_t n = 1;

@@ -302,6 +302,11 @@ static void check_users(struct vctx *c)
 	if (users->nitems && !V(USE_TLS)->b)
 		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
 		     "USE_TLS=no: SMTPD_USERS passwords will be accepted unencrypted");
+	else if (users->nitems && !strcmp(prc_server_tls_level(cfg), "none") &&
+		 V(SMTPD_TLS_AUTH_ONLY)->b)
+		WARN(c, origin_of(V(TLS_SECURITY_LEVEL), ""), ENV(TLS_SECURITY_LEVEL),
+		     "TLS_SECURITY_LEVEL=none offers no STARTTLS and SMTPD_TLS_AUTH_ONLY=yes offers "
+		     "AUTH only after it: SMTPD_USERS cannot log in");
 }
 
 static void check_tls(struct vctx *c)
@@ -331,6 +336,19 @@ static void check_dkim(struct vctx *c)
 				    "entry %zu: domain '%s' is also in DKIM_DOMAINS; give each "
 				    "domain one key",
 				    i + 1, keys->items[i].f[0]);
+	/* OpenDKIM's KeyTable splits on ':' and its data files end lines at '#' */
+	char *keyfile = prc_setting_path(cfg, PRC_S_DKIM_KEYFILE);
+	if (keyfile && strpbrk(keyfile, ":#"))
+		err(c, "invalid-value", origin_of(V(DKIM_KEYFILE), "env:DKIM_KEYFILE"),
+		    ENV(DKIM_KEYFILE), "key path '%s' may not contain ':' or '#' (OpenDKIM's KeyTable)",
+		    keyfile);
+	free(keyfile);
+	for (size_t i = 0; i < keys->nitems; i++)
+		if (strpbrk(keys->items[i].f[2], ":#"))
+			err(c, "invalid-value", keys->items[i].origin, ENV(DKIM_KEYS),
+			    "entry %zu: key path '%s' may not contain ':' or '#' (OpenDKIM's "
+			    "KeyTable)",
+			    i + 1, keys->items[i].f[2]);
 	if (!V(USE_DKIM)->b && (keys->explicit || doms->explicit))
 		WARN(c, origin_of(keys->explicit ? keys : doms, ""), ENV(USE_DKIM),
 		     "DKIM domains are given but USE_DKIM is not yes: mail is not signed");

@@ -232,3 +232,49 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 	free(dkim_owned);
 	return rc;
 }
+
+/* Key material (tls.c): the same temp-file-then-rename discipline. */
+int prc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	char *dir = prc_strdup(path), *tmp = NULL;
+	if (!dir) {
+		errno = ENOMEM;
+		return -1;
+	}
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir, 0755)) {
+			free(dir);
+			return -1;
+		}
+	}
+	int fd = -1, err = 0;
+	if (!(tmp = prc_asprintf("%s.postrelaycfg-XXXXXX", path)))
+		err = ENOMEM;
+	else if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		err = errno;
+	else if (fchmod(fd, (mode_t)mode))
+		err = errno;
+	for (size_t off = 0; !err && off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+		if (n < 0 && errno != EINTR)
+			err = errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (!err && fsync(fd))
+		err = errno;
+	if (fd >= 0 && close(fd) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err && fd >= 0)
+		unlink(tmp);
+	if (!err && slash && slash != dir)
+		fsync_dir(dir);
+	free(tmp);
+	free(dir);
+	errno = err;
+	return err ? -1 : 0;
+}
