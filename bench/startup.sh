@@ -28,7 +28,6 @@ ip -n prb-start link set lo up
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/dkim.key" 2>/dev/null
 env=$work/start.env
 sed "s|^LOGOUTPUT=.*|LOGOUTPUT=$root/var/log/mail.log|" "$here/typical.env" >"$env"
-"$cli" apply --help >/dev/null 2>&1 || sed -i 's/^USE_DKIM=yes/USE_DKIM=no/' "$env"
 prepare="rm -rf '$root' && mkdir -p '$root/etc/opendkim' '$root/var/log' && cp '$work/dkim.key' '$root/etc/opendkim/dkim.key'"
 stop=". '$here/lib.sh'; postfix_stop '$root'"
 
