@@ -59,6 +59,8 @@ relay_up() {
 			MYNETWORKS=$NET4.0/24, 127.0.0.0/8
 			LOGOUTPUT=$root/var/log/mail.log
 		EOF
+		# trying a tuning: PRB_POSTCONF='name=value;...' is added to postrelay's relay
+		[ -z "${PRB_POSTCONF:-}" ] || echo "POSTCONF=$PRB_POSTCONF" >>"$work/relay.env"
 		apply_cmd "$work/relay.env" "$root" >"$work/apply.log" 2>&1
 	else
 		debian_default_instance "$root" "[$NET4.3]:25" "$NET4.0/24 127.0.0.0/8"
