@@ -107,7 +107,8 @@ if want startup; then
 	say "| --- | --- | --- | --- |"
 	"$here/startup.sh" "$build" "$sruns" "$sbruns" >"$report.start"
 	if want container && [ -x "$here/startup-container.sh" ]; then
-		"$here/startup-container.sh" "$sruns" "$sbruns" >>"$report.start" ||
+		PRB_TIMER=$build/bench/prb-time "$here/startup-container.sh" "$sruns" "$sbruns" \
+			>>"$report.start" ||
 			echo "run.sh: container start-up skipped (no Docker engine or image)" >&2
 	fi
 	while IFS=$'\t' read -r name _ am amin amax _ _ _ _ bm bmin bmax _ _; do
