@@ -9,14 +9,15 @@
 #   case  ours(label median min max rss runs samples)  baseline(same)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 build=$1
 runs=$2
 bruns=$3
 shift 3
 cli=$build/cli/postrelaycfg
 timer=$build/bench/prb-time
-work=$(mktemp -d /tmp/prb-config.XXXXXX)
-chmod 755 "$work" # Postfix daemons run as postfix below it
+work=$(bench_workdir config)
 trap 'rm -rf "$work"' EXIT
 root=$work/root
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/dkim.key" 2>/dev/null

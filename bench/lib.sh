@@ -7,6 +7,18 @@
 # machine's own network namespace.
 
 NET4=10.234.0
+
+# bench_workdir NAME: a fresh directory for one benchmark, on disk, in a
+# directory only root can write (OpenDKIM refuses keys below /tmp), readable
+# by the postfix user; PRB_WORKDIR moves it.
+bench_workdir() {
+	local base=${PRB_WORKDIR:-/var/lib/postrelay-bench} dir
+	mkdir -p "$base"
+	chmod 755 "$base"
+	dir=$(mktemp -d "$base/$1.XXXXXX")
+	chmod 755 "$dir"
+	echo "$dir"
+}
 hosts=() # namespaces we created (without the prb- prefix)
 pids=()  # background processes we started
 

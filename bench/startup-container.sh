@@ -11,6 +11,8 @@
 # Exits 2 when there is no Docker engine or no image tier to build from.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 top=$(cd "$here/.." && pwd)
 runs=$1
 bruns=$2
@@ -19,8 +21,7 @@ image=${PRT_IMAGE:-prt-postrelay:test}
 [ -f "$top/tests/image/engine.sh" ] && [ -f "$top/Dockerfile" ] || exit 2
 # shellcheck source=/dev/null
 . "$top/tests/image/engine.sh"
-work=$(mktemp -d /tmp/prb-ctr.XXXXXX)
-chmod 755 "$work"
+work=$(bench_workdir ctr)
 own_net=
 cleanup() {
 	docker rm -f prb-start >/dev/null 2>&1 || true

@@ -16,8 +16,7 @@ runs=$2
 bruns=$3
 cli=$build/cli/postrelaycfg
 timer=$build/bench/prb-time
-work=$(mktemp -d /tmp/prb-start.XXXXXX)
-chmod 755 "$work" # Postfix daemons run as postfix below it
+work=$(bench_workdir start)
 trap 'net_down; [ -n "${PRB_KEEP:-}" ] || rm -rf "$work"' EXIT
 root=$work/root
 roots+=("$root")

@@ -24,8 +24,7 @@ count=$2
 rounds=$3
 shift 3
 cli=$build/cli/postrelaycfg
-work=$(mktemp -d /tmp/prb-tput.XXXXXX)
-chmod 755 "$work"
+work=$(bench_workdir tput)
 trap 'net_down; [ -n "${PRB_KEEP:-}" ] || rm -rf "$work"' EXIT
 sessions=10
 net_up
