@@ -47,5 +47,15 @@ int cmd_settings(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_dkim_keygen(int argc, char **argv);
 int cmd_dkim_record(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+/*
+ * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.
+ * @input, when not NULL, is written to its stdin; when @output is not NULL
+ * its stdout is collected there (caller frees, also on failure).  stderr is
+ * passed through.  Returns the exit status, 128+signal, or -1 when it could
+ * not run (the reason is printed).
+ */
+int cli_run(char *const argv[], const char *input, char **output);
 
 #endif

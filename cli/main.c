@@ -14,6 +14,7 @@ static const struct cli_command commands[] = {
 	{"schema", "print the JSON Schema of the YAML configuration file", cmd_schema},
 	{"dkim-keygen", "make a DKIM private key and print its DNS record", cmd_dkim_keygen},
 	{"dkim-record", "print the DNS TXT record of a DKIM private key", cmd_dkim_record},
+	{"apply", "install the configuration: files, tables, SASL users, directories", cmd_apply},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -167,6 +167,42 @@ int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name, const 
 int prc_config_set_root(struct prc_config *cfg, const char *root);
 
 /**
+ * Value of a scalar setting in the form it is emitted ("hash" for TABLE_TYPE,
+ * "yes" for a true boolean, "15728640" for SIZELIMIT).
+ * @param env  the setting's environment variable name, e.g. "MAILNAME"; borrowed
+ * @return borrowed, valid until @p cfg is changed or freed; NULL when the
+ *         setting is unknown, unset or a list
+ */
+const char *prc_config_get(const struct prc_config *cfg, const char *env);
+
+/** Number of entries of list setting @p env; 0 when unknown, unset or not a list. */
+size_t prc_config_list_count(const struct prc_config *cfg, const char *env);
+
+/**
+ * Field @p field of entry @p i of list setting @p env (both 0-based): for
+ * SMTPD_USERS field 0 is the user and field 1 the password.  Secrets are
+ * returned in clear, for the caller that provisions them.
+ * @return borrowed, valid until @p cfg is changed or freed; NULL when out of range
+ */
+const char *prc_config_list_field(const struct prc_config *cfg, const char *env, size_t i,
+				  size_t field);
+
+/** Run-time locations of an instance, below its root (see prc_config_set_root). */
+enum prc_path {
+	PRC_PATH_POSTFIX_DIR = 0, /**< Postfix's config_directory: ROOT/etc/postfix */
+	PRC_PATH_OPENDKIM_DIR,    /**< the OpenDKIM files: ROOT/etc/opendkim */
+	PRC_PATH_SASLDB,          /**< the SMTPD_USERS database that sasl/smtpd.conf names */
+	PRC_PATH_COUNT
+};
+
+/**
+ * Where @p which lives for this configuration's instance root.
+ * @param[out] out  receives the absolute path, owned by the caller (free())
+ * @return 0, PRC_ERR_ARG or PRC_ERR_NOMEM
+ */
+int prc_config_path(const struct prc_config *cfg, enum prc_path which, char **out);
+
+/**
  * Validate the whole configuration, adding every problem found to @p diags.
  * @return 0 when there is no error (warnings allowed), PRC_ERR_INVALID when
  *         there is at least one, or PRC_ERR_NOMEM
@@ -190,6 +226,12 @@ const char *prc_file_path(enum prc_file file);
 
 /** Whether @p file holds secrets (it is written mode 0600). */
 bool prc_file_is_secret(enum prc_file file);
+
+/**
+ * Whether @p file is a Postfix lookup table that postmap must build (its
+ * type is the TABLE_TYPE setting).
+ */
+bool prc_file_is_table(enum prc_file file);
 
 /**
  * Whether the validated configuration needs @p file (sasl_passwd only with

@@ -113,3 +113,55 @@ char *prc_setting_path(const struct prc_config *cfg, enum prc_setting_id id)
 		return NULL;
 	return v->explicit ? prc_strdup(v->str) : prc_root_path(cfg, v->str);
 }
+
+static const struct prc_value *lookup(const struct prc_config *cfg, const char *env)
+{
+	if (!cfg || !env)
+		return NULL;
+	int id = prc_setting_by_env(env, strlen(env));
+	return id < 0 ? NULL : &cfg->v[id];
+}
+
+PRC_EXPORT const char *prc_config_get(const struct prc_config *cfg, const char *env)
+{
+	const struct prc_value *v = lookup(cfg, env);
+	if (!v || !v->set || prc_type_is_list(prc_settings[v - cfg->v].type))
+		return NULL;
+	return v->str;
+}
+
+PRC_EXPORT size_t prc_config_list_count(const struct prc_config *cfg, const char *env)
+{
+	const struct prc_value *v = lookup(cfg, env);
+	if (!v || !prc_type_is_list(prc_settings[v - cfg->v].type))
+		return 0;
+	return v->nitems;
+}
+
+PRC_EXPORT const char *prc_config_list_field(const struct prc_config *cfg, const char *env,
+					     size_t i, size_t field)
+{
+	if (i >= prc_config_list_count(cfg, env) || field >= PRC_MAX_FIELDS)
+		return NULL;
+	return lookup(cfg, env)->items[i].f[field];
+}
+
+/* The instance's fixed locations, relative to its root. */
+static const char *const instance_paths[PRC_PATH_COUNT] = {
+	[PRC_PATH_POSTFIX_DIR] = "/etc/postfix",
+	[PRC_PATH_OPENDKIM_DIR] = "/etc/opendkim",
+	[PRC_PATH_SASLDB] = "/etc/postfix/sasl/sasldb2",
+};
+
+char *prc_instance_path(const struct prc_config *cfg, enum prc_path which)
+{
+	return prc_root_path(cfg, instance_paths[which]);
+}
+
+PRC_EXPORT int prc_config_path(const struct prc_config *cfg, enum prc_path which, char **out)
+{
+	if (!cfg || !out || (unsigned)which >= PRC_PATH_COUNT)
+		return PRC_ERR_ARG;
+	*out = prc_instance_path(cfg, which);
+	return *out ? PRC_OK : PRC_ERR_NOMEM;
+}

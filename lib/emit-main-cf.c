@@ -168,6 +168,8 @@ static void collect(const struct prc_config *cfg, struct plist *l)
 		add(l, "smtpd_sasl_auth_enable", "yes");
 		add(l, "smtpd_sasl_type", "cyrus");
 		add(l, "smtpd_sasl_path", "smtpd");
+		/* Postfix 3.10 (Debian 13) no longer looks in $config_directory/sasl by itself */
+		add(l, "cyrus_sasl_config_path", "${config_directory}/sasl");
 		add(l, "smtpd_sasl_local_domain", "$myhostname");
 		add(l, "smtpd_sasl_security_options", "noanonymous");
 		add(l, "smtpd_sasl_tls_security_options", "noanonymous");

@@ -47,7 +47,7 @@ int prc_emit_header_checks(const struct prc_config *cfg, FILE *out)
 
 int prc_emit_smtpd_sasl_conf(const struct prc_config *cfg, FILE *out)
 {
-	char *db = prc_root_path(cfg, "/etc/postfix/sasl/sasldb2");
+	char *db = prc_instance_path(cfg, PRC_PATH_SASLDB);
 	if (!db)
 		return PRC_ERR_NOMEM;
 	fprintf(out,

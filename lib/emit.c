@@ -6,13 +6,14 @@
 struct file_info {
 	const char *path;
 	bool secret;
+	bool table; /* a lookup table that postmap builds */
 };
 
 static const struct file_info files[PRC_FILE_COUNT] = {
 	[PRC_FILE_MAIN_CF] = {"main.cf", false},
 	[PRC_FILE_MASTER_CF] = {"master.cf", false},
-	[PRC_FILE_SASL_PASSWD] = {"sasl_passwd", true},
-	[PRC_FILE_SENDER_RELAY] = {"sender_relay", false},
+	[PRC_FILE_SASL_PASSWD] = {"sasl_passwd", true, true},
+	[PRC_FILE_SENDER_RELAY] = {"sender_relay", false, true},
 	[PRC_FILE_HEADER_CHECKS] = {"header_checks", false},
 	[PRC_FILE_SMTPD_SASL_CONF] = {"sasl/smtpd.conf", false},
 	[PRC_FILE_OPENDKIM_CONF] = {"opendkim/opendkim.conf", false},
@@ -30,6 +31,11 @@ PRC_EXPORT const char *prc_file_path(enum prc_file file)
 PRC_EXPORT bool prc_file_is_secret(enum prc_file file)
 {
 	return (unsigned)file < PRC_FILE_COUNT && files[file].secret;
+}
+
+PRC_EXPORT bool prc_file_is_table(enum prc_file file)
+{
+	return (unsigned)file < PRC_FILE_COUNT && files[file].table;
 }
 
 PRC_EXPORT bool prc_file_is_used(const struct prc_config *cfg, enum prc_file file)

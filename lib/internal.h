@@ -211,6 +211,8 @@ bool prc_relay_auth_enabled(const struct prc_config *cfg);
 char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it);
 /* "/" joined with a path under the instance root (caller frees). */
 char *prc_root_path(const struct prc_config *cfg, const char *path);
+/* Where an instance location lives under the root (caller frees; NULL on OOM). */
+char *prc_instance_path(const struct prc_config *cfg, enum prc_path which);
 /*
  * The run-time path of a T_PATH setting: a path the user gave is used as
  * given; a default path is placed under the instance root (caller frees;

@@ -30,7 +30,7 @@ same() { # same NAME FILE TEXT
 expect "no command is a usage error" 64 "$cli"
 expect "--help" 0 "$cli" --help
 check "--help lists render" grep -q '^  render ' "$work/out"
-for c in check render print settings dkim-keygen dkim-record; do
+for c in check render print settings dkim-keygen dkim-record apply; do
 	expect "$c --help" 0 "$cli" "$c" --help
 done
 expect "unknown command" 64 "$cli" frobnicate
@@ -45,6 +45,7 @@ commands:
   schema       print the JSON Schema of the YAML configuration file
   dkim-keygen  make a DKIM private key and print its DNS record
   dkim-record  print the DNS TXT record of a DKIM private key
+  apply        install the configuration: files, tables, SASL users, directories
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"

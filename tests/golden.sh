@@ -48,14 +48,14 @@ for env in "$src"/examples/*.env; do
 		sed -n 's/^\([a-z]*\):.*/\1/p' | head -n 1)
 	for table in sasl_passwd sender_relay; do
 		[ -e "$out/$table" ] || continue
-		if ! postmap "$type:$out/$table" 2>"$work/warn" || [ -s "$work/warn" ]; then
+		if ! postmap -c "$out" "$type:$out/$table" 2>"$work/warn" || [ -s "$work/warn" ]; then
 			notok "$name: postmap $table: $(cat "$work/warn")"
 			continue
 		fi
 		bad=0
 		while read -r key value; do
 			case $key in "#"* | "") continue ;; esac
-			got=$(postmap -q "$key" "$type:$out/$table" || true)
+			got=$(postmap -c "$out" -q "$key" "$type:$out/$table" || true)
 			[ "$got" = "$value" ] || { bad=1; echo "# $table: $key -> '$got', expected '$value'"; }
 		done <"$out/$table"
 		if [ $bad = 0 ]; then ok "$name: postmap -q answers every $table entry"; else notok "$name: postmap -q $table"; fi

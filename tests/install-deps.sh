@@ -1,10 +1,15 @@
 #!/bin/sh
 # Install everything the build and every test tier needs, from Debian's packages.
 set -eu
-pkgs="meson ninja-build gcc clang pkg-config check libyaml-dev libssl-dev openssl
+pkgs="meson ninja-build gcc libc6-dev clang pkg-config check libyaml-dev libssl-dev openssl
  postfix sasl2-bin libsasl2-modules opendkim opendkim-tools python3 python3-dkim
- python3-jsonschema python3-yaml swaks libnet-ssleay-perl iproute2 procps util-linux
- valgrind libclang-rt-14-dev shellcheck"
+ python3-jsonschema python3-yaml swaks libnet-ssleay-perl libio-socket-inet6-perl iproute2
+ procps util-linux valgrind libclang-rt-14-dev shellcheck postfix-lmdb"
+# --run: only what building and running a relay needs (scripts/run-local.sh)
+if [ "${1:-}" = --run ]; then
+	pkgs="meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev openssl postfix sasl2-bin
+ libsasl2-modules opendkim opendkim-tools iproute2"
+fi
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -1,0 +1,203 @@
+#!/bin/bash
+# `postrelaycfg apply --root`: what it leaves on disk.  Bad input changes
+# nothing; re-running is idempotent; tables are built and stale ones removed;
+# the SMTPD_USERS database holds exactly the configured users; the queue and
+# data directories get Postfix's owners and modes.  Needs root (chown).
+# Usage: apply.sh POSTRELAYCFG SOURCE_ROOT
+set -eu
+cli=$1
+# OpenDKIM refuses keys below a directory others can write to, such as /tmp
+base=/run
+[ -w "$base" ] || base=$(dirname "$cli")
+work=$(mktemp -d "$base/postrelay-apply.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+notok() {
+	echo "not ok - $1"
+	fail=$((fail + 1))
+	[ -z "${2:-}" ] || echo "#   ${2//$'\n'/$'\n'#   }"
+}
+# check NAME CMD...: ok when CMD succeeds; its output is shown otherwise
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else notok "$name" "$out"; fi
+}
+if [ "$(id -u)" != 0 ]; then
+	notok "apply tests need root (they set owners)"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+# apply ROOT ENV-LINES...: run apply with exactly these settings; rc in $rc
+apply() {
+	local root=$1
+	shift
+	printf '%s\n' "$@" >"$work/env"
+	rc=0
+	"$cli" apply --env-file "$work/env" --root "$root" >"$work/out" 2>"$work/err" || rc=$?
+}
+# everything under ROOT: type, mode, owner, size, content hash, path, mtime
+snapshot() {
+	(cd "$1" && find . -printf '%y %m %u:%g %s %p %T@\n' | sort -k5 | while read -r t m o s p mt; do
+		h=-
+		case $t:$p in
+		# Berkeley DB files differ byte-wise between builds: compare their entries
+		f:*.db) h=$(postmap -c "$1/etc/postfix" -s "hash:${p%.db}" | sort | md5sum | cut -c 1-32) ;;
+		f:*) h=$(md5sum <"$p" | cut -c 1-32) ;;
+		esac
+		echo "$t $m $o $s $h $p $mt"
+	done)
+}
+# the same without times and without the SASL db (rebuilt on every run)
+content() { snapshot "$1" | grep -v ' ./etc/postfix/sasl/sasldb2 ' | sed 's/ [^ ]*$//'; }
+base=("MAILNAME=relay.example.com" "RELAYHOST=[smtp.example.com]:587" "RELAYHOST_AUTH=yes"
+	"RELAYHOST_PASSWORDMAP=[smtp.example.com]:587:apikey:pa\\:ss\\,word"
+	"RELAYHOST_MAP=@one.example:[one.example.net]:25"
+	"SMTPD_USERS=alice:alice-pw,bob@example.org:bob-pw")
+
+# ---- bad input ------------------------------------------------------------------
+R=$work/fresh
+mkdir -m 755 "$R"
+apply "$R" "${base[@]}" "SIZELIMIT=lots"
+check "invalid config exits 78" test "$rc" = 78
+check "invalid config names the setting" grep -qxF \
+	"postrelaycfg: error: env:SIZELIMIT: 'lots': expected a size in bytes, optionally with a k, M or G suffix" "$work/err"
+check "invalid config creates nothing" test -z "$(ls -A "$R")"
+
+R=$work/r1
+mkdir -m 755 "$R"
+apply "$R" "${base[@]}"
+check "valid config applies (exit 0)" test "$rc" = 0
+check "valid config prints nothing" test ! -s "$work/err"
+snapshot "$R" >"$work/before"
+apply "$R" "${base[@]}" "RELAYHOST_MAP=@one.example"
+check "invalid change exits 78" test "$rc" = 78
+snapshot "$R" >"$work/after"
+check "invalid change leaves every file as it was" diff "$work/before" "$work/after"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=relay.example.com \
+	-keyout "$work/user.key" -out "$work/user.crt" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/other.key" 2>/dev/null
+chmod 600 "$work/user.key" "$work/other.key"
+apply "$R" "${base[@]}" "TLS_CRT=$work/user.crt" "TLS_KEY=$work/other.key"
+check "a key that does not match its certificate exits 78" test "$rc" = 78
+check "the mismatch names the setting" grep -qxF \
+	"postrelaycfg: error: env:TLS_KEY: $work/other.key: the key does not match the certificate in $work/user.crt (TLS_CRT)" "$work/err"
+apply "$R" "${base[@]}" "USE_DKIM=yes"
+check "a missing DKIM key exits 78" test "$rc" = 78
+snapshot "$R" >"$work/after"
+check "TLS and DKIM errors leave every file as it was" diff "$work/before" "$work/after"
+
+# ---- idempotence ----------------------------------------------------------------------
+content "$R" >"$work/before"
+apply "$R" "${base[@]}"
+content "$R" >"$work/again"
+check "re-applying changes no file, owner or mode" diff "$work/before" "$work/again"
+
+# ---- TLS and DKIM material ---------------------------------------------------------
+crt=$R/etc/ssl/certs/ssl-cert-snakeoil.pem
+key=$R/etc/ssl/private/ssl-cert-snakeoil.key
+check "a default certificate naming MAILNAME is generated" test \
+	"$(openssl x509 -in "$crt" -noout -subject -nameopt RFC2253)" = "subject=CN=relay.example.com"
+check "its key matches and is 0600" test "$(openssl pkey -in "$key" -pubout | md5sum)" = \
+	"$(openssl x509 -in "$crt" -noout -pubkey | md5sum)" -a "$(stat -c %a "$key")" = 600
+mkdir -m 700 "$work/dkim"
+"$cli" dkim-keygen --domain relay.example.com --selector mail -o "$work/dkim/relay.key" >/dev/null
+apply "$R" "${base[@]}" "USE_DKIM=yes" "DKIM_KEYFILE=$work/dkim/relay.key"
+check "USE_DKIM with a key applies (exit 0)" test "$rc" = 0
+check "the OpenDKIM files are in ROOT/etc/opendkim" test "$(find "$R/etc/opendkim" -type f -printf '%P\n' | sort | tr '\n' ' ')" = \
+	"ExternalIgnoreList KeyTable SigningTable TrustedHosts opendkim.conf "
+check "the KeyTable names the key" grep -qF "relay.example.com:mail:$work/dkim/relay.key" "$R/etc/opendkim/KeyTable"
+apply "$R" "${base[@]}"
+check "without USE_DKIM the OpenDKIM files are removed" test -z "$(find "$R/etc/opendkim" -type f)"
+
+# ---- lookup tables --------------------------------------------------------------------
+pf=$R/etc/postfix
+check "sasl_passwd is built and answers" test "$(postmap -c "$pf" -q '[smtp.example.com]:587' "hash:$pf/sasl_passwd")" = "apikey:pa:ss,word"
+check "sender_relay is built and answers" test "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
+check "sasl_passwd.db is 0600 root" test "$(stat -c '%a %U' "$pf/sasl_passwd.db")" = "600 root"
+check "sender_relay.db is 0644 root" test "$(stat -c '%a %U' "$pf/sender_relay.db")" = "644 root"
+apply "$R" "${base[@]}" "RELAYHOST_MAP=@two.example:[two.example.net]:25"
+check "a removed table entry is gone from the built table" test -z "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")"
+check "the new entry answers" test "$(postmap -c "$pf" -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
+apply "$R" "MAILNAME=relay.example.com" "RELAYHOST=[smtp.example.com]:587"
+check "unused tables and their .db files are removed" test -z "$(cd "$pf" && ls sasl_passwd* sender_relay* 2>/dev/null)"
+if [ -e /usr/lib/postfix/postfix-lmdb.so ]; then
+	apply "$R" "${base[@]}" "TABLE_TYPE=lmdb"
+	check "TABLE_TYPE=lmdb builds .lmdb tables" test "$(postmap -c "$pf" -q '@one.example' "lmdb:$pf/sender_relay")" = "[one.example.net]:25"
+	check "switching TABLE_TYPE removes the old .db files" test ! -e "$pf/sasl_passwd.db" -a ! -e "$pf/sender_relay.db"
+else
+	notok "postfix-lmdb is not installed (tests/install-deps.sh installs it)"
+fi
+
+# ---- SMTPD_USERS database -----------------------------------------------------------------
+db=$pf/sasl/sasldb2
+apply "$R" "${base[@]}"
+check "sasldb holds every user, in realm MAILNAME or its own domain" test \
+	"$(sasldblistusers2 -f "$db" | sort)" = "$(printf '%s\n' 'alice@relay.example.com: userPassword' 'bob@example.org: userPassword')"
+check "sasldb is 0640 root:postfix" test "$(stat -c '%a %U:%G' "$db")" = "640 root:postfix"
+check "sasl/smtpd.conf names this sasldb" grep -qx "sasldb_path: $db" "$pf/sasl/smtpd.conf"
+# Postfix 3.10 (Debian 13) reads smtpd.conf only from cyrus_sasl_config_path
+check "Postfix reads sasl/smtpd.conf from this instance" test \
+	"$(postconf -c "$pf" -xh cyrus_sasl_config_path)" = "$pf/sasl"
+apply "$R" "MAILNAME=relay.example.com" "SMTPD_USERS=carol:carol-pw"
+check "sasldb is rebuilt: removed users are gone" test \
+	"$(sasldblistusers2 -f "$db")" = "carol@relay.example.com: userPassword"
+check "no temporary files are left in sasl/" test "$(find "$pf/sasl" -mindepth 1 -printf '%P\n' | sort | tr '\n' ' ')" = "sasldb2 smtpd.conf "
+apply "$R" "MAILNAME=relay.example.com"
+check "without SMTPD_USERS the sasldb and smtpd.conf are removed" test ! -e "$db" -a ! -e "$pf/sasl/smtpd.conf"
+
+# ---- state directories --------------------------------------------------------------------
+q=$R/var/spool/postfix
+want="root:root 755 .
+postfix:root 700 active
+postfix:root 700 bounce
+postfix:root 700 corrupt
+postfix:root 700 defer
+postfix:root 700 deferred
+postfix:root 700 flush
+postfix:root 700 hold
+postfix:root 700 incoming
+postfix:postdrop 730 maildrop
+root:root 755 pid
+postfix:root 700 private
+postfix:postdrop 710 public
+postfix:root 700 saved
+postfix:root 700 trace"
+check "queue directories have Postfix's owners and modes" test \
+	"$(cd "$q" && find . -maxdepth 1 -printf '%u:%g %m %P\n' | sed 's/ $/ ./' | sort -k3)" = "$want"
+check "data directory is postfix-owned 0700" test "$(stat -c '%U %a' "$R/var/lib/postfix")" = "postfix 700"
+chmod 777 "$q/active"
+chown root "$q/public"
+apply "$R" "MAILNAME=relay.example.com"
+check "wrong owners and modes are repaired" test \
+	"$(stat -c '%U %a' "$q/active" "$q/public" | tr '\n' ' ')" = "postfix 700 postfix 710 "
+apply "$R" "MAILNAME=relay.example.com" "LOGOUTPUT=$R/var/log/relay/mail.log"
+check "the directory of LOGOUTPUT is created" test -d "$R/var/log/relay"
+
+# ---- a YAML file ---------------------------------------------------------------------
+src=$2
+Y=$work/yaml
+mkdir -m 755 "$Y"
+rc=0
+"$cli" apply -c "$src/examples/smtpd-users.yaml" --no-env --root "$Y" 2>"$work/err" || rc=$?
+check "apply -c FILE.yaml applies (exit 0)" test "$rc" = 0
+check "the YAML users are in the sasldb" test "$(sasldblistusers2 -f "$Y/etc/postfix/sasl/sasldb2" | sort | tr '\n' ' ')" = \
+	"app1@mail.example.com: userPassword app2@mail.example.com: userPassword "
+
+# ---- arguments ------------------------------------------------------------------------
+rc=0
+"$cli" apply --no-env --root relative >/dev/null 2>"$work/err" || rc=$?
+check "a relative --root is a usage error (exit 64)" test "$rc" = 64
+R=$work/closed
+mkdir -m 700 "$R"
+apply "$R" "MAILNAME=relay.example.com"
+check "an unsearchable root is warned about" grep -qxF \
+	"postrelaycfg: warning: --root $R is not searchable by others: Postfix processes running as mail_owner cannot reach files below it" "$work/err"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
