@@ -6,7 +6,9 @@
  * the instance is stopped; that is the start-up benchmark.
  *
  * Output: one tab-separated line
- *   LABEL  median_ms  min_ms  max_ms  peak_rss_kb  runs  samples(comma separated)
+ *   LABEL  median_ms  min_ms  max_ms  peak_rss_kb  runs  samples(comma separated)  cpu_ms
+ * where cpu_ms is the median user+system CPU time of the command and its
+ * children (less sensitive to other load than wall time; 0 in banner mode).
  * Exit status 0; 1 when a run failed (its stderr is in the --log file).
  */
 #include <arpa/inet.h>
@@ -130,7 +132,13 @@ static int parse_addr(const char *s, struct sockaddr_in *sa)
 }
 
 /* One measured run; returns its wall time in ms, or a negative value on failure. */
-static double run_once(const struct opts *o, const struct sockaddr_in *sa, long *rss_kb)
+static double tv_ms(struct timeval tv)
+{
+	return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3;
+}
+
+static double run_once(const struct opts *o, const struct sockaddr_in *sa, long *rss_kb,
+		       double *cpu_ms)
 {
 	if (o->prepare && shell(o->prepare, o->log)) {
 		fprintf(stderr, "prb-time: %s: the prepare command failed (see %s)\n", o->label,
@@ -154,6 +162,7 @@ static double run_once(const struct opts *o, const struct sockaddr_in *sa, long 
 			return -1;
 		}
 		*rss_kb = ru.ru_maxrss > *rss_kb ? ru.ru_maxrss : *rss_kb;
+		*cpu_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
 		return t;
 	}
 	const struct timespec pause = {0, 1000000}; /* 1 ms between connection attempts */
@@ -255,14 +264,15 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	double t[MAX_RUNS];
+	double t[MAX_RUNS], cpu[MAX_RUNS] = {0}, unused;
 	long rss = 0, ignored = 0;
 	for (int i = 0; i < o.warmup; i++)
-		if (run_once(&o, &sa, &ignored) < 0)
+		if (run_once(&o, &sa, &ignored, &unused) < 0)
 			return 1;
 	for (int i = 0; i < o.runs; i++)
-		if ((t[i] = run_once(&o, &sa, &rss)) < 0)
+		if ((t[i] = run_once(&o, &sa, &rss, &cpu[i])) < 0)
 			return 1;
+	qsort(cpu, (size_t)o.runs, sizeof(double), cmp_double);
 	double sorted[MAX_RUNS];
 	memcpy(sorted, t, sizeof(double) * (size_t)o.runs);
 	qsort(sorted, (size_t)o.runs, sizeof(double), cmp_double);
@@ -272,6 +282,6 @@ int main(int argc, char **argv)
 	       o.banner ? 0 : rss, o.runs);
 	for (int i = 0; i < o.runs; i++)
 		printf("%s%.1f", i ? "," : "", t[i]);
-	putchar('\n');
+	printf("\t%.1f\n", o.banner ? 0.0 : cpu[o.runs / 2]);
 	return 0;
 }

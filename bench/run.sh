@@ -50,14 +50,15 @@ say() { printf '%s\n' "$*" >>"$report"; }
 
 # ---- formatting -----------------------------------------------------------
 
-# cell LABEL MED MIN MAX RSS RUNS: "12.3 ms (11.9–13.0)" or seconds when long
+# cell MED MIN MAX: "12.3 ms (11.9–13.0)", or in seconds when long
 cell() {
-	awk -v m="$2" -v a="$3" -v b="$4" 'BEGIN {
+	awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN {
 		if (m >= 1000) printf "%.2f s (%.2f–%.2f)", m / 1000, a / 1000, b / 1000
 		else printf "%.1f ms (%.1f–%.1f)", m, a, b }'
 }
+msec() { awk -v m="$1" 'BEGIN { printf (m >= 1000 ? "%.2f s" : "%.1f ms"), (m >= 1000 ? m / 1000 : m) }'; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
-times() { awk -v a="$1" -v b="$2" 'BEGIN { printf (a / b >= 10 ? "%.0f×" : "%.1f×"), a / b }'; }
+times() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "n/a"; else printf (a / b >= 10 ? "%.0f×" : "%.1f×"), a / b }'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -82,16 +83,16 @@ if want config; then
 	say ""
 	say "## Configuration (wall time: median (min–max); peak RSS of the command and its children)"
 	say ""
-	say "| case | postrelay | peak RSS | baseline script | peak RSS | ratio |"
-	say "| --- | --- | --- | --- | --- | --- |"
+	say "| case | postrelay | CPU | peak RSS | baseline script | CPU | peak RSS | ratio (wall) | ratio (CPU) |"
+	say "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	# shellcheck disable=SC2086 # $sizes is a list
 	"$here/config.sh" "$build" "$runs" "$bruns" $sizes >"$report.config"
-	while IFS=$'\t' read -r name _ am amin amax arss _ _ _ bm bmin bmax brss _ _; do
+	while IFS=$'\t' read -r name _ am amin amax arss _ _ acpu _ bm bmin bmax brss _ _ bcpu; do
 		case $name in
 		typical) what="typical relay (every seed variable, TLS cert generated, 2 users, DKIM)" ;;
 		maps-*) what="${name#maps-} credentials + ${name#maps-} sender relays" ;;
 		esac
-		say "| $what | $(cell x "$am" "$amin" "$amax") | $(mb "$arss") | $(cell x "$bm" "$bmin" "$bmax") | $(mb "$brss") | $(times "$bm" "$am") |"
+		say "| $what | $(cell "$am" "$amin" "$amax") | $(msec "$acpu") | $(mb "$arss") | $(cell "$bm" "$bmin" "$bmax") | $(msec "$bcpu") | $(mb "$brss") | $(times "$bm" "$am") | $(times "$bcpu" "$acpu") |"
 	done <"$report.config"
 	rm -f "$report.config"
 fi
@@ -111,8 +112,8 @@ if want startup; then
 			>>"$report.start" ||
 			echo "run.sh: container start-up skipped (no Docker engine or image)" >&2
 	fi
-	while IFS=$'\t' read -r name _ am amin amax _ _ _ _ bm bmin bmax _ _; do
-		say "| $name | $(cell x "$am" "$amin" "$amax") | $(cell x "$bm" "$bmin" "$bmax") | $(times "$bm" "$am") |"
+	while IFS=$'\t' read -r name _ am amin amax _ _ _ _ _ bm bmin bmax _ _ _ _; do
+		say "| $name | $(cell "$am" "$amin" "$amax") | $(cell "$bm" "$bmin" "$bmax") | $(times "$bm" "$am") |"
 	done <"$report.start"
 	rm -f "$report.start"
 fi
