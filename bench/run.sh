@@ -91,6 +91,7 @@ if want config; then
 		case $name in
 		typical) what="typical relay (every seed variable, TLS cert generated, 2 users, DKIM)" ;;
 		maps-*) what="${name#maps-} credentials + ${name#maps-} sender relays" ;;
+		yaml-*) what="the same ${name#yaml-} + ${name#yaml-} in YAML (baseline: the env form above)" ;;
 		esac
 		say "| $what | $(cell "$am" "$amin" "$amax") | $(msec "$acpu") | $(mb "$arss") | $(cell "$bm" "$bmin" "$bmax") | $(msec "$bcpu") | $(mb "$brss") | $(times "$bm" "$am") | $(times "$bcpu" "$acpu") |"
 	done <"$report.config"
