@@ -42,7 +42,7 @@ fi
 ip=10.234.0.10
 printf 'nameserver 127.0.0.1\n' >"$work/resolv.conf" # no DNS here: fail fast
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/dkim.key" 2>/dev/null
-chmod 644 "$work/dkim.key"
+chmod 600 "$work/dkim.key" # apply (and OpenDKIM) insist
 cp "$here/typical.env" "$here/baseline-configure.sh" "$work/"
 cat >"$work/baseline-start.sh" <<'EOF'
 #!/bin/bash
