@@ -2,11 +2,14 @@
 # Helpers of the benchmarks, sourced by bench/run.sh: the benchmark network,
 # Postfix instances under a root directory, and the result tables.
 #
-# Every host is a network namespace "prb-<name>" with one veth into a bridge
-# in the namespace "prb-sw", on 10.234.0.0/24.  Nothing is added to the
+# Every host is a network namespace "prb-<run>-<name>" with one veth into a
+# bridge in the namespace "prb-<run>-sw", on 10.234.0.0/24; <run> is the PID
+# of the benchmark script, so two runs at once do not meet (each has its own
+# bridge, so the same addresses do not clash either).  Nothing is added to the
 # machine's own network namespace.
 
 NET4=10.234.0
+ns_prefix=prb-$$-
 
 # bench_workdir NAME: a fresh directory for one benchmark, on disk, in a
 # directory only root can write (OpenDKIM refuses keys below /tmp), readable
@@ -23,20 +26,20 @@ hosts=() # namespaces we created (without the prb- prefix)
 pids=()  # background processes we started
 
 net_up() {
-	ip netns add prb-sw
+	ip netns add "${ns_prefix}sw"
 	hosts+=(sw)
-	ip -n prb-sw link add br0 type bridge
-	ip -n prb-sw link set br0 up
+	ip -n "${ns_prefix}sw" link add br0 type bridge
+	ip -n "${ns_prefix}sw" link set br0 up
 }
 
 # host NAME LAST_OCTET: a namespace with NET4.LAST on the bridge
 host() {
-	local name=$1 n=$2 ns=prb-$1
+	local name=$1 n=$2 ns=$ns_prefix$1
 	ip netns add "$ns"
 	hosts+=("$name")
 	ip -n "$ns" link set lo up
-	ip link add e0 netns "$ns" type veth peer name "h-$name" netns prb-sw
-	ip -n prb-sw link set "h-$name" master br0 up
+	ip link add e0 netns "$ns" type veth peer name "h-$name" netns "${ns_prefix}sw"
+	ip -n "${ns_prefix}sw" link set "h-$name" master br0 up
 	ip -n "$ns" addr add "$NET4.$n/24" dev e0
 	ip -n "$ns" link set e0 up
 }
@@ -44,7 +47,7 @@ host() {
 in_ns() {
 	local h=$1
 	shift
-	ip netns exec "prb-$h" "$@"
+	ip netns exec "$ns_prefix$h" "$@"
 }
 
 # Stop every Postfix instance we started, then every process left in our
@@ -54,9 +57,9 @@ net_down() {
 	for r in "${roots[@]}"; do postfix -c "$r/etc/postfix" stop >/dev/null 2>&1 || true; done
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for h in "${hosts[@]}"; do
-		for p in $(ip netns pids "prb-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		for p in $(ip netns pids "$ns_prefix$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 	done
-	for h in "${hosts[@]}"; do ip netns delete "prb-$h" 2>/dev/null || true; done
+	for h in "${hosts[@]}"; do ip netns delete "$ns_prefix$h" 2>/dev/null || true; done
 	hosts=()
 	pids=()
 }

@@ -2,7 +2,7 @@
 # Start-up latency of a local instance: from process start to the first 220
 # banner on port 25, configuring the typical relay and starting Postfix,
 # postrelay against the conventional script, in a network namespace of its
-# own (prb-start, loopback only).  OpenDKIM is not started in either case
+# own (prb-<run>-start, loopback only).  OpenDKIM is not started in either case
 # (Postfix greets without it).
 #
 # Usage: startup.sh BUILD_DIR RUNS BASELINE_RUNS
@@ -20,9 +20,9 @@ work=$(bench_workdir start)
 trap 'net_down; [ -n "${PRB_KEEP:-}" ] || rm -rf "$work"' EXIT
 root=$work/root
 roots+=("$root")
-ip netns add prb-start
+ip netns add "${ns_prefix}start"
 hosts+=(start)
-ip -n prb-start link set lo up
+ip -n "${ns_prefix}start" link set lo up
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/dkim.key" 2>/dev/null
 env=$work/start.env

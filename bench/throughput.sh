@@ -1,6 +1,6 @@
 #!/bin/bash
 # Relay throughput: MESSAGES messages of 4 KB over 10 sessions through a
-# relay to an upstream, in network namespaces on 10.234.0.0/24; messages/s
+# relay to an upstream, in network namespaces (bench/lib.sh) on 10.234.0.0/24; messages/s
 # end to end (until the upstream has counted them all) and how many were lost.
 # The relay is postrelay's configuration (postrelaycfg apply) or, as the
 # baseline in the same run, Debian's default configuration with only
@@ -104,7 +104,7 @@ measure() {
 	relay_up "$kind" "$variant" "$root"
 	if [ "$variant" = plain ]; then
 		: >"$work/sink.out"
-		ip netns exec prb-sink smtp-sink -c -u nobody "$NET4.3:25" 256 >"$work/sink.out" 2>&1 &
+		ip netns exec "${ns_prefix}sink" smtp-sink -c -u nobody "$NET4.3:25" 256 >"$work/sink.out" 2>&1 &
 		pids+=("$!")
 		counter=sink_count_smtp
 		sleep 0.3
