@@ -31,6 +31,14 @@ static struct span trim(struct span s)
 	return s;
 }
 
+static bool is_sep(char c, const char *seps)
+{
+	for (; *seps; seps++)
+		if (c == *seps)
+			return true;
+	return false;
+}
+
 /*
  * Split @s on unescaped characters of @seps; "[...]" protects its content
  * when @brackets.  Empty pieces are dropped.  Returns the number of pieces
@@ -52,7 +60,7 @@ static size_t split(struct span s, const char *seps, bool brackets, struct span 
 			depth++;
 		else if (brackets && c == ']' && depth)
 			depth--;
-		if (i == s.n || (!depth && strchr(seps, c))) {
+		if (i == s.n || (!depth && is_sep(c, seps))) {
 			struct span piece = trim((struct span){start, (size_t)(s.p + i - start)});
 			if (piece.n) {
 				if (out && n < max)

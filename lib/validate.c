@@ -43,16 +43,76 @@ char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it
 	return V(RELAYHOST)->set ? prc_strdup(V(RELAYHOST)->str) : NULL;
 }
 
-/* Is there a credential Postfix will find for next hop @relayhost? */
-static bool has_credential(const struct prc_config *cfg, const char *relayhost)
+/* A key and the entry it came from, sortable: duplicate checks and lookups
+ * over 100 000 entries stay O(n log n). */
+struct keyed {
+	const char *key;
+	size_t i;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Sort @n keys (NULL ones are left out); returns the array, NULL on OOM. */
+static struct keyed *sort_keys(const char *const *keys, size_t n, size_t *count)
+{
+	struct keyed *k = malloc((n ? n : 1) * sizeof(*k));
+	*count = 0;
+	if (!k)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (keys[i])
+			k[(*count)++] = (struct keyed){keys[i], i};
+	qsort(k, *count, sizeof(*k), keyed_cmp);
+	return k;
+}
+
+/* For every entry, the 1-based index of the first earlier entry with the same
+ * key, or 0: dup[i].  Returns -1 on OOM. */
+static int find_duplicates(const char *const *keys, size_t n, size_t *dup)
+{
+	size_t count;
+	struct keyed *k = sort_keys(keys, n, &count);
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		dup[i] = 0;
+	for (size_t j = 1, first = 0; j < count; j++) {
+		if (strcmp(k[j].key, k[first].key))
+			first = j;
+		else
+			dup[k[j].i] = k[first].i + 1;
+	}
+	free(k);
+	return 0;
+}
+
+static bool has_key(const struct keyed *k, size_t count, const char *key)
+{
+	size_t lo = 0, hi = count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(k[mid].key, key);
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Is there a credential Postfix will find for next hop @relayhost?  @k holds
+ * the sorted sasl_passwd keys. */
+static bool has_credential(const struct keyed *k, size_t count, const char *relayhost)
 {
 	char *name = prc_relayhost_name(relayhost);
-	bool found = false;
-	for (size_t i = 0; name && !found && i < V(RELAYHOST_PASSWORDMAP)->nitems; i++) {
-		char *key = prc_credential_key(cfg, &V(RELAYHOST_PASSWORDMAP)->items[i]);
-		found = key && (!strcmp(key, relayhost) || !strcmp(key, name));
-		free(key);
-	}
+	bool found = name && (has_key(k, count, relayhost) || has_key(k, count, name));
 	free(name);
 	return found;
 }
@@ -61,6 +121,7 @@ struct vctx {
 	struct prc_config *cfg;
 	struct prc_diags *d;
 	size_t errors;
+	bool oom;
 };
 
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
@@ -77,18 +138,37 @@ static void err(struct vctx *c, const char *code, const char *origin, const char
 
 #define WARN(c, origin, key, ...) prc_diag((c)->d, PRC_SEV_WARNING, "warning", origin, key, __VA_ARGS__)
 
+/* Report list entries whose key repeats an earlier entry's; keys[i] NULL is skipped. */
+static void report_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
+			      const char *const *keys, const char *what)
+{
+	size_t *dup = malloc((v->nitems ? v->nitems : 1) * sizeof(*dup));
+	if (!dup || find_duplicates(keys, v->nitems, dup)) {
+		c->oom = true;
+		free(dup);
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		if (dup[i])
+			err(c, "duplicate", v->items[i].origin, key,
+			    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what, keys[i],
+			    dup[i]);
+	free(dup);
+}
+
 /* Report list entries whose field @field repeats an earlier entry's. */
 static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
 			  size_t field, const char *what)
 {
-	for (size_t i = 1; i < v->nitems; i++)
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(v->items[i].f[field], v->items[k].f[field])) {
-				err(c, "duplicate", v->items[i].origin, key,
-				    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what,
-				    v->items[i].f[field], k + 1);
-				break;
-			}
+	const char **keys = malloc((v->nitems ? v->nitems : 1) * sizeof(*keys));
+	if (!keys) {
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		keys[i] = v->items[i].f[field];
+	report_duplicates(c, v, key, keys, what);
+	free(keys);
 }
 
 static void check_identity(struct vctx *c)
@@ -143,28 +223,25 @@ static void check_relay(struct vctx *c)
 			    "not set",
 			    i + 1);
 	/* two entries for one next hop: Postfix would silently use one of them */
-	for (size_t i = 1; i < creds->nitems; i++) {
-		char *ki = prc_credential_key(cfg, &creds->items[i]);
-		for (size_t k = 0; ki && k < i; k++) {
-			char *kk = prc_credential_key(cfg, &creds->items[k]);
-			bool same = kk && !strcmp(ki, kk);
-			free(kk);
-			if (same) {
-				err(c, "duplicate", creds->items[i].origin, key,
-				    "entry %zu: a credential for '%s' is already given by entry %zu",
-				    i + 1, ki, k + 1);
-				break;
-			}
-		}
-		free(ki);
+	char **ckeys = calloc(creds->nitems ? creds->nitems : 1, sizeof(*ckeys));
+	size_t nkeys = 0;
+	struct keyed *sorted = NULL;
+	if (ckeys) {
+		for (size_t i = 0; i < creds->nitems; i++)
+			ckeys[i] = prc_credential_key(cfg, &creds->items[i]);
+		report_duplicates(c, creds, key, (const char *const *)ckeys,
+				  "a credential for");
+		sorted = sort_keys((const char *const *)ckeys, creds->nitems, &nkeys);
 	}
+	if (!sorted)
+		c->oom = true;
 	no_duplicates(c, map, ENV(RELAYHOST_MAP), 0, "sender");
 
 	if (V(RELAYHOST_AUTH)->b) {
 		if (!V(RELAYHOST)->set)
 			err(c, "required", origin_of(V(RELAYHOST_AUTH), "env:RELAYHOST"),
 			    ENV(RELAYHOST_AUTH), "RELAYHOST_AUTH=yes needs RELAYHOST");
-		else if (!has_credential(cfg, V(RELAYHOST)->str))
+		else if (sorted && !has_credential(sorted, nkeys, V(RELAYHOST)->str))
 			err(c, "missing-credential", origin_of(V(RELAYHOST_AUTH), ""),
 			    ENV(RELAYHOST_AUTH),
 			    "RELAYHOST_AUTH=yes but RELAYHOST_PASSWORDMAP has no credential for %s "
@@ -176,8 +253,8 @@ static void check_relay(struct vctx *c)
 			WARN(c, origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), ""),
 			     ENV(SENDER_DEPENDENT_RELAYHOST_AUTH),
 			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without RELAYHOST_MAP");
-		for (size_t i = 0; i < map->nitems; i++)
-			if (!has_credential(cfg, map->items[i].f[1]))
+		for (size_t i = 0; sorted && i < map->nitems; i++)
+			if (!has_credential(sorted, nkeys, map->items[i].f[1]))
 				err(c, "missing-credential", map->items[i].origin, ENV(RELAYHOST_MAP),
 				    "entry %zu: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
 				    "RELAYHOST_PASSWORDMAP has no credential for %s",
@@ -198,6 +275,10 @@ static void check_relay(struct vctx *c)
 		     "unencrypted when the relay host offers no STARTTLS (the default would be "
 		     "encrypt)",
 		     V(CLIENT_TLS_SECURITY_LEVEL)->str);
+	for (size_t i = 0; ckeys && i < creds->nitems; i++)
+		free(ckeys[i]);
+	free(ckeys);
+	free(sorted);
 }
 
 static void check_users(struct vctx *c)
@@ -302,6 +383,8 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_tls(&c);
 	check_dkim(&c);
 	check_params(&c);
-	cfg->validated = c.errors == 0;
+	cfg->validated = c.errors == 0 && !c.oom;
+	if (c.oom)
+		return PRC_ERR_NOMEM;
 	return c.errors ? PRC_ERR_INVALID : PRC_OK;
 }

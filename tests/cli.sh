@@ -33,6 +33,11 @@ check "--help lists render" grep -q '^  render ' "$work/out"
 for c in check render print settings schema dkim-keygen dkim-record apply; do
 	expect "$c --help" 0 "$cli" "$c" --help
 done
+expect "settings --format scdoc" 0 "$cli" settings --format scdoc
+check "settings --format scdoc starts with the first setting" test "$(head -n 1 "$work/out")" = "*mailname*"
+expect "settings --format of an unknown format" 64 "$cli" settings --format html
+same "unknown format message" "$work/err" "postrelaycfg: error: --format: unknown format 'html'
+usage: postrelaycfg settings [--format markdown|scdoc] (see --help)"
 expect "unknown command" 64 "$cli" frobnicate
 same "unknown command message" "$work/err" "postrelaycfg: error: unknown command 'frobnicate'
 usage: postrelaycfg COMMAND [OPTIONS]
