@@ -39,6 +39,25 @@ PRC_EXPORT void prc_diags_free(struct prc_diags *d)
 	free(d);
 }
 
+/* Replace control bytes of @s (owned) by "\xNN"; returns the new string or NULL. */
+static char *escape_controls(char *s)
+{
+	size_t n = 0;
+	for (const char *p = s; p && *p; p++)
+		n += (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (!s || !n)
+		return s;
+	struct prc_buf b = {0};
+	for (const char *p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			prc_buf_printf(&b, "\\x%02x", (unsigned)(unsigned char)*p);
+		else
+			prc_buf_putc(&b, *p);
+	}
+	free(s);
+	return prc_buf_take(&b);
+}
+
 void prc_vdiag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
 	       const char *key, const char *fmt, va_list ap)
 {
@@ -61,11 +80,16 @@ void prc_vdiag(struct prc_diags *d, enum prc_severity sev, const char *code, con
 	char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
 	if (msg)
 		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+	/* one line each, whatever the input held: control bytes are shown as \xNN */
+	if (msg && !(msg = escape_controls(msg))) {
+		d->oom = true;
+		return;
+	}
 	struct diag *g = &d->v[d->n];
 	g->sev = sev;
 	g->code = code;
-	g->origin = prc_strdup(origin ? origin : "");
-	g->key = prc_strdup(key ? key : "");
+	g->origin = escape_controls(prc_strdup(origin ? origin : ""));
+	g->key = escape_controls(prc_strdup(key ? key : ""));
 	g->message = msg;
 	if (!g->origin || !g->key || !g->message) {
 		free(g->origin);

@@ -83,6 +83,7 @@ struct prc_item {
 struct prc_value {
 	bool set;      /* has a value (a default counts) */
 	bool explicit; /* given by the user, not the default */
+	bool refused;  /* a source's value was refused (and reported); this one is older */
 	char *origin;  /* "default", "env:NAME", "file.yaml:3:5" */
 	char *str;     /* scalar value in its emitted form */
 	bool b;        /* T_BOOL */
@@ -129,6 +130,14 @@ void prc_buf_printf(struct prc_buf *b, const char *fmt, ...) PRC_PRINTF(2, 3);
 char *prc_buf_take(struct prc_buf *b);
 void prc_buf_free(struct prc_buf *b);
 
+/*
+ * @s for echoing in a diagnostic: at most PRC_CLIP_MAX bytes, cut at a
+ * character boundary and followed by "..." when longer.  Returns @s itself
+ * or @buf.
+ */
+#define PRC_CLIP_MAX 64
+const char *prc_clip(char buf[PRC_CLIP_MAX + 4], const char *s);
+
 char *prc_strdup(const char *s);
 char *prc_strndup(const char *s, size_t n);
 char *prc_asprintf(const char *fmt, ...) PRC_PRINTF(1, 2);
@@ -150,6 +159,9 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
  * NULL when @s is fine, else a static reason ("expected ...").  Those that
  * normalize write the normalized form to @norm (caller frees) when non-NULL.
  */
+/* The reason a check gives when it runs out of memory (compare the pointer):
+ * callers turn it into PRC_ERR_NOMEM, it is not bad input. */
+extern const char prc_why_nomem[];
 const char *prc_check_control(const char *s);
 const char *prc_check_host(const char *s);
 const char *prc_check_domain(const char *s);

@@ -121,22 +121,36 @@ struct ctx {
 	const char *origin;
 	struct prc_diags *d;
 	int rc;
+	char clip[2][PRC_CLIP_MAX + 4];
 };
+
+/* A value as echoed in a message: long ones are clipped. */
+#define SHOW(c, slot, s) prc_clip((c)->clip[slot], (s))
 
 static void bad(struct ctx *c, size_t entry, const char *fmt, ...) PRC_PRINTF(3, 4);
 static void bad(struct ctx *c, size_t entry, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (msg) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	if (!msg) {
+		c->rc = PRC_ERR_NOMEM;
+		return;
+	}
 	if (entry)
 		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
 			 "entry %zu: %s", entry, msg);
 	else
 		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
 			 "%s", msg);
+	free(msg);
 	if (!c->rc)
 		c->rc = PRC_ERR_INVALID;
 }
@@ -195,11 +209,11 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!fields[0] || !fields[1] || !fields[2])
 			break;
 		if (*fields[0] && (why = prc_check_relayhost(fields[0], NULL)))
-			bad(c, entry, "host '%s': %s", fields[0], why);
+			bad(c, entry, "host '%s': %s", SHOW(c, 0, fields[0]), why);
 		else if (!*fields[1])
 			bad(c, entry, "empty user name");
 		else if (!*fields[2])
-			bad(c, entry, "empty password for user '%s'", fields[1]);
+			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[1]));
 		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
 			oom(c);
 		break;
@@ -215,9 +229,9 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!fields[0] || !fields[1])
 			break;
 		if ((why = prc_check_sender(fields[0])))
-			bad(c, entry, "sender '%s': %s", fields[0], why);
+			bad(c, entry, "sender '%s': %s", SHOW(c, 0, fields[0]), why);
 		else if ((why = prc_check_relayhost(fields[1], NULL)))
-			bad(c, entry, "relay host '%s': %s", fields[1], why);
+			bad(c, entry, "relay host '%s': %s", SHOW(c, 0, fields[1]), why);
 		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 			oom(c);
 		break;
@@ -234,7 +248,7 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!*fields[0])
 			bad(c, entry, "empty user name");
 		else if (!*fields[1])
-			bad(c, entry, "empty password for user '%s'", fields[0]);
+			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[0]));
 		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 			oom(c);
 		break;
@@ -257,11 +271,11 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (!fields[0] || !fields[1] || !fields[2])
 			break;
 		if ((why = prc_check_domain(fields[0])))
-			bad(c, entry, "domain '%s': %s", fields[0], why);
+			bad(c, entry, "domain '%s': %s", SHOW(c, 0, fields[0]), why);
 		else if ((why = prc_check_selector(fields[1])))
-			bad(c, entry, "selector '%s': %s", fields[1], why);
+			bad(c, entry, "selector '%s': %s", SHOW(c, 0, fields[1]), why);
 		else if ((why = prc_check_path(fields[2])))
-			bad(c, entry, "key '%s': %s", fields[2], why);
+			bad(c, entry, "key '%s': %s", SHOW(c, 0, fields[2]), why);
 		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
 			oom(c);
 		break;
@@ -285,8 +299,10 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 			why = prc_check_word(word);
 			break;
 		}
-		if (why)
-			bad(c, entry, "'%s': %s", word, why);
+		if (why == prc_why_nomem)
+			oom(c);
+		else if (why)
+			bad(c, entry, "'%s': %s", SHOW(c, 0, word), why);
 		else {
 			const char *one[1] = {norm ? norm : word};
 			if (prc_value_add_item(v, one, 1, c->origin))
@@ -342,7 +358,7 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 				if (!strcmp(v->items[k].f[0], fields[0]))
 					dup = k + 1;
 			if (why)
-				bad(c, entry, "'%s' %s", fields[0], why);
+				bad(c, entry, "'%s' %s", SHOW(c, 0, fields[0]), why);
 			else if (dup)
 				bad(c, entry, "parameter '%s' is already set by entry %zu", fields[0],
 				    dup);
@@ -398,30 +414,36 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	case T_BOOL:
 		if ((why = prc_parse_bool(s, &v.b)))
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		else
 			v.str = prc_strdup(v.b ? "yes" : "no");
 		break;
 	case T_SIZE:
 		if ((why = prc_parse_size(s, &v.n)))
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		else
 			v.str = prc_asprintf("%llu", (unsigned long long)v.n);
 		break;
 	case T_COUNT:
 		if ((why = prc_parse_count(s, set->min, set->max, &v.n))) {
-			if (set->max)
-				bad(&c, 0, "'%s' %s (expected %llu to %llu)", s, why,
+			if (set->max && !strcmp(why, "is out of range"))
+				bad(&c, 0, "'%s' %s (expected %llu to %llu)", SHOW(&c, 0, s), why,
 				    (unsigned long long)set->min, (unsigned long long)set->max);
+			else if (set->max)
+				bad(&c, 0, "'%s': expected a whole number from %llu to %llu",
+				    SHOW(&c, 0, s), (unsigned long long)set->min,
+				    (unsigned long long)set->max);
 			else
-				bad(&c, 0, "'%s': %s", s, why);
+				bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		} else {
 			v.str = prc_asprintf("%llu", (unsigned long long)v.n);
 		}
 		break;
 	case T_TIME:
-		if ((why = prc_parse_time(s, &v.str)))
-			bad(&c, 0, "'%s': %s", s, why);
+		if ((why = prc_parse_time(s, &v.str)) == prc_why_nomem)
+			c.rc = PRC_ERR_NOMEM;
+		else if (why)
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		break;
 	case T_ENUM: {
 		for (char *p = s; *p; p++)
@@ -432,7 +454,8 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 			for (const char *ch = set->choices; *ch; ch++)
 				prc_buf_puts(&b, *ch == '|' ? ", " : (char[2]){*ch, 0});
 			char *list = prc_buf_take(&b);
-			bad(&c, 0, "'%s' is not one of: %s", s, list ? list : set->choices);
+			bad(&c, 0, "'%s' is not one of: %s", SHOW(&c, 0, s),
+			    list ? list : set->choices);
 			free(list);
 		} else {
 			v.str = prc_strdup(s);
@@ -440,8 +463,10 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	}
 	case T_RELAYHOST:
-		if ((why = prc_check_relayhost(s, &v.str)))
-			bad(&c, 0, "'%s': %s", s, why);
+		if ((why = prc_check_relayhost(s, &v.str)) == prc_why_nomem)
+			c.rc = PRC_ERR_NOMEM;
+		else if (why)
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		break;
 	default: {
 		switch (set->type) {
@@ -468,7 +493,7 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 			break;
 		}
 		if (why)
-			bad(&c, 0, "'%s': %s", s, why);
+			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);
 		else
 			v.str = prc_strdup(s);
 		break;
@@ -581,16 +606,21 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 			rc = PRC_ERR_NOMEM;
 		} else {
 			bool lower = false;
+			char clip[PRC_CLIP_MAX + 4];
 			for (const char *p = name; *p; p++)
 				lower |= *p >= 'a' && *p <= 'z';
-			const char *why = prc_check_control(eq + 1);
+			const char *why;
 			if (!lower) {
 				prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, origin + 4,
 					 "not a postrelay setting; POSTFIX_<parameter> passthrough "
 					 "takes a lower-case Postfix parameter name");
-			} else if ((why = why ? why : prc_check_param_name(name))) {
+			} else if ((why = prc_check_control(eq + 1))) {
 				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
-					 "'%s' %s", name, why);
+					 "value %s", why);
+				rc = PRC_ERR_INVALID;
+			} else if ((why = prc_check_param_name(name))) {
+				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
+					 "'%s' %s", prc_clip(clip, name), why);
 				rc = PRC_ERR_INVALID;
 			} else {
 				struct span t = trim((struct span){eq + 1, strlen(eq + 1)});
@@ -709,6 +739,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, set->env,
 				 "set either %s or %s, not both", set->env, file_name);
 			rc = PRC_ERR_INVALID;
+			cfg->v[i].refused = true;
 			continue;
 		}
 		if (path) {
@@ -716,9 +747,13 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 			int r = PRC_OK;
 			owned = prc_read_secret(path, origin, set->env, d, &r);
 			if (!owned) {
-				rc = rc ? rc : r;
+				/* a NAME_FILE that cannot be read is a bad setting, not an
+				 * I/O failure of ours */
 				if (r == PRC_ERR_NOMEM)
 					rc = r;
+				else if (!rc)
+					rc = PRC_ERR_INVALID;
+				cfg->v[i].refused = true;
 				continue;
 			}
 			lines_to_entries(owned);
@@ -738,6 +773,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		free(owned);
 		if (r) {
 			rc = rc == PRC_ERR_NOMEM ? rc : r;
+			cfg->v[i].refused = true;
 			continue;
 		}
 		prc_value_move(&cfg->v[i], &v);
@@ -757,8 +793,9 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
 	int rc = PRC_OK;
-	char *text = prc_read_secret(path, path, "", d, &rc);
-	if (!text)
+	/* the file itself is named in the message, as for a YAML file */
+	char *text = prc_read_secret(path, "", "", d, &rc);
+	if (!text) /* nothing was loaded: an I/O problem, not a bad setting */
 		return rc == PRC_ERR_NOMEM ? rc : PRC_ERR_IO;
 	size_t n = 1;
 	for (char *p = text; *p; p++)
@@ -781,9 +818,21 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 			p++;
 		if (!*p || *p == '#')
 			continue;
-		if (!strchr(p, '=')) {
-			prc_diag(d, PRC_SEV_ERROR, "syntax", "", "", "%s:%zu: expected NAME=value",
-				 path, line);
+		char *eq = strchr(p, '=');
+		size_t blank = eq ? strcspn(p, " \t") : 0;
+		if (!eq || blank < (size_t)(eq - p)) {
+			/* as docker run --env-file, which refuses a name with blanks */
+			char *origin = prc_asprintf("%s:%zu", path, line);
+			if (!origin) {
+				rc = PRC_ERR_NOMEM;
+				break;
+			}
+			if (eq)
+				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "",
+					 "variable name '%.*s' contains a blank", (int)(eq - p), p);
+			else
+				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "", "expected NAME=value");
+			free(origin);
 			rc = PRC_ERR_INVALID;
 			continue;
 		}

@@ -931,6 +931,10 @@ static bool load_word(struct ctx *c, enum prc_setting_id id, const struct node *
 			break;
 		}
 	}
+	if (why == prc_why_nomem) {
+		oom(c);
+		return false;
+	}
 	if (why) {
 		NERR(c, n, "invalid-value", set->env, "%s: '%s': %s", path, t, why);
 		free(norm);

@@ -8,24 +8,42 @@
 #include <string.h>
 #include <strings.h>
 
-/* Reject control characters (they could inject lines) and invalid UTF-8. */
+const char prc_why_nomem[] = "out of memory";
+
+/*
+ * Length of the well-formed UTF-8 sequence at @p, or 0: no overlong forms,
+ * no surrogates, nothing above U+10FFFF (RFC 3629).  Stops at a NUL.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
+	}
+	return 0;
+}
+
+/* Reject control characters (C0, DEL, C1: they could inject lines) and invalid UTF-8. */
 const char *prc_check_control(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		if (*p < 0x20 || *p == 0x7f)
-			return "contains a control character (newline, tab, ...), which is not allowed";
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n = (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : 9;
-		if (n == 9 || *p == 0xc0 || *p == 0xc1 || *p > 0xf4)
+		size_t n = utf8_len(p);
+		if (!n)
 			return "is not valid UTF-8";
-		for (size_t i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return "is not valid UTF-8";
-		p += n + 1;
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0))
+			return "contains a control character (newline, tab, ...), which is not allowed";
+		p += n;
 	}
 	return NULL;
 }
@@ -40,7 +58,8 @@ static bool is_digits(const char *s, size_t n)
 	return true;
 }
 
-static const char *check_host_n(const char *s, size_t n)
+/* DNS labels: letters, digits, '-', '_', 1-63 each, 253 in all. */
+static const char *check_labels(const char *s, size_t n)
 {
 	if (n == 0)
 		return "expected a host name, got an empty value";
@@ -68,6 +87,19 @@ static const char *check_host_n(const char *s, size_t n)
 		return "host name has an empty label (\"..\" or a leading or trailing dot)";
 	if (s[n - 1] == '-')
 		return "host name label ends with '-'";
+	return NULL;
+}
+
+static const char *check_host_n(const char *s, size_t n)
+{
+	const char *why = check_labels(s, n);
+	if (why)
+		return why;
+	/* "10.0.0.300" is neither an address nor a name: a top label is never numeric */
+	const char *dot = memrchr(s, '.', n);
+	const char *top = dot ? dot + 1 : s;
+	if (is_digits(top, (size_t)(s + n - top)))
+		return "host name ends in an all-numeric label (and is not an IPv4 address)";
 	return NULL;
 }
 
@@ -117,7 +149,8 @@ const char *prc_check_tz(const char *s)
 
 const char *prc_check_selector(const char *s)
 {
-	return check_host_n(s, strlen(s)) ? "expected a DKIM selector (letters, digits, '-', '.')"
+	/* a selector is a label sequence, often a date: all digits is fine */
+	return check_labels(s, strlen(s)) ? "expected a DKIM selector (letters, digits, '-', '.')"
 					  : NULL;
 }
 
@@ -224,7 +257,7 @@ const char *prc_check_relayhost(const char *s, char **norm)
 	if (norm) {
 		*norm = prc_strdup(s);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
@@ -292,7 +325,7 @@ const char *prc_check_cidr(const char *s, char **norm)
 		else
 			*norm = prc_asprintf("%s/%u", text, len);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
@@ -307,7 +340,7 @@ const char *prc_check_host_or_cidr(const char *s, char **norm)
 	if (norm) {
 		*norm = prc_strdup(s);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }
@@ -422,7 +455,7 @@ const char *prc_parse_time(const char *s, char **norm)
 	if (norm) {
 		*norm = prc_strdup(s);
 		if (!*norm)
-			return "out of memory";
+			return prc_why_nomem;
 	}
 	return NULL;
 }

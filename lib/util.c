@@ -113,6 +113,19 @@ char *prc_asprintf(const char *fmt, ...)
 	return s;
 }
 
+const char *prc_clip(char buf[PRC_CLIP_MAX + 4], const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= PRC_CLIP_MAX)
+		return s;
+	n = PRC_CLIP_MAX;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--; /* do not split a UTF-8 sequence */
+	memcpy(buf, s, n);
+	memcpy(buf + n, "...", 4);
+	return buf;
+}
+
 size_t prc_edit_distance(const char *a, const char *b, size_t cap)
 {
 	size_t la = strlen(a), lb = strlen(b);

@@ -4,10 +4,12 @@
  */
 #include "internal.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define V(id) (&cfg->v[PRC_S_##id])
+#define V(id)   (&cfg->v[PRC_S_##id])
 #define ENV(id) (prc_settings[PRC_S_##id].env)
 
 static const char *origin_of(const struct prc_value *v, const char *fallback)
@@ -91,12 +93,15 @@ static int find_duplicates(const char *const *keys, size_t n, size_t *dup)
 	return 0;
 }
 
-static bool has_key(const struct keyed *k, size_t count, const char *key)
+/* Is @key (@len bytes, not NUL-terminated) among the sorted keys? */
+static bool has_key(const struct keyed *k, size_t count, const char *key, size_t len)
 {
 	size_t lo = 0, hi = count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(k[mid].key, key);
+		int c = strncmp(k[mid].key, key, len);
+		if (!c)
+			c = k[mid].key[len] != '\0';
 		if (!c)
 			return true;
 		if (c < 0)
@@ -107,14 +112,57 @@ static bool has_key(const struct keyed *k, size_t count, const char *key)
 	return false;
 }
 
-/* Is there a credential Postfix will find for next hop @relayhost?  @k holds
- * the sorted sasl_passwd keys. */
+/*
+ * Is there a credential Postfix will find for next hop @relayhost?  It looks
+ * up the next hop as written, then its bare host name.  @k holds the sorted
+ * sasl_passwd keys.  (No allocation: a failing malloc must not read as "no
+ * credential".)
+ */
 static bool has_credential(const struct keyed *k, size_t count, const char *relayhost)
 {
-	char *name = prc_relayhost_name(relayhost);
-	bool found = name && (has_key(k, count, relayhost) || has_key(k, count, name));
-	free(name);
-	return found;
+	const char *name = relayhost;
+	size_t nlen;
+	if (relayhost[0] == '[') {
+		const char *close = strchr(relayhost, ']');
+		name = relayhost + 1;
+		if (close && (size_t)(close - name) > 5 && !strncasecmp(name, "ipv6:", 5))
+			name += 5;
+		nlen = close ? (size_t)(close - name) : strlen(name);
+	} else {
+		nlen = strcspn(relayhost, ":");
+	}
+	return has_key(k, count, relayhost, strlen(relayhost)) || has_key(k, count, name, nlen);
+}
+
+/*
+ * Who a trusted network (normalized "a.b.c.d/len" or "[v6]/len") lets relay
+ * when that is a good part of the Internet, else NULL.  No private range is
+ * wider than 10.0.0.0/8, or fc00::/7 and fe80::/10 in IPv6; a wider network,
+ * or an IPv6 one shorter than /16 elsewhere, is an open relay in all but name.
+ */
+static const char *open_network(const char *net)
+{
+	const char *slash = strrchr(net, '/');
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char b[16];
+	if (!slash)
+		return NULL;
+	bool v6 = net[0] == '[';
+	size_t alen = (size_t)(slash - net) - (v6 ? 2 : 0);
+	if (alen >= sizeof(addr))
+		return NULL;
+	memcpy(addr, net + v6, alen);
+	addr[alen] = '\0';
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, b) != 1)
+		return NULL;
+	unsigned long len = strtoul(slash + 1, NULL, 10);
+	if (len == 0)
+		return "every address on the Internet";
+	if (!v6)
+		return len < 8 ? "a large part of the Internet" : NULL;
+	bool ula = len >= 7 && (b[0] & 0xfe) == 0xfc;
+	bool link = len >= 10 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+	return len < 16 && !ula && !link ? "a large part of the Internet" : NULL;
 }
 
 struct vctx {
@@ -125,9 +173,9 @@ struct vctx {
 };
 
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
-		const char *fmt, ...) PRC_PRINTF(5, 6);
+                const char *fmt, ...) PRC_PRINTF(5, 6);
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
-		const char *fmt, ...)
+                const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -136,11 +184,12 @@ static void err(struct vctx *c, const char *code, const char *origin, const char
 	c->errors++;
 }
 
-#define WARN(c, origin, key, ...) prc_diag((c)->d, PRC_SEV_WARNING, "warning", origin, key, __VA_ARGS__)
+#define WARN(c, origin, key, ...)                                                                  \
+	prc_diag((c)->d, PRC_SEV_WARNING, "warning", origin, key, __VA_ARGS__)
 
 /* Report list entries whose key repeats an earlier entry's; keys[i] NULL is skipped. */
 static void report_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
-			      const char *const *keys, const char *what)
+                              const char *const *keys, const char *what)
 {
 	size_t *dup = malloc((v->nitems ? v->nitems : 1) * sizeof(*dup));
 	if (!dup || find_duplicates(keys, v->nitems, dup)) {
@@ -151,14 +200,14 @@ static void report_duplicates(struct vctx *c, const struct prc_value *v, const c
 	for (size_t i = 0; i < v->nitems; i++)
 		if (dup[i])
 			err(c, "duplicate", v->items[i].origin, key,
-			    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what, keys[i],
-			    dup[i]);
+			    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what,
+			    keys[i], dup[i]);
 	free(dup);
 }
 
 /* Report list entries whose field @field repeats an earlier entry's. */
-static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
-			  size_t field, const char *what)
+static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key, size_t field,
+                          const char *what)
 {
 	const char **keys = malloc((v->nitems ? v->nitems : 1) * sizeof(*keys));
 	if (!keys) {
@@ -174,7 +223,9 @@ static void no_duplicates(struct vctx *c, const struct prc_value *v, const char 
 static void check_identity(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
-	if (!V(MAILNAME)->set)
+	if (!V(MAILNAME)->set && V(MAILNAME)->refused)
+		c->errors++; /* the source already said what is wrong with it */
+	else if (!V(MAILNAME)->set)
 		err(c, "required", "env:MAILNAME", ENV(MAILNAME),
 		    "MAILNAME is required: set it to this relay's fully qualified host name, "
 		    "e.g. mail.example.com");
@@ -184,12 +235,12 @@ static void check_identity(struct vctx *c)
 		     V(MAILNAME)->str, V(MAILNAME)->str);
 	const struct prc_value *nets = V(MYNETWORKS);
 	for (size_t i = 0; i < nets->nitems; i++) {
-		const char *n = nets->items[i].f[0];
-		if (!strcmp(n, "0.0.0.0/0") || !strcmp(n, "[::]/0"))
+		const char *n = nets->items[i].f[0], *who = open_network(n);
+		if (who)
 			err(c, "open-relay", nets->items[i].origin, ENV(MYNETWORKS),
-			    "entry %zu: %s lets every address on the Internet relay (an open "
-			    "relay); list your clients' networks instead",
-			    i + 1, n);
+			    "entry %zu: %s lets %s relay (an open relay); list your clients' "
+			    "networks instead",
+			    i + 1, n, who);
 	}
 	if (V(POSTFIX_EXPORTER_ENABLED)->b && strcmp(V(LOGOUTPUT)->str, "/dev/stdout"))
 		WARN(c, origin_of(V(POSTFIX_EXPORTER_ENABLED), ""), ENV(POSTFIX_EXPORTER_ENABLED),
@@ -223,15 +274,16 @@ static void check_relay(struct vctx *c)
 			    "not set",
 			    i + 1);
 	/* two entries for one next hop: Postfix would silently use one of them */
-	char **ckeys = calloc(creds->nitems ? creds->nitems : 1, sizeof(*ckeys));
+	const char **ckeys = calloc(creds->nitems ? creds->nitems : 1, sizeof(*ckeys));
 	size_t nkeys = 0;
 	struct keyed *sorted = NULL;
 	if (ckeys) {
 		for (size_t i = 0; i < creds->nitems; i++)
-			ckeys[i] = prc_credential_key(cfg, &creds->items[i]);
-		report_duplicates(c, creds, key, (const char *const *)ckeys,
-				  "a credential for");
-		sorted = sort_keys((const char *const *)ckeys, creds->nitems, &nkeys);
+			ckeys[i] = *creds->items[i].f[0] ? creds->items[i].f[0]
+			           : V(RELAYHOST)->set ? V(RELAYHOST)->str
+			                               : NULL;
+		report_duplicates(c, creds, key, ckeys, "a credential for");
+		sorted = sort_keys(ckeys, creds->nitems, &nkeys);
 	}
 	if (!sorted)
 		c->oom = true;
@@ -252,10 +304,12 @@ static void check_relay(struct vctx *c)
 		if (!map->nitems)
 			WARN(c, origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), ""),
 			     ENV(SENDER_DEPENDENT_RELAYHOST_AUTH),
-			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without RELAYHOST_MAP");
+			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without "
+			     "RELAYHOST_MAP");
 		for (size_t i = 0; sorted && i < map->nitems; i++)
 			if (!has_credential(sorted, nkeys, map->items[i].f[1]))
-				err(c, "missing-credential", map->items[i].origin, ENV(RELAYHOST_MAP),
+				err(c, "missing-credential", map->items[i].origin,
+				    ENV(RELAYHOST_MAP),
 				    "entry %zu: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
 				    "RELAYHOST_PASSWORDMAP has no credential for %s",
 				    i + 1, map->items[i].f[1]);
@@ -268,15 +322,13 @@ static void check_relay(struct vctx *c)
 		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
 		     "USE_TLS=no: relay credentials will be sent to the relay host unencrypted");
 	else if (V(RELAYHOST_AUTH)->b && V(CLIENT_TLS_SECURITY_LEVEL)->explicit &&
-		 (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
-		  !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may")))
+	         (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
+	          !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may")))
 		WARN(c, V(CLIENT_TLS_SECURITY_LEVEL)->origin, ENV(CLIENT_TLS_SECURITY_LEVEL),
 		     "CLIENT_TLS_SECURITY_LEVEL=%s with RELAYHOST_AUTH=yes: credentials are sent "
 		     "unencrypted when the relay host offers no STARTTLS (the default would be "
 		     "encrypt)",
 		     V(CLIENT_TLS_SECURITY_LEVEL)->str);
-	for (size_t i = 0; ckeys && i < creds->nitems; i++)
-		free(ckeys[i]);
 	free(ckeys);
 	free(sorted);
 }
@@ -303,10 +355,11 @@ static void check_users(struct vctx *c)
 		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
 		     "USE_TLS=no: SMTPD_USERS passwords will be accepted unencrypted");
 	else if (users->nitems && !strcmp(prc_server_tls_level(cfg), "none") &&
-		 V(SMTPD_TLS_AUTH_ONLY)->b)
-		WARN(c, origin_of(V(TLS_SECURITY_LEVEL), ""), ENV(TLS_SECURITY_LEVEL),
-		     "TLS_SECURITY_LEVEL=none offers no STARTTLS and SMTPD_TLS_AUTH_ONLY=yes offers "
-		     "AUTH only after it: SMTPD_USERS cannot log in");
+	         V(SMTPD_TLS_AUTH_ONLY)->b)
+		WARN(
+		    c, origin_of(V(TLS_SECURITY_LEVEL), ""), ENV(TLS_SECURITY_LEVEL),
+		    "TLS_SECURITY_LEVEL=none offers no STARTTLS and SMTPD_TLS_AUTH_ONLY=yes offers "
+		    "AUTH only after it: SMTPD_USERS cannot log in");
 }
 
 static void check_tls(struct vctx *c)
@@ -340,8 +393,8 @@ static void check_dkim(struct vctx *c)
 	char *keyfile = prc_setting_path(cfg, PRC_S_DKIM_KEYFILE);
 	if (keyfile && strpbrk(keyfile, ":#"))
 		err(c, "invalid-value", origin_of(V(DKIM_KEYFILE), "env:DKIM_KEYFILE"),
-		    ENV(DKIM_KEYFILE), "key path '%s' may not contain ':' or '#' (OpenDKIM's KeyTable)",
-		    keyfile);
+		    ENV(DKIM_KEYFILE),
+		    "key path '%s' may not contain ':' or '#' (OpenDKIM's KeyTable)", keyfile);
 	free(keyfile);
 	for (size_t i = 0; i < keys->nitems; i++)
 		if (strpbrk(keys->items[i].f[2], ":#"))
@@ -354,6 +407,66 @@ static void check_dkim(struct vctx *c)
 		     "DKIM domains are given but USE_DKIM is not yes: mail is not signed");
 }
 
+/* Passthrough that opens the relay: wide mynetworks, "permit" ahead of the relay check. */
+static void check_params_relay(struct vctx *c, const struct prc_item *it)
+{
+	const char *name = it->f[0];
+	bool nets = !strcmp(name, "mynetworks");
+	bool restr = !strcmp(name, "smtpd_relay_restrictions") ||
+	             !strcmp(name, "smtpd_recipient_restrictions");
+	if (!strcmp(name, "relay_domains") && strstr(it->f[1], "static:")) {
+		err(c, "open-relay", it->origin, ENV(POSTCONF),
+		    "parameter relay_domains: a static: table makes every domain a relay "
+		    "domain (an open relay)");
+		return;
+	}
+	if (!nets && !restr)
+		return;
+	for (const char *p = it->f[1]; *p;) {
+		size_t n = strcspn(p, ", \t");
+		if (!n) {
+			p++;
+			continue;
+		}
+		char *w = prc_strndup(p, n), *norm = NULL, clip[PRC_CLIP_MAX + 4];
+		const char *who = NULL;
+		p += n;
+		if (!w) {
+			c->oom = true;
+			return;
+		}
+		const char *why = nets ? prc_check_cidr(w, &norm) : NULL;
+		if (why == prc_why_nomem) {
+			free(w);
+			c->oom = true;
+			return;
+		}
+		if (nets && !why)
+			who = open_network(norm);
+		else if (nets && (*w == '[' || (*w >= '0' && *w <= '9')))
+			/* an address Postfix cannot parse either: refuse it here */
+			err(c, "invalid-value", it->origin, ENV(POSTCONF),
+			    "parameter mynetworks: '%s': %s", prc_clip(clip, w), why);
+		if (who)
+			err(c, "open-relay", it->origin, ENV(POSTCONF),
+			    "parameter mynetworks: %s lets %s relay (an open relay)", norm, who);
+		bool stop = restr && (!strcmp(w, "reject_unauth_destination") ||
+		                      !strcmp(w, "defer_unauth_destination") ||
+		                      !strcmp(w, "reject") || !strcmp(w, "defer"));
+		if (restr && !strcmp(w, "permit")) {
+			err(c, "open-relay", it->origin, ENV(POSTCONF),
+			    "parameter %s: 'permit' ahead of reject_unauth_destination lets "
+			    "anyone relay (an open relay)",
+			    name);
+			stop = true;
+		}
+		free(norm);
+		free(w);
+		if (stop)
+			return;
+	}
+}
+
 static void check_params(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -364,11 +477,13 @@ static void check_params(struct vctx *c)
 		if (prc_check_control(p->items[i].f[1]))
 			err(c, "invalid-value", p->items[i].origin, ENV(POSTCONF),
 			    "parameter %s: value contains a control character", name);
+		else
+			check_params_relay(c, &p->items[i]);
 		for (size_t k = 0; k < PRC_S_COUNT; k++)
 			if (prc_settings[k].postfix && !strcmp(prc_settings[k].postfix, name))
 				WARN(c, p->items[i].origin, ENV(POSTCONF),
-				     "parameter %s overrides the value postrelay derives from %s", name,
-				     prc_settings[k].env);
+				     "parameter %s overrides the value postrelay derives from %s",
+				     name, prc_settings[k].env);
 	}
 }
 
@@ -376,7 +491,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 {
 	if (!cfg)
 		return PRC_ERR_ARG;
-	struct vctx c = {cfg, d, 0};
+	struct vctx c = {cfg, d, 0, false};
 	check_identity(&c);
 	check_relay(&c);
 	check_users(&c);

@@ -28,8 +28,10 @@
 static int mkdir_p(const char *path, mode_t mode)
 {
 	char *p = prc_strdup(path);
-	if (!p)
+	if (!p) {
+		errno = ENOMEM;
 		return -1;
+	}
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -114,22 +116,35 @@ static void remove_stale(const char *path)
 		unlink(path);
 }
 
+/* Remove @name below directory @parent and everything in it; allocates nothing of ours. */
+static void remove_tree_at(int parent, const char *name)
+{
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+	if (dp) {
+		struct dirent *e;
+		while ((e = readdir(dp))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			if (unlinkat(dirfd(dp), e->d_name, 0) && errno == EISDIR)
+				remove_tree_at(dirfd(dp), e->d_name);
+		}
+		closedir(dp);
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	unlinkat(parent, name, AT_REMOVEDIR);
+}
+
 static void remove_tree(const char *dir)
 {
-	DIR *dp = opendir(dir);
-	if (!dp)
-		return;
-	struct dirent *e;
-	while ((e = readdir(dp))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *p = prc_asprintf("%s/%s", dir, e->d_name);
-		if (p && unlink(p) && errno == EISDIR)
-			remove_tree(p);
-		free(p);
-	}
-	closedir(dp);
-	rmdir(dir);
+	remove_tree_at(AT_FDCWD, dir);
+}
+
+/* A failed mkdir_p: out of memory, or an I/O error reported against @path. */
+static int dir_error(struct prc_diags *d, const char *path)
+{
+	return errno == ENOMEM ? PRC_ERR_NOMEM : io_error(d, path, "create directory");
 }
 
 PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
@@ -155,7 +170,7 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 		if (k == 1 && !want_dkim)
 			break;
 		if (mkdir_p(bases[k], 0755)) {
-			rc = io_error(d, bases[k], "create directory");
+			rc = dir_error(d, bases[k]);
 			break;
 		}
 		tmp[k] = prc_asprintf("%s/.postrelaycfg-XXXXXX", bases[k]);
@@ -195,6 +210,17 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 			rc = PRC_ERR_NOMEM;
 		else
 			rc = render_one(cfg, x, d);
+		/* directories the files go to exist before the first rename, so that
+		 * nothing but rename itself can fail half way through the renames */
+		const char *slash = strrchr(x->name, '/');
+		if (!rc && slash) {
+			char *parent = prc_asprintf("%s/%.*s", x->base, (int)(slash - x->name), x->name);
+			if (!parent)
+				rc = PRC_ERR_NOMEM;
+			else if (mkdir_p(parent, 0755))
+				rc = dir_error(d, parent);
+			free(parent);
+		}
 	}
 
 	/* everything is on disk: now move it into place */
@@ -203,18 +229,7 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 			remove_stale(t[i].final);
 			continue;
 		}
-		if (strchr(t[i].name, '/')) {
-			char *parent = prc_strdup(t[i].final);
-			if (!parent) {
-				rc = PRC_ERR_NOMEM;
-				break;
-			}
-			*strrchr(parent, '/') = '\0';
-			if (mkdir_p(parent, 0755))
-				rc = io_error(d, parent, "create directory");
-			free(parent);
-		}
-		if (!rc && rename(t[i].tmp, t[i].final))
+		if (rename(t[i].tmp, t[i].final))
 			rc = io_error(d, t[i].final, "rename into place");
 	}
 	for (int k = 0; k < 2; k++) {

@@ -689,8 +689,8 @@ START_TEST(yaml_wrong_types)
 	    "error|t.yaml:6:6|tls: expected a mapping, got a boolean\n"
 	    "error|t.yaml:8:10|dkim.keys[1]: expected a mapping with keys domain, selector, "
 	    "key, got a string\n"
-	    "error|t.yaml:10:28|limits.destination_concurrency: 'lots' expected a whole number "
-	    "(expected 1 to 1000)\n");
+	    "error|t.yaml:10:28|limits.destination_concurrency: 'lots': expected a whole number "
+	    "from 1 to 1000\n");
 	load_err("- mailname\n",
 	         "error|t.yaml:1:1|expected a mapping of settings at the top level, got a list\n");
 	load_err("? [a, b]\n: c\n",
@@ -727,7 +727,7 @@ START_TEST(yaml_control_characters)
 	    "      lines\n",
 	    "error|t.yaml:1:11|mailname: value contains a control character (newline, tab, "
 	    "...), which is not allowed\n"
-	    "error|t.yaml:4:14|relay.credentials[1].user: 'u\tv': contains a control character "
+	    "error|t.yaml:4:14|relay.credentials[1].user: 'u\\x09v': contains a control character "
 	    "(newline, tab, ...), which is not allowed\n"
 	    "error|t.yaml:4:32|relay.credentials[1].password: value contains a NUL character, "
 	    "which is not allowed\n"

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Tier 5, hardening: the unit, golden and bad-input suites built with
+# ASan+UBSan; the unit suites under valgrind; every libFuzzer target for
+# FUZZ_SECONDS (default 30) each.  One "ok/not ok" line per check, and
+# "N passed, N failed" last.  Build directories are build-hardening-*.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+secs=${FUZZ_SECONDS:-30}
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# build DIR LABEL MESON-ARGS...: configure once, then build; one check line
+build() {
+	local dir=$1 label=$2
+	shift 2
+	if { [ -d "$dir" ] || meson setup "$dir" "$top" -Dwerror=true "$@"; } >"$log" 2>&1 &&
+		ninja -C "$dir" >>"$log" 2>&1; then
+		ok "$label: build"
+	else
+		notok "$label: build"
+		tail -n 20 "$log" | sed 's/^/# /'
+		return 1
+	fi
+}
+
+# meson_tests LABEL MESON-TEST-ARGS...: one line per test meson ran
+meson_tests() {
+	local label=$1
+	shift
+	meson test --print-errorlogs --num-processes 2 "$@" >"$log" 2>&1 || true
+	local name result
+	while read -r name result; do
+		if [ "$result" = OK ]; then ok "$label: $name"; else notok "$label: $name ($result)"; fi
+	done < <(sed -n 's|^ *[0-9]*/[0-9]* *[^ ]* / \([^ ]*\) *\([A-Z]*\) .*|\1 \2|p' "$log" | sort -u)
+	if grep -qE '^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT|ERROR)' "$log"; then
+		grep -E 'ERROR|runtime error|Assertion|not ok|==[0-9]+==' "$log" | head -n 20 | sed 's/^/# /'
+	fi
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+asan=$top/build-hardening-asan
+if build "$asan" asan -Db_sanitize=address,undefined -Db_lundef=false; then
+	# consumer.sh links a plain program against the library: not with ASan
+	mapfile -t names < <(meson test -C "$asan" --list 2>/dev/null |
+		sed -n 's|.* / ||p' | grep -vx consumer)
+	meson_tests asan -C "$asan" --timeout-multiplier 3 "${names[@]}"
+fi
+
+plain=$top/build-hardening
+if build "$plain" valgrind; then
+	meson_tests valgrind -C "$plain" --setup valgrind --suite unit
+fi
+
+# the fuzzers: fuzz/run.sh prints its own check lines and a summary
+flog=$(mktemp)
+FUZZ_BUILD_DIR=$top/build-hardening-fuzz fuzz/run.sh "$secs" >"$flog" 2>&1 || true
+while read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) notok "${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$flog"
+grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$flog" || {
+	notok "fuzz: no summary"
+	tail -n 20 "$flog" | sed 's/^/# /'
+}
+rm -f "$flog"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
