@@ -17,6 +17,7 @@ has() { # has NAME REGEX: the report has a line matching REGEX
 }
 
 rc=0
+before=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
 "$src/bench/run.sh" --smoke --build "$build" --only config,startup,throughput \
 	--out "$work/report" >"$work/stdout" 2>"$work/stderr" || rc=$?
 if [ "$rc" = 0 ]; then ok "run.sh --smoke exits 0"; else
@@ -33,6 +34,7 @@ has "local start-up to the banner timed both ways" "^\| local \| $num \| $num \|
 has "plain relay: every message reached the sink, both relays" "^\| plain \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9.]+ \|$"
 has "TLS on both legs: every message reached the upstream, both relays" "^\| tls \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9.]+ \|$"
 has "the report names the machine and its load" "^- load average .* at start: [0-9.]+ [0-9.]+ [0-9.]+$"
-if ip netns list | grep -q '^prb-'; then notok "no prb-* namespace is left behind"; else ok "no prb-* namespace is left behind"; fi
+after=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
+if [ "$before" = "$after" ]; then ok "no prb-* namespace is left behind"; else notok "no prb-* namespace is left behind"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

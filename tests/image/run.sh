@@ -172,11 +172,16 @@ if [ -z "${PRT_IMAGE:-}" ]; then
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
+	old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
 	if ! docker build --force-rm --network host -t "$image" "$top" >"$work/build.log" 2>&1; then
 		sed 's/^/#   /' "$work/build.log" | tail -n 40
 		echo "not ok - image_builds"
 		echo "0 passed, 1 failed"
 		exit 1
+	fi
+	# the previous build of this tag, now untagged (the build cache stays)
+	if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$image")" ]; then
+		docker image rm "$old" >/dev/null 2>&1 || true
 	fi
 fi
 if ! docker image inspect "$image" >/dev/null 2>&1; then
