@@ -694,7 +694,8 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		const char *guess = NULL;
 		for (size_t i = 0; i < PRC_S_COUNT; i++) {
 			size_t dist = prc_edit_distance(name, prc_settings[i].env, best);
-			if (dist < best) {
+			/* a guess must be close relative to the name: "_" is not a typo of "TZ" */
+			if (dist < best && dist * 4 <= n) {
 				best = dist;
 				guess = prc_settings[i].env;
 			}

@@ -46,7 +46,7 @@ commands:
   check        validate the configuration and print every diagnostic
   render       write the configuration files into a directory
   print        print the resolved settings as YAML with their origins
-  settings     print the settings reference table (Markdown)
+  settings     print the settings reference table (Markdown or scdoc)
   schema       print the JSON Schema of the YAML configuration file
   dkim-keygen  make a DKIM private key and print its DNS record
   dkim-record  print the DNS TXT record of a DKIM private key

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Tier 5, hardening: the unit, golden and bad-input suites built with
 # ASan+UBSan; the unit suites under valgrind; every libFuzzer target for
-# FUZZ_SECONDS (default 30) each.  One "ok/not ok" line per check, and
-# "N passed, N failed" last.  Build directories are build-hardening-*.
+# FUZZ_SECONDS (default 30) each; then e2e.sh against a real relay (faults,
+# open-relay probes, smuggling, secrets).  One "ok/not ok" line per check,
+# and "N passed, N failed" last.  Build directories are build-hardening-*.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -46,9 +47,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan=$top/build-hardening-asan
 if build "$asan" asan -Db_sanitize=address,undefined -Db_lundef=false; then
-	# consumer.sh links a plain program against the library: not with ASan
+	# consumer.sh links a plain program against the library: not with ASan;
+	# bench-smoke times whole Postfix instances: sanitizers only slow it down
 	mapfile -t names < <(meson test -C "$asan" --list 2>/dev/null |
-		sed -n 's|.* / ||p' | grep -vx consumer)
+		sed -n 's|.* / ||p' | grep -vxE 'consumer|bench-smoke')
 	meson_tests asan -C "$asan" --timeout-multiplier 3 "${names[@]}"
 fi
 
@@ -57,21 +59,33 @@ if build "$plain" valgrind; then
 	meson_tests valgrind -C "$plain" --setup valgrind --suite unit
 fi
 
+# relay_lines LOG LABEL: the check lines of a sub-script, counted here
+relay_lines() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok "${line#ok - }" ;;
+		"not ok - "*) notok "${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$1"
+	grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$1" || {
+		notok "$2: no summary"
+		tail -n 20 "$1" | sed 's/^/# /'
+	}
+}
+
 # the fuzzers: fuzz/run.sh prints its own check lines and a summary
 flog=$(mktemp)
 FUZZ_BUILD_DIR=$top/build-hardening-fuzz fuzz/run.sh "$secs" >"$flog" 2>&1 || true
-while read -r line; do
-	case $line in
-	"ok - "*) ok "${line#ok - }" ;;
-	"not ok - "*) notok "${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$flog"
-grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$flog" || {
-	notok "fuzz: no summary"
-	tail -n 20 "$flog" | sed 's/^/# /'
-}
+relay_lines "$flog" fuzz
 rm -f "$flog"
+
+# faults, open-relay probes, smuggling, secrets against a real relay (e2e.sh)
+elog=$(mktemp)
+BUILD_DIR=$plain tests/hardening/e2e.sh >"$elog" 2>&1 || true
+relay_lines "$elog" e2e
+rm -f "$elog"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

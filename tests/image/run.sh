@@ -172,11 +172,16 @@ if [ -z "${PRT_IMAGE:-}" ]; then
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
+	old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
 	if ! docker build --force-rm --network host -t "$image" "$top" >"$work/build.log" 2>&1; then
 		sed 's/^/#   /' "$work/build.log" | tail -n 40
 		echo "not ok - image_builds"
 		echo "0 passed, 1 failed"
 		exit 1
+	fi
+	# the previous build of this tag, now untagged (the build cache stays)
+	if [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$image")" ]; then
+		docker image rm "$old" >/dev/null 2>&1 || true
 	fi
 fi
 if ! docker image inspect "$image" >/dev/null 2>&1; then
@@ -635,6 +640,62 @@ test_compose_example_relays() {
 	"${compose[@]}" down -v
 }
 
+# examples/kubernetes run as its StatefulSet describes, everything taken from
+# the manifests: the ConfigMap and Secrets mounted the way the kubelet lays
+# them out (symlinks into ..data), the container's env.  The probes' command
+# passes, the Secret's SMTPD user authenticates on 587, the metrics port the
+# pods are annotated with answers, a renewed TLS Secret is served after the
+# symlink swap, and the preStop stops the listeners and returns; the SIGTERM
+# that follows ends the container with 0.
+test_kubernetes_example_pod() {
+	local k=$work/k8s ip=10.232.0.40 mp dir mounts=() a b got=
+	mkdir -p "$k"
+	"$top/tests/k8s-manifests.py" extract "$top/examples/kubernetes" "$k"
+	while read -r mp dir; do mounts+=(-v "$dir:$mp:ro"); done <"$k/mounts"
+	# the TLS Secret, which the user creates
+	a=$(make_cert "$k/tls" v1)
+	ln -s ..v1 "$k/tls/..data"
+	ln -s ..data/tls.crt "$k/tls/tls.crt"
+	ln -s ..data/tls.key "$k/tls/tls.key"
+	mounts+=(-v "$k/tls:$(sed -n 's|^TLS_CRT=\(.*\)/tls.crt$|\1|p' "$k/pod.env"):ro")
+	relay prt-relay40 "$ip" "${mounts[@]}" --env-file "$k/pod.env" "$image"
+	wait_ready prt-relay40
+	local probe
+	read -r _ probe <<<"$(grep '^livenessProbe ' "$k/probes")"
+	# shellcheck disable=SC2086 # the probe's argv, split as Kubernetes does
+	docker exec prt-relay40 $probe || fail "the liveness probe fails"
+	expect_eq "$(docker exec prt-relay40 postconf -h myhostname)" \
+		"$(sed -n 's/^mailname: *//p' "$k/files/etc/postrelay/relay.yaml")" "mailname from the ConfigMap"
+	local user pw
+	IFS=: read -r user pw <"$k/volumes/credentials/smtpd-users"
+	send "$ip:587" k8s-auth -tls --auth PLAIN --auth-user "$user" --auth-password "$pw" \
+		>"$work/swaks.out" 2>&1 || { cat "$work/swaks.out"; fail "SMTP AUTH with the Secret's user"; }
+	fetch "http://$ip:9154/metrics" >"$work/metrics"
+	expect_grep '^postfix_up' "$work/metrics" "exporter on the annotated port"
+	expect_eq "$(fingerprint "$ip")" "$a" "certificate from the TLS Secret"
+	b=$(make_cert "$k/tls" v2)
+	ln -s ..v2 "$k/tls/..data_tmp"
+	mv -T "$k/tls/..data_tmp" "$k/tls/..data"
+	rm -rf "$k/tls/..v1"
+	for _ in $(seq 1 50); do
+		got=$(fingerprint "$ip")
+		[ "$got" = "$b" ] && break
+		sleep 0.2
+	done
+	expect_eq "$got" "$b" "renewed certificate after the Secret's symlink swap"
+	# the message for the example's unreachable relay host would hold the
+	# preStop for its whole 45 s: drop it
+	docker exec prt-relay40 postsuper -d ALL >/dev/null 2>&1
+	local t0
+	t0=$(date +%s)
+	docker exec prt-relay40 sh -c "$(cat "$k/prestop.sh")" || fail "preStop failed"
+	[ $(($(date +%s) - t0)) -lt 10 ] || fail "preStop waited with an empty queue"
+	docker exec prt-relay40 postrelaycfg health >"$work/health" 2>&1 && fail "still listening after preStop"
+	expect_grep 'nothing listens on port 25 ' "$work/health" "port 25 closed by preStop"
+	docker stop prt-relay40 >/dev/null
+	expect_eq "$(docker inspect -f '{{.State.ExitCode}}' prt-relay40)" 0 "exit code after preStop and SIGTERM"
+}
+
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	denied_outside_mynetworks \
 	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_postfix_waits_for_opendkim \
@@ -644,7 +705,7 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	health_unhealthy_when_postfix_killed \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
-	derived_image_bakes_config compose_example_relays; do
+	derived_image_bakes_config compose_example_relays kubernetes_example_pod; do
 	run_test "$t"
 done
 
