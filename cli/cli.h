@@ -30,6 +30,27 @@ struct cli_source {
  */
 int cli_load(const struct cli_source *src, struct prc_config **cfg, struct prc_diags *d);
 
+/*
+ * cli_load, then apply @root (may be NULL) and validate; prints the
+ * diagnostics on stderr (warnings alone only when @warnings).  Returns an
+ * exit code; on EXIT_OK *cfg is set.
+ */
+int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
+		   struct prc_config **cfg);
+
+/* A rendered main.cf, read back (main-cf.c). */
+struct cli_main_cf;
+/* Read and parse @path; -1 with errno set on failure.  Free with cli_main_cf_free. */
+int cli_main_cf_load(const char *path, struct cli_main_cf **mc);
+/* The value of parameter @name (the last one, continuation lines joined), or NULL. */
+const char *cli_main_cf_get(const struct cli_main_cf *mc, const char *name);
+void cli_main_cf_free(struct cli_main_cf *mc);
+/*
+ * Split a Postfix list value (blanks, commas, braces) into at most @max words
+ * that point into @buf (of @size bytes, which receives a copy).  Returns the count.
+ */
+size_t cli_split(const char *value, char *buf, size_t size, const char **words, size_t max);
+
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);
 
@@ -48,6 +69,9 @@ int cmd_schema(int argc, char **argv);
 int cmd_dkim_keygen(int argc, char **argv);
 int cmd_dkim_record(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_health(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /*
  * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.

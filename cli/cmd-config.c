@@ -168,14 +168,46 @@ int cmd_print(int argc, char **argv)
 
 int cmd_settings(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: %s settings\nPrint the settings reference table (Markdown).\n",
-		       PROG);
-		return EXIT_OK;
+	static const char synopsis[] = "settings [--format markdown|scdoc]";
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int (*write)(FILE *) = prc_settings_write_markdown;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "markdown")) {
+				write = prc_settings_write_markdown;
+			} else if (!strcmp(optarg, "scdoc")) {
+				write = prc_settings_write_scdoc;
+			} else {
+				fprintf(stderr, "%s: error: --format: unknown format '%s'\n", PROG,
+					optarg);
+				goto bad;
+			}
+			break;
+		case 'h':
+			printf("usage: %s %s\n"
+			       "Print the settings reference: a Markdown table (the README's) or "
+			       "the\nscdoc text of postrelaycfg.yaml(5).\n\noptions:\n"
+			       "      --format FORMAT markdown (default) or scdoc\n"
+			       "  -h, --help          show this help\n",
+			       PROG, synopsis);
+			return EXIT_OK;
+		default:
+			goto bad;
+		}
 	}
-	if (argc > 1) {
-		fprintf(stderr, "usage: %s settings\n", PROG);
-		return EXIT_USAGE;
+	if (optind < argc) {
+		fprintf(stderr, "%s: error: unexpected argument '%s'\n", PROG, argv[optind]);
+		goto bad;
 	}
-	return cli_exit_code(prc_settings_write_markdown(stdout));
+	return cli_exit_code(write(stdout));
+bad:
+	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, synopsis);
+	return EXIT_USAGE;
 }

@@ -10,11 +10,14 @@ static const struct cli_command commands[] = {
 	{"check", "validate the configuration and print every diagnostic", cmd_check},
 	{"render", "write the configuration files into a directory", cmd_render},
 	{"print", "print the resolved settings as YAML with their origins", cmd_print},
-	{"settings", "print the settings reference table (Markdown)", cmd_settings},
+	{"settings", "print the settings reference table (Markdown or scdoc)", cmd_settings},
 	{"schema", "print the JSON Schema of the YAML configuration file", cmd_schema},
 	{"dkim-keygen", "make a DKIM private key and print its DNS record", cmd_dkim_keygen},
 	{"dkim-record", "print the DNS TXT record of a DKIM private key", cmd_dkim_record},
 	{"apply", "install the configuration: files, tables, SASL users, directories", cmd_apply},
+	{"get", "print resolved setting values, one per line", cmd_get},
+	{"health", "check that Postfix (and the DKIM milter) listen; quiet when healthy", cmd_health},
+	{"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -83,8 +86,34 @@ int cli_load(const struct cli_source *src, struct prc_config **out, struct prc_d
 	return EXIT_OK;
 }
 
+int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
+		   struct prc_config **out)
+{
+	struct prc_diags *d;
+	if (prc_diags_new(&d))
+		return EXIT_SOFTWARE;
+	struct prc_config *cfg = NULL;
+	int rc = cli_load(src, &cfg, d);
+	if (rc == EXIT_OK && root && prc_config_set_root(cfg, root)) {
+		fprintf(stderr, "%s: error: --root: '%s' is not an absolute directory\n", PROG, root);
+		rc = EXIT_USAGE;
+	} else if (rc == EXIT_OK) {
+		rc = cli_exit_code(prc_config_validate(cfg, d));
+	}
+	if (warnings || prc_diags_error_count(d))
+		prc_diags_print(d, PROG, stderr);
+	prc_diags_free(d);
+	if (rc == EXIT_OK)
+		*out = cfg;
+	else
+		prc_config_free(cfg);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	/* one write per diagnostic line: logs that interleave streams keep lines whole */
+	setvbuf(stderr, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -7,7 +7,20 @@
  * enum prc_status; problems found in the input go into a struct prc_diags
  * (which may be NULL when the caller does not care).  The library never
  * prints, never exits and keeps no global state: separate handles may be used
- * from separate threads.
+ * from separate threads (one handle is not safe to share between threads
+ * without a lock).
+ *
+ * Conventions of every function below:
+ *  - Ownership: a pointer argument is borrowed (read during the call only)
+ *    unless its comment says otherwise; a returned string is borrowed from
+ *    the handle it came from, or static, as each comment says; an object
+ *    returned through an out-parameter is owned by the caller.
+ *  - A NULL handle or a NULL required pointer gives PRC_ERR_ARG (or, for the
+ *    accessors, an empty answer: 0, "", false), never a crash.
+ *  - Every *_free() accepts NULL.
+ *
+ * Build against it with pkg-config: cc app.c $(pkg-config --cflags --libs
+ * postrelaycfg).  examples/consumer.c is a complete program.
  */
 #ifndef POSTRELAYCFG_H
 #define POSTRELAYCFG_H
@@ -64,70 +77,100 @@ struct prc_diags;
 /* ---- diagnostics ---------------------------------------------------- */
 
 /**
- * Create an empty diagnostics list.
+ * Create an empty diagnostics list.  Pass it to the load, validate and render
+ * calls; each appends what it finds, so one list can collect every problem
+ * of a whole run.
  * @param[out] out  receives the new list, owned by the caller (prc_diags_free)
- * @return 0 or PRC_ERR_NOMEM
+ * @return 0, PRC_ERR_ARG (@p out is NULL) or PRC_ERR_NOMEM
  */
 int prc_diags_new(struct prc_diags **out);
 
-/** Free a diagnostics list and its messages; NULL is accepted. */
+/**
+ * Free a diagnostics list and its messages; NULL is accepted.  Every string
+ * borrowed from the list becomes invalid.
+ */
 void prc_diags_free(struct prc_diags *diags);
 
-/** Number of diagnostics collected so far. */
+/** Number of diagnostics collected so far (errors and warnings); 0 for NULL. */
 size_t prc_diags_count(const struct prc_diags *diags);
 
-/** Number of diagnostics with severity PRC_SEV_ERROR. */
+/** Number of diagnostics with severity PRC_SEV_ERROR; 0 for NULL. */
 size_t prc_diags_error_count(const struct prc_diags *diags);
 
-/** Severity of diagnostic @p i (0-based, < prc_diags_count). */
+/**
+ * Severity of diagnostic @p i (0-based, < prc_diags_count); PRC_SEV_ERROR
+ * when @p i is out of range.
+ */
 enum prc_severity prc_diags_severity(const struct prc_diags *diags, size_t i);
 
 /**
  * Origin of diagnostic @p i: "env:NAME", "file.yaml:LINE:COL" (1-based),
  * "default", or "" when the problem is not tied to one input.  Borrowed:
- * valid until the list is freed.
+ * valid until the list is freed; "" when @p i is out of range.
  */
 const char *prc_diags_origin(const struct prc_diags *diags, size_t i);
 
 /**
  * Setting key of diagnostic @p i: the env name of the setting it concerns
- * (e.g. "RELAYHOST_PASSWORDMAP"), or "" when none.  Borrowed.
+ * (e.g. "RELAYHOST_PASSWORDMAP"), or "" when none or out of range.
+ * Borrowed: valid until the list is freed.
  */
 const char *prc_diags_key(const struct prc_diags *diags, size_t i);
 
-/** Stable short code of diagnostic @p i, e.g. "invalid-value". Borrowed. */
+/**
+ * Stable short code of diagnostic @p i, e.g. "invalid-value", for programs
+ * that react to a kind of problem; "" when out of range.  Borrowed: valid
+ * until the list is freed.
+ */
 const char *prc_diags_code(const struct prc_diags *diags, size_t i);
 
-/** One-line message of diagnostic @p i, without origin or severity. Borrowed. */
+/**
+ * One-line message of diagnostic @p i, without origin or severity, e.g.
+ * "entry 2: expected host:user:password"; "" when out of range.  Borrowed:
+ * valid until the list is freed.
+ */
 const char *prc_diags_message(const struct prc_diags *diags, size_t i);
 
 /**
- * Print every diagnostic as one line: "PROG: error: ORIGIN: MESSAGE".
+ * Print every diagnostic, in the order found, as one line:
+ * "PROG: error: ORIGIN: MESSAGE" or "PROG: warning: ORIGIN: MESSAGE" (the
+ * "ORIGIN: " part is left out when the origin is "").  Nothing is printed
+ * for an empty or NULL list.  Write errors are left in @p out's error flag.
  * @param prog  prefix (e.g. "postrelaycfg"); borrowed
+ * @param out   where to print, e.g. stderr; borrowed
  */
 void prc_diags_print(const struct prc_diags *diags, const char *prog, FILE *out);
 
 /* ---- configuration -------------------------------------------------- */
 
 /**
- * Create a configuration holding the built-in defaults.
+ * Create a configuration holding the built-in defaults (the settings table's)
+ * and the instance root "/".
  * @param[out] out  the new configuration, owned by the caller (prc_config_free)
- * @return 0 or PRC_ERR_NOMEM
+ * @return 0, PRC_ERR_ARG (@p out is NULL) or PRC_ERR_NOMEM
  */
 int prc_config_new(struct prc_config **out);
 
-/** Free a configuration; NULL is accepted. */
+/**
+ * Free a configuration; NULL is accepted.  Every string borrowed from it
+ * becomes invalid.
+ */
 void prc_config_free(struct prc_config *cfg);
 
 /**
  * Apply environment variables.  Later loads override earlier ones, so load
- * the YAML file first and the environment last.  Unknown variables are
- * ignored (the process environment holds many); NAME_FILE variables read the
- * value of NAME from a file.
- * @param envp  NULL-terminated "NAME=value" array; borrowed
- * @param diags receives problems; may be NULL
- * @return 0, PRC_ERR_INVALID when a value is malformed (the setting keeps its
- *         previous value), or PRC_ERR_NOMEM
+ * the YAML file first and the environment last.  Variables that are not
+ * settings are ignored (the process environment holds many; one that looks
+ * like a misspelt setting gets a warning); NAME_FILE variables read the value
+ * of the secret setting NAME from a file, one entry per line, and setting
+ * both NAME and NAME_FILE is an error.  POSTFIX_<parameter> variables set
+ * Postfix parameters.  An empty variable means the default.
+ * @param envp  NULL-terminated "NAME=value" array, e.g. environ; borrowed
+ * @param diags receives problems, with origins "env:NAME"; may be NULL
+ * @return 0, PRC_ERR_INVALID when a value is malformed or a NAME_FILE file
+ *         cannot be read (the setting keeps its previous value; every other
+ *         variable is still applied), PRC_ERR_ARG (@p cfg or @p envp is
+ *         NULL) or PRC_ERR_NOMEM
  */
 int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
 			struct prc_diags *diags);
@@ -136,23 +179,31 @@ int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
  * Apply a file in Docker's --env-file format (NAME=value lines, # comments,
  * no quoting), as prc_config_load_env() would.
  * @param path  the file; borrowed
- * @return 0, PRC_ERR_INVALID, PRC_ERR_IO (could not read it) or PRC_ERR_NOMEM
+ * @param diags receives problems; may be NULL
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_IO (could not read it; a diagnostic
+ *         names the file), PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_config_load_env_file(struct prc_config *cfg, const char *path,
 			     struct prc_diags *diags);
 
 /**
- * Apply a YAML configuration file.  Diagnostics carry "PATH:LINE:COL".
+ * Apply a YAML configuration file (its keys are the settings' YAML keys, see
+ * postrelaycfg.yaml(5)).  Diagnostics carry "PATH:LINE:COL" (1-based).
  * @param path  the file; borrowed
- * @return 0, PRC_ERR_INVALID, PRC_ERR_IO or PRC_ERR_NOMEM
+ * @param diags receives problems; may be NULL
+ * @return 0, PRC_ERR_INVALID (a syntax error, an unknown key or a malformed
+ *         value), PRC_ERR_IO (could not read it), PRC_ERR_ARG or
+ *         PRC_ERR_NOMEM
  */
 int prc_config_load_yaml_file(struct prc_config *cfg, const char *path,
 			      struct prc_diags *diags);
 
 /**
- * Apply a YAML document held in memory.
+ * Apply a YAML document held in memory, as prc_config_load_yaml_file() would.
  * @param name  the name used in origins (e.g. a file name); borrowed
  * @param data  the document, @p len bytes, need not be NUL-terminated; borrowed
+ * @param diags receives problems; may be NULL
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name, const char *data,
 				size_t len, struct prc_diags *diags);
@@ -161,8 +212,10 @@ int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name, const 
  * Set the instance root.  "/" (the default) renders a configuration for the
  * host's own /etc/postfix; any other absolute directory makes main.cf keep
  * its queue, data and OpenDKIM state under it, for a self-contained instance.
+ * Trailing slashes are dropped.
  * @param root  absolute directory; copied
- * @return 0, PRC_ERR_ARG (not absolute) or PRC_ERR_NOMEM
+ * @return 0, PRC_ERR_ARG (NULL, not absolute, or holding a control
+ *         character; the root is unchanged) or PRC_ERR_NOMEM
  */
 int prc_config_set_root(struct prc_config *cfg, const char *root);
 
@@ -203,15 +256,24 @@ enum prc_path {
 int prc_config_path(const struct prc_config *cfg, enum prc_path which, char **out);
 
 /**
- * Validate the whole configuration, adding every problem found to @p diags.
+ * Validate the whole configuration, adding every problem found to @p diags
+ * (not only the first): settings that contradict each other, missing
+ * required ones, an open relay.  Call it after the last load; prc_emit()
+ * needs a validated configuration and prc_render() validates by itself.
+ * @param diags receives problems; may be NULL
  * @return 0 when there is no error (warnings allowed), PRC_ERR_INVALID when
- *         there is at least one, or PRC_ERR_NOMEM
+ *         there is at least one, PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_config_validate(struct prc_config *cfg, struct prc_diags *diags);
 
 /**
  * Write the resolved configuration as YAML, each value commented with its
- * origin; secrets are redacted.
+ * origin ("# env:RELAYHOST", "# default"); secrets are written as
+ * "<redacted>".  Without secrets, the output read back with
+ * prc_config_load_yaml_file() gives the same configuration.
+ * @param out  where to write; borrowed
+ * @return 0, PRC_ERR_ARG (@p cfg or @p out is NULL) or PRC_ERR_IO (a write
+ *         to @p out failed)
  */
 int prc_config_print(const struct prc_config *cfg, FILE *out);
 
@@ -219,12 +281,13 @@ int prc_config_print(const struct prc_config *cfg, FILE *out);
 
 /**
  * Path of @p file relative to the render directory, e.g. "main.cf",
- * "sasl/smtpd.conf", "opendkim/KeyTable".  Static string; NULL for an
- * unknown id.
+ * "sasl/smtpd.conf", "opendkim/KeyTable" (the OpenDKIM files are relative
+ * to the render directory only when no separate DKIM directory is given).
+ * Static string; NULL for an unknown id.
  */
 const char *prc_file_path(enum prc_file file);
 
-/** Whether @p file holds secrets (it is written mode 0600). */
+/** Whether @p file holds secrets (it is written mode 0600); false for an unknown id. */
 bool prc_file_is_secret(enum prc_file file);
 
 /**
@@ -235,7 +298,8 @@ bool prc_file_is_table(enum prc_file file);
 
 /**
  * Whether the validated configuration needs @p file (sasl_passwd only with
- * credentials, the OpenDKIM files only with DKIM, ...).
+ * credentials, the OpenDKIM files only with DKIM, ...); false for a NULL
+ * configuration or an unknown id.
  */
 bool prc_file_is_used(const struct prc_config *cfg, enum prc_file file);
 
@@ -243,7 +307,9 @@ bool prc_file_is_used(const struct prc_config *cfg, enum prc_file file);
  * Write one file's content to @p out.  Pure: reads nothing but @p cfg, and
  * the same configuration always gives the same bytes.  Call only on a
  * configuration that prc_config_validate() accepted.
- * @return 0, PRC_ERR_ARG or PRC_ERR_IO (a write to @p out failed)
+ * @param out  where to write, e.g. a file or an open_memstream(); borrowed
+ * @return 0, PRC_ERR_ARG (NULL argument or unknown @p file) or PRC_ERR_IO
+ *         (a write to @p out failed)
  */
 int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out);
 
@@ -251,11 +317,16 @@ int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out);
  * Validate, then write every used file into @p dir atomically: all files are
  * rendered into a temporary directory beside their targets, fsync'd, then
  * renamed into place; files of ours that the configuration no longer uses
- * are removed.  The Postfix files go to @p dir, the OpenDKIM files to
- * @p dkim_dir.  On any validation error nothing on disk changes.
+ * are removed, files we did not write are never touched.  The Postfix files
+ * go to @p dir, the OpenDKIM files to @p dkim_dir.  On any validation error
+ * nothing on disk changes.  Secret files are written mode 0600.
  * @param dir      directory for the Postfix files (created if missing); borrowed
- * @param dkim_dir directory for the OpenDKIM files, or NULL for DIR/opendkim
- * @return 0, PRC_ERR_INVALID, PRC_ERR_IO or PRC_ERR_NOMEM
+ * @param dkim_dir directory for the OpenDKIM files, or NULL for DIR/opendkim;
+ *                 borrowed
+ * @param diags    receives validation problems and I/O errors (naming the
+ *                 path); may be NULL
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_IO (a directory or file could not be
+ *         created, written or renamed), PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
 	       struct prc_diags *diags);
@@ -342,24 +413,44 @@ int prc_dkim_record(char **out, const char *key_path, const char *domain, const 
 
 /* ---- introspection (docs, schema, tools) ------------------------------ */
 
-/** Number of settings in the settings table. */
+/**
+ * Number of settings in the settings table.  The prc_setting_*() accessors
+ * take an index 0 .. count-1; the order is the table's and is the same in
+ * every call.  Their strings are static.
+ */
 size_t prc_setting_count(void);
-/** Environment variable name of setting @p i, or NULL when out of range. */
+/** Environment variable name of setting @p i, e.g. "MAILNAME"; NULL when out of range. */
 const char *prc_setting_env(size_t i);
-/** Dotted YAML key of setting @p i, or NULL. */
+/** Dotted YAML key of setting @p i, e.g. "relay.host"; NULL when out of range. */
 const char *prc_setting_yaml(size_t i);
-/** Default value of setting @p i in env syntax, "" when unset, NULL out of range. */
+/** Default value of setting @p i in env syntax; "" when unset, NULL when out of range. */
 const char *prc_setting_default(size_t i);
-/** One-line description of setting @p i, or NULL. */
+/** One-line description of setting @p i; NULL when out of range. */
 const char *prc_setting_doc(size_t i);
-/** Whether setting @p i holds secrets (and accepts a NAME_FILE form). */
+/**
+ * Whether setting @p i holds secrets (redacted by prc_config_print(), and
+ * accepts a NAME_FILE form); false when out of range.
+ */
 bool prc_setting_is_secret(size_t i);
 
 /**
  * Write the settings reference as a Markdown table (env name, YAML key,
  * default, meaning), as the README holds it.
+ * @param out  where to write; borrowed
+ * @return 0, or PRC_ERR_IO when a write to @p out failed
  */
 int prc_settings_write_markdown(FILE *out);
+
+/**
+ * Write the settings reference in scdoc syntax, as the SETTINGS section of
+ * the postrelaycfg.yaml(5) man page holds it: for every setting its YAML
+ * key, meaning, environment variable, value syntax, default and the Postfix
+ * parameter it sets.  The text has no preamble or section header, so a page
+ * can wrap it.
+ * @param out  where to write; borrowed
+ * @return 0, or PRC_ERR_IO when a write to @p out failed
+ */
+int prc_settings_write_scdoc(FILE *out);
 
 /**
  * Write the JSON Schema (draft-07) of the YAML configuration file, generated

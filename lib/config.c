@@ -27,11 +27,16 @@ void prc_value_move(struct prc_value *dst, struct prc_value *src)
 int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
 		       const char *origin)
 {
-	struct prc_item *items = realloc(v->items, (v->nitems + 1) * sizeof(*items));
-	if (!items)
-		return PRC_ERR_NOMEM;
-	v->items = items;
-	struct prc_item *it = &items[v->nitems];
+	if (v->nitems == v->cap) {
+		/* doubling: 100 000 entries must not cost 100 000 reallocations */
+		size_t cap = v->cap ? 2 * v->cap : 4;
+		struct prc_item *items = realloc(v->items, cap * sizeof(*items));
+		if (!items)
+			return PRC_ERR_NOMEM;
+		v->items = items;
+		v->cap = cap;
+	}
+	struct prc_item *it = &v->items[v->nitems];
 	*it = (struct prc_item){0};
 	bool ok = (it->origin = prc_strdup(origin)) != NULL;
 	for (size_t k = 0; k < nfields && k < PRC_MAX_FIELDS; k++)

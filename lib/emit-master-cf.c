@@ -18,6 +18,7 @@ static const struct service services[] = {
 	{"cleanup", "unix", "n", "-", "-", "0", "cleanup", NULL},
 	{"qmgr", "unix", "n", "-", "300", "1", "qmgr", NULL},
 	{"tlsmgr", "unix", "-", "-", "1000?", "1", "tlsmgr", NULL},
+	{"tlsproxy", "unix", "-", "-", "-", "0", "tlsproxy", NULL},
 	{"rewrite", "unix", "-", "-", "-", "-", "trivial-rewrite", NULL},
 	{"bounce", "unix", "-", "-", "-", "0", "bounce", NULL},
 	{"defer", "unix", "-", "-", "-", "0", "bounce", NULL},

@@ -90,6 +90,7 @@ struct prc_value {
 	uint64_t n;    /* T_SIZE, T_COUNT, T_TIME (seconds) */
 	struct prc_item *items;
 	size_t nitems;
+	size_t cap; /* items allocated */
 };
 
 struct prc_config {
@@ -197,7 +198,7 @@ char *prc_relayhost_name(const char *relayhost);
 int prc_read_file(const char *path, size_t max, const char *origin, const char *key,
 		  struct prc_diags *d, char **out, size_t *len);
 /*
- * Read a secret file (NAME_FILE, password_file): at most 1 MiB, no NUL byte,
+ * Read a secret file (NAME_FILE, password_file): at most 16 MiB, no NUL byte,
  * trailing newlines dropped.  NULL on error with *rc set (PRC_ERR_INVALID or
  * PRC_ERR_NOMEM); caller frees.
  */

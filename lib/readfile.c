@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_SECRET (1024 * 1024)
+/* 100 000 relay credentials (NAME_FILE or an env file) are about 5 MB */
+#define MAX_SECRET (16 * 1024 * 1024)
 
 /*
  * The open does not block: a FIFO or a device is refused, not waited on.  The

@@ -31,6 +31,14 @@ static struct span trim(struct span s)
 	return s;
 }
 
+static bool is_sep(char c, const char *seps)
+{
+	for (; *seps; seps++)
+		if (c == *seps)
+			return true;
+	return false;
+}
+
 /*
  * Split @s on unescaped characters of @seps; "[...]" protects its content
  * when @brackets.  Empty pieces are dropped.  Returns the number of pieces
@@ -52,7 +60,7 @@ static size_t split(struct span s, const char *seps, bool brackets, struct span 
 			depth++;
 		else if (brackets && c == ']' && depth)
 			depth--;
-		if (i == s.n || (!depth && strchr(seps, c))) {
+		if (i == s.n || (!depth && is_sep(c, seps))) {
 			struct span piece = trim((struct span){start, (size_t)(s.p + i - start)});
 			if (piece.n) {
 				if (out && n < max)
@@ -686,7 +694,8 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		const char *guess = NULL;
 		for (size_t i = 0; i < PRC_S_COUNT; i++) {
 			size_t dist = prc_edit_distance(name, prc_settings[i].env, best);
-			if (dist < best) {
+			/* a guess must be close relative to the name: "_" is not a typo of "TZ" */
+			if (dist < best && dist * 4 <= n) {
 				best = dist;
 				guess = prc_settings[i].env;
 			}

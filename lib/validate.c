@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define V(id) (&cfg->v[PRC_S_##id])
+#define V(id)   (&cfg->v[PRC_S_##id])
 #define ENV(id) (prc_settings[PRC_S_##id].env)
 
 static const char *origin_of(const struct prc_value *v, const char *fallback)
@@ -45,20 +45,80 @@ char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it
 	return V(RELAYHOST)->set ? prc_strdup(V(RELAYHOST)->str) : NULL;
 }
 
-/* The sasl_passwd key of credential @it, borrowed; NULL without a host or RELAYHOST. */
-static const char *cred_key(const struct prc_config *cfg, const struct prc_item *it)
+/* A key and the entry it came from, sortable: duplicate checks and lookups
+ * over 100 000 entries stay O(n log n). */
+struct keyed {
+	const char *key;
+	size_t i;
+};
+
+static int keyed_cmp(const void *a, const void *b)
 {
-	if (*it->f[0])
-		return it->f[0];
-	return V(RELAYHOST)->set ? V(RELAYHOST)->str : NULL;
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Sort @n keys (NULL ones are left out); returns the array, NULL on OOM. */
+static struct keyed *sort_keys(const char *const *keys, size_t n, size_t *count)
+{
+	struct keyed *k = malloc((n ? n : 1) * sizeof(*k));
+	*count = 0;
+	if (!k)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (keys[i])
+			k[(*count)++] = (struct keyed){keys[i], i};
+	qsort(k, *count, sizeof(*k), keyed_cmp);
+	return k;
+}
+
+/* For every entry, the 1-based index of the first earlier entry with the same
+ * key, or 0: dup[i].  Returns -1 on OOM. */
+static int find_duplicates(const char *const *keys, size_t n, size_t *dup)
+{
+	size_t count;
+	struct keyed *k = sort_keys(keys, n, &count);
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		dup[i] = 0;
+	for (size_t j = 1, first = 0; j < count; j++) {
+		if (strcmp(k[j].key, k[first].key))
+			first = j;
+		else
+			dup[k[j].i] = k[first].i + 1;
+	}
+	free(k);
+	return 0;
+}
+
+/* Is @key (@len bytes, not NUL-terminated) among the sorted keys? */
+static bool has_key(const struct keyed *k, size_t count, const char *key, size_t len)
+{
+	size_t lo = 0, hi = count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strncmp(k[mid].key, key, len);
+		if (!c)
+			c = k[mid].key[len] != '\0';
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 /*
  * Is there a credential Postfix will find for next hop @relayhost?  It looks
- * up the next hop as written, then its bare host name.  (No allocation: a
- * failing malloc must not read as "no credential".)
+ * up the next hop as written, then its bare host name.  @k holds the sorted
+ * sasl_passwd keys.  (No allocation: a failing malloc must not read as "no
+ * credential".)
  */
-static bool has_credential(const struct prc_config *cfg, const char *relayhost)
+static bool has_credential(const struct keyed *k, size_t count, const char *relayhost)
 {
 	const char *name = relayhost;
 	size_t nlen;
@@ -71,12 +131,7 @@ static bool has_credential(const struct prc_config *cfg, const char *relayhost)
 	} else {
 		nlen = strcspn(relayhost, ":");
 	}
-	for (size_t i = 0; i < V(RELAYHOST_PASSWORDMAP)->nitems; i++) {
-		const char *key = cred_key(cfg, &V(RELAYHOST_PASSWORDMAP)->items[i]);
-		if (key && (!strcmp(key, relayhost) || (strlen(key) == nlen && !memcmp(key, name, nlen))))
-			return true;
-	}
-	return false;
+	return has_key(k, count, relayhost, strlen(relayhost)) || has_key(k, count, name, nlen);
 }
 
 /*
@@ -118,9 +173,9 @@ struct vctx {
 };
 
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
-		const char *fmt, ...) PRC_PRINTF(5, 6);
+                const char *fmt, ...) PRC_PRINTF(5, 6);
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
-		const char *fmt, ...)
+                const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -129,20 +184,40 @@ static void err(struct vctx *c, const char *code, const char *origin, const char
 	c->errors++;
 }
 
-#define WARN(c, origin, key, ...) prc_diag((c)->d, PRC_SEV_WARNING, "warning", origin, key, __VA_ARGS__)
+#define WARN(c, origin, key, ...)                                                                  \
+	prc_diag((c)->d, PRC_SEV_WARNING, "warning", origin, key, __VA_ARGS__)
+
+/* Report list entries whose key repeats an earlier entry's; keys[i] NULL is skipped. */
+static void report_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
+                              const char *const *keys, const char *what)
+{
+	size_t *dup = malloc((v->nitems ? v->nitems : 1) * sizeof(*dup));
+	if (!dup || find_duplicates(keys, v->nitems, dup)) {
+		c->oom = true;
+		free(dup);
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		if (dup[i])
+			err(c, "duplicate", v->items[i].origin, key,
+			    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what,
+			    keys[i], dup[i]);
+	free(dup);
+}
 
 /* Report list entries whose field @field repeats an earlier entry's. */
-static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
-			  size_t field, const char *what)
+static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key, size_t field,
+                          const char *what)
 {
-	for (size_t i = 1; i < v->nitems; i++)
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(v->items[i].f[field], v->items[k].f[field])) {
-				err(c, "duplicate", v->items[i].origin, key,
-				    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what,
-				    v->items[i].f[field], k + 1);
-				break;
-			}
+	const char **keys = malloc((v->nitems ? v->nitems : 1) * sizeof(*keys));
+	if (!keys) {
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < v->nitems; i++)
+		keys[i] = v->items[i].f[field];
+	report_duplicates(c, v, key, keys, what);
+	free(keys);
 }
 
 static void check_identity(struct vctx *c)
@@ -199,25 +274,26 @@ static void check_relay(struct vctx *c)
 			    "not set",
 			    i + 1);
 	/* two entries for one next hop: Postfix would silently use one of them */
-	for (size_t i = 1; i < creds->nitems; i++) {
-		const char *ki = cred_key(cfg, &creds->items[i]);
-		for (size_t k = 0; ki && k < i; k++) {
-			const char *kk = cred_key(cfg, &creds->items[k]);
-			if (kk && !strcmp(ki, kk)) {
-				err(c, "duplicate", creds->items[i].origin, key,
-				    "entry %zu: a credential for '%s' is already given by entry %zu",
-				    i + 1, ki, k + 1);
-				break;
-			}
-		}
+	const char **ckeys = calloc(creds->nitems ? creds->nitems : 1, sizeof(*ckeys));
+	size_t nkeys = 0;
+	struct keyed *sorted = NULL;
+	if (ckeys) {
+		for (size_t i = 0; i < creds->nitems; i++)
+			ckeys[i] = *creds->items[i].f[0] ? creds->items[i].f[0]
+			           : V(RELAYHOST)->set ? V(RELAYHOST)->str
+			                               : NULL;
+		report_duplicates(c, creds, key, ckeys, "a credential for");
+		sorted = sort_keys(ckeys, creds->nitems, &nkeys);
 	}
+	if (!sorted)
+		c->oom = true;
 	no_duplicates(c, map, ENV(RELAYHOST_MAP), 0, "sender");
 
 	if (V(RELAYHOST_AUTH)->b) {
 		if (!V(RELAYHOST)->set)
 			err(c, "required", origin_of(V(RELAYHOST_AUTH), "env:RELAYHOST"),
 			    ENV(RELAYHOST_AUTH), "RELAYHOST_AUTH=yes needs RELAYHOST");
-		else if (!has_credential(cfg, V(RELAYHOST)->str))
+		else if (sorted && !has_credential(sorted, nkeys, V(RELAYHOST)->str))
 			err(c, "missing-credential", origin_of(V(RELAYHOST_AUTH), ""),
 			    ENV(RELAYHOST_AUTH),
 			    "RELAYHOST_AUTH=yes but RELAYHOST_PASSWORDMAP has no credential for %s "
@@ -228,10 +304,12 @@ static void check_relay(struct vctx *c)
 		if (!map->nitems)
 			WARN(c, origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), ""),
 			     ENV(SENDER_DEPENDENT_RELAYHOST_AUTH),
-			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without RELAYHOST_MAP");
-		for (size_t i = 0; i < map->nitems; i++)
-			if (!has_credential(cfg, map->items[i].f[1]))
-				err(c, "missing-credential", map->items[i].origin, ENV(RELAYHOST_MAP),
+			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without "
+			     "RELAYHOST_MAP");
+		for (size_t i = 0; sorted && i < map->nitems; i++)
+			if (!has_credential(sorted, nkeys, map->items[i].f[1]))
+				err(c, "missing-credential", map->items[i].origin,
+				    ENV(RELAYHOST_MAP),
 				    "entry %zu: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
 				    "RELAYHOST_PASSWORDMAP has no credential for %s",
 				    i + 1, map->items[i].f[1]);
@@ -244,13 +322,15 @@ static void check_relay(struct vctx *c)
 		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
 		     "USE_TLS=no: relay credentials will be sent to the relay host unencrypted");
 	else if (V(RELAYHOST_AUTH)->b && V(CLIENT_TLS_SECURITY_LEVEL)->explicit &&
-		 (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
-		  !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may")))
+	         (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
+	          !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may")))
 		WARN(c, V(CLIENT_TLS_SECURITY_LEVEL)->origin, ENV(CLIENT_TLS_SECURITY_LEVEL),
 		     "CLIENT_TLS_SECURITY_LEVEL=%s with RELAYHOST_AUTH=yes: credentials are sent "
 		     "unencrypted when the relay host offers no STARTTLS (the default would be "
 		     "encrypt)",
 		     V(CLIENT_TLS_SECURITY_LEVEL)->str);
+	free(ckeys);
+	free(sorted);
 }
 
 static void check_users(struct vctx *c)
@@ -275,10 +355,11 @@ static void check_users(struct vctx *c)
 		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
 		     "USE_TLS=no: SMTPD_USERS passwords will be accepted unencrypted");
 	else if (users->nitems && !strcmp(prc_server_tls_level(cfg), "none") &&
-		 V(SMTPD_TLS_AUTH_ONLY)->b)
-		WARN(c, origin_of(V(TLS_SECURITY_LEVEL), ""), ENV(TLS_SECURITY_LEVEL),
-		     "TLS_SECURITY_LEVEL=none offers no STARTTLS and SMTPD_TLS_AUTH_ONLY=yes offers "
-		     "AUTH only after it: SMTPD_USERS cannot log in");
+	         V(SMTPD_TLS_AUTH_ONLY)->b)
+		WARN(
+		    c, origin_of(V(TLS_SECURITY_LEVEL), ""), ENV(TLS_SECURITY_LEVEL),
+		    "TLS_SECURITY_LEVEL=none offers no STARTTLS and SMTPD_TLS_AUTH_ONLY=yes offers "
+		    "AUTH only after it: SMTPD_USERS cannot log in");
 }
 
 static void check_tls(struct vctx *c)
@@ -312,8 +393,8 @@ static void check_dkim(struct vctx *c)
 	char *keyfile = prc_setting_path(cfg, PRC_S_DKIM_KEYFILE);
 	if (keyfile && strpbrk(keyfile, ":#"))
 		err(c, "invalid-value", origin_of(V(DKIM_KEYFILE), "env:DKIM_KEYFILE"),
-		    ENV(DKIM_KEYFILE), "key path '%s' may not contain ':' or '#' (OpenDKIM's KeyTable)",
-		    keyfile);
+		    ENV(DKIM_KEYFILE),
+		    "key path '%s' may not contain ':' or '#' (OpenDKIM's KeyTable)", keyfile);
 	free(keyfile);
 	for (size_t i = 0; i < keys->nitems; i++)
 		if (strpbrk(keys->items[i].f[2], ":#"))
@@ -332,7 +413,7 @@ static void check_params_relay(struct vctx *c, const struct prc_item *it)
 	const char *name = it->f[0];
 	bool nets = !strcmp(name, "mynetworks");
 	bool restr = !strcmp(name, "smtpd_relay_restrictions") ||
-		     !strcmp(name, "smtpd_recipient_restrictions");
+	             !strcmp(name, "smtpd_recipient_restrictions");
 	if (!strcmp(name, "relay_domains") && strstr(it->f[1], "static:")) {
 		err(c, "open-relay", it->origin, ENV(POSTCONF),
 		    "parameter relay_domains: a static: table makes every domain a relay "
@@ -370,8 +451,8 @@ static void check_params_relay(struct vctx *c, const struct prc_item *it)
 			err(c, "open-relay", it->origin, ENV(POSTCONF),
 			    "parameter mynetworks: %s lets %s relay (an open relay)", norm, who);
 		bool stop = restr && (!strcmp(w, "reject_unauth_destination") ||
-				      !strcmp(w, "defer_unauth_destination") || !strcmp(w, "reject") ||
-				      !strcmp(w, "defer"));
+		                      !strcmp(w, "defer_unauth_destination") ||
+		                      !strcmp(w, "reject") || !strcmp(w, "defer"));
 		if (restr && !strcmp(w, "permit")) {
 			err(c, "open-relay", it->origin, ENV(POSTCONF),
 			    "parameter %s: 'permit' ahead of reject_unauth_destination lets "
@@ -401,8 +482,8 @@ static void check_params(struct vctx *c)
 		for (size_t k = 0; k < PRC_S_COUNT; k++)
 			if (prc_settings[k].postfix && !strcmp(prc_settings[k].postfix, name))
 				WARN(c, p->items[i].origin, ENV(POSTCONF),
-				     "parameter %s overrides the value postrelay derives from %s", name,
-				     prc_settings[k].env);
+				     "parameter %s overrides the value postrelay derives from %s",
+				     name, prc_settings[k].env);
 	}
 }
 
@@ -418,5 +499,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_dkim(&c);
 	check_params(&c);
 	cfg->validated = c.errors == 0 && !c.oom;
-	return c.oom ? PRC_ERR_NOMEM : c.errors ? PRC_ERR_INVALID : PRC_OK;
+	if (c.oom)
+		return PRC_ERR_NOMEM;
+	return c.errors ? PRC_ERR_INVALID : PRC_OK;
 }

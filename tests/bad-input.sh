@@ -34,10 +34,10 @@ notok() { echo "not ok - $1"; fail=$((fail + 1)); }
 fixtures=$work/fixtures
 mkdir -p "$fixtures/dir"
 cp "$corpus"/files/* "$fixtures/"
-head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' a >"$fixtures/huge"
+head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' a >"$fixtures/huge"
 {
 	echo "MAILNAME=mail.example.com"
-	head -c $((1024 * 1024)) /dev/zero | tr '\0' '#'
+	head -c $((16 * 1024 * 1024)) /dev/zero | tr '\0' '#'
 } >"$fixtures/huge.env"
 head -c $((4 * 1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$fixtures/huge.yaml"
 

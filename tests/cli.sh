@@ -30,9 +30,14 @@ same() { # same NAME FILE TEXT
 expect "no command is a usage error" 64 "$cli"
 expect "--help" 0 "$cli" --help
 check "--help lists render" grep -q '^  render ' "$work/out"
-for c in check render print settings dkim-keygen dkim-record apply; do
+for c in check render print settings schema dkim-keygen dkim-record apply; do
 	expect "$c --help" 0 "$cli" "$c" --help
 done
+expect "settings --format scdoc" 0 "$cli" settings --format scdoc
+check "settings --format scdoc starts with the first setting" test "$(head -n 1 "$work/out")" = "*mailname*"
+expect "settings --format of an unknown format" 64 "$cli" settings --format html
+same "unknown format message" "$work/err" "postrelaycfg: error: --format: unknown format 'html'
+usage: postrelaycfg settings [--format markdown|scdoc] (see --help)"
 expect "unknown command" 64 "$cli" frobnicate
 same "unknown command message" "$work/err" "postrelaycfg: error: unknown command 'frobnicate'
 usage: postrelaycfg COMMAND [OPTIONS]
@@ -41,11 +46,14 @@ commands:
   check        validate the configuration and print every diagnostic
   render       write the configuration files into a directory
   print        print the resolved settings as YAML with their origins
-  settings     print the settings reference table (Markdown)
+  settings     print the settings reference table (Markdown or scdoc)
   schema       print the JSON Schema of the YAML configuration file
   dkim-keygen  make a DKIM private key and print its DNS record
   dkim-record  print the DNS TXT record of a DKIM private key
   apply        install the configuration: files, tables, SASL users, directories
+  get          print resolved setting values, one per line
+  health       check that Postfix (and the DKIM milter) listen; quiet when healthy
+  watch        reload Postfix when a TLS certificate, key or CA file changes
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"

@@ -8,6 +8,15 @@ cd "$top"
 
 tests/install-deps.sh
 
+# A run that was killed (not stopped) cannot remove its network namespaces:
+# clear the test suites' own (pri-, prh-, prb-) before starting, ending the
+# processes still inside them by PID.
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pr[ihb]-' || true); do
+	for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+	ip netns delete "$ns" 2>/dev/null || true
+	echo "run-all: removed the stale test namespace $ns"
+done
+
 passed=0
 failed=0
 # Each tier prints "N passed, N failed" as its last line.

@@ -64,6 +64,8 @@ fi
 
 for f in "$src"/examples/*.yaml; do
 	name=examples/$(basename "$f")
+	# a Docker Compose file, not a relay configuration
+	[ "$name" != examples/compose.yaml ] || continue
 	if out=$(validate "$work/schema.json" "$f" 2>&1); then
 		ok "$name validates against the schema"
 	else

@@ -149,6 +149,51 @@ START_TEST(api_seed_defaults)
 }
 END_TEST
 
+/* The scdoc reference: one entry per setting, escaped, with the facts of its row. */
+START_TEST(api_settings_scdoc_reference)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_settings_write_scdoc(f), 0);
+	fclose(f);
+	const char *first = "*mailname*\n\tFully qualified host name of this relay (required); "
+			    "used in the banner, HELO and Received headers.\n\n\tEnvironment: "
+			    "*MAILNAME*. Value: a host name. Required. Sets Postfix's "
+			    "*myhostname*.\n\n*mynetworks*\n";
+	ck_assert_uint_ge(len, strlen(first));
+	ck_assert_mem_eq(buf, first, strlen(first));
+	ck_assert_ptr_nonnull(strstr(
+		buf, "*limits.destination\\_concurrency*\n\tConcurrent connections per receiving "
+		     "domain (Postfix default when unset).\n\n\tEnvironment: "
+		     "*SMTP\\_DESTINATION\\_CONCURRENCY\\_LIMIT*. Value: a whole number from 1 to "
+		     "1000. Unset by default. Sets Postfix's "
+		     "*smtp\\_destination\\_concurrency\\_limit*.\n\n"));
+	ck_assert_ptr_nonnull(strstr(
+		buf, "*relay.credentials*\n\tRelay credentials: [host]:port:user:pass, "
+		     "host:user:pass or user:pass, comma separated. Secret; also "
+		     "*RELAYHOST\\_PASSWORDMAP\\_FILE*.\n\n\tEnvironment: "
+		     "*RELAYHOST\\_PASSWORDMAP*. Value: a list of entries, each with the fields "
+		     "*host*, *user* and *password*; *password\\_file* (an absolute path) may "
+		     "replace *password*. Unset by default.\n\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "Environment: *POSTCONF*. Value: a mapping from Postfix "
+					  "parameter names to values. Unset by default.\n\n"));
+	/* a backslash in the doc line reaches the page as one backslash */
+	ck_assert_ptr_nonnull(strstr(buf, "name=value;name=value (\\\\; for a literal ;)"));
+	ck_assert_ptr_nonnull(strstr(buf, " One of: *hash*, *lmdb*, *cdb*.\n"));
+	size_t entries = 0;
+	for (const char *p = buf; (p = strstr(p, "\n\tEnvironment: *")); p++)
+		entries++;
+	ck_assert_uint_eq(entries, prc_setting_count());
+	free(buf);
+
+	FILE *full = fopen("/dev/full", "w");
+	ck_assert_ptr_nonnull(full);
+	ck_assert_int_eq(prc_settings_write_scdoc(full), PRC_ERR_IO);
+	fclose(full);
+}
+END_TEST
+
 SUITE_BEGIN(api)
 ADD(api_free_accepts_null_and_bad_arguments_fail)
 ADD(api_diagnostics_accessors)
@@ -156,6 +201,7 @@ ADD(api_print_is_yaml_with_origins_and_redaction)
 ADD(api_settings_introspection)
 ADD(api_secret_settings)
 ADD(api_seed_defaults)
+ADD(api_settings_scdoc_reference)
 SUITE_END
 
 TEST_MAIN(api_suite)

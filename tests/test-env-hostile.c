@@ -221,10 +221,10 @@ START_TEST(env_secret_file_size_not_trusted)
 }
 END_TEST
 
-START_TEST(env_secret_file_limit_is_1mib)
+START_TEST(env_secret_file_limit_is_16mib)
 {
 	char *dir = make_tmp();
-	size_t max = 1024 * 1024;
+	size_t max = 16 * 1024 * 1024;
 	char *data = malloc(max + 1);
 	memcpy(data, "user:", 5);
 	memset(data + 5, 'p', max - 5);
@@ -247,7 +247,7 @@ START_TEST(env_secret_file_limit_is_1mib)
 	var = prc_asprintf("SMTPD_USERS_FILE=%s", path);
 	envp[0] = var;
 	text = load_only(envp, &rc, NULL);
-	char *want = prc_asprintf("error|env:SMTPD_USERS_FILE|%s: larger than 1 MiB\n", path);
+	char *want = prc_asprintf("error|env:SMTPD_USERS_FILE|%s: larger than 16 MiB\n", path);
 	ck_assert_str_eq(text, want);
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(want);
@@ -529,7 +529,7 @@ ADD(env_invalid_utf8_rejected)
 ADD(env_secret_file_fifo_refused_without_blocking)
 ADD(env_file_fifo_refused_without_blocking)
 ADD(env_secret_file_size_not_trusted)
-ADD(env_secret_file_limit_is_1mib)
+ADD(env_secret_file_limit_is_16mib)
 ADD(env_secret_file_nul_byte_refused)
 ADD(env_file_path_control_bytes_escaped_in_diagnostic)
 ADD(env_long_value_clipped_in_diagnostic)

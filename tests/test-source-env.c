@@ -375,7 +375,7 @@ END_TEST
 START_TEST(env_unknown_variables_in_our_families_warn)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_PASWORDMAP=x",
-			      "DKIM_SELECTORS=a", "TLS_KEY_FILE=/k", "HOME=/root", "PATH=/bin",
+			      "DKIM_SELECTORS=a", "TLS_KEY_FILE=/k", "HOME=/root", "PATH=/bin", "_=/usr/bin/env", "TS=1",
 			      "MAIL_NAME=x", NULL},
 	     "warning|env:RELAYHOST_PASWORDMAP|ignored: not a postrelay setting; did you mean "
 	     "RELAYHOST_PASSWORDMAP?\n"

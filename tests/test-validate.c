@@ -118,6 +118,45 @@ START_TEST(validate_duplicate_map_keys)
 }
 END_TEST
 
+START_TEST(validate_duplicates_name_first_entry_in_entry_order)
+{
+	/* duplicates are found by sorting; the report still follows entry order and
+	 * names the first entry of each key */
+	expect((const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS=c:1,b:2,c:3,a:4,b:5,c:6",
+				NULL},
+	       PRC_ERR_INVALID,
+	       "error|env:SMTPD_USERS|entry 3: user 'c' is already given by entry 1\n"
+	       "error|env:SMTPD_USERS|entry 5: user 'b' is already given by entry 2\n"
+	       "error|env:SMTPD_USERS|entry 6: user 'c' is already given by entry 1\n");
+}
+END_TEST
+
+START_TEST(validate_many_sender_relays_with_credentials)
+{
+	/* 20 000 entries each way: quadratic checks would take seconds here */
+	enum { N = 20000 };
+	struct prc_buf creds = {0}, map = {0};
+	prc_buf_puts(&creds, "RELAYHOST_PASSWORDMAP=");
+	prc_buf_puts(&map, "RELAYHOST_MAP=");
+	for (int i = 0; i < N; i++) {
+		prc_buf_printf(&creds, "%s[r%d.example]:587:u%d:p%d", i ? "," : "", i, i, i);
+		prc_buf_printf(&map, "%s@s%d.example:[r%d.example]:587", i ? "," : "", i,
+			       N - 1 - i);
+	}
+	prc_buf_puts(&map, ",@late.example:[nocred.example]:587");
+	char *c = prc_buf_take(&creds), *m = prc_buf_take(&map);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(m);
+	expect((const char *[]){"MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes", c,
+				m, NULL},
+	       PRC_ERR_INVALID,
+	       "error|env:RELAYHOST_MAP|entry 20001: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
+	       "RELAYHOST_PASSWORDMAP has no credential for [nocred.example]:587\n");
+	free(c);
+	free(m);
+}
+END_TEST
+
 START_TEST(validate_smtpd_user_names)
 {
 	expect((const char *[]){"MAILNAME=m.example.com",
@@ -267,6 +306,8 @@ ADD(validate_credentials_fit_in_sasl_passwd)
 ADD(validate_default_credential_needs_relayhost)
 ADD(validate_sender_auth_needs_credential_per_relay)
 ADD(validate_duplicate_map_keys)
+ADD(validate_duplicates_name_first_entry_in_entry_order)
+ADD(validate_many_sender_relays_with_credentials)
 ADD(validate_smtpd_user_names)
 ADD(validate_tls_levels_need_tls)
 ADD(validate_relay_auth_tls_interaction_is_explicit)

@@ -1,0 +1,45 @@
+# postrelay: a Postfix SMTP relay configured by postrelaycfg.
+#
+#   docker build -t postrelay .
+#   docker run -e MAILNAME=mail.example.com -p 25:25 postrelay
+#
+# Build stage: compile libpostrelaycfg and postrelaycfg (RUN_TESTS=true also
+# runs the unit suites).  Runtime stage: Debian 13 slim with Postfix (and its
+# lmdb and cdb table modules, so that every TABLE_TYPE works), OpenDKIM, Cyrus
+# SASL, s6 and the exporter from Debian's packages, plus our binary and
+# library; no compiler or build tool.
+
+FROM debian:trixie-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+	meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev check \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+ARG RUN_TESTS=false
+RUN meson setup /build --prefix=/usr --libdir=lib --buildtype=release -Db_lto=true -Dtests=$RUN_TESTS \
+ && ninja -C /build \
+ && if [ "$RUN_TESTS" = true ]; then meson test -C /build --suite unit --print-errorlogs; fi \
+ && DESTDIR=/out meson install -C /build --no-rebuild --strip --quiet \
+ && rm -rf /out/usr/include /out/usr/lib/pkgconfig /out/usr/lib/libpostrelaycfg.so
+
+FROM debian:trixie-slim
+# No service starts during the install; Postfix gets no debconf configuration
+# (postrelaycfg writes it at every start).
+RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d \
+ && echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends \
+	postfix postfix-lmdb postfix-cdb opendkim libsasl2-modules sasl2-bin s6 \
+	prometheus-postfix-exporter ca-certificates tzdata libyaml-0-2 \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
+	/var/log/apt /var/log/dpkg.log /var/log/alternatives.log /usr/sbin/policy-rc.d \
+	/etc/opendkim.conf \
+ && usermod -a -G postdrop prometheus
+COPY --from=build /out/ /
+COPY image/entrypoint image/finish /usr/lib/postrelay/
+COPY image/s6 /usr/lib/postrelay/s6
+EXPOSE 25 587 2525
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+	CMD ["postrelaycfg", "health"]
+ENTRYPOINT ["/usr/lib/postrelay/entrypoint"]

@@ -1,0 +1,40 @@
+#!/bin/bash
+# The benchmarks still run: bench/run.sh --smoke on tiny sizes, and its report
+# has every table with figures, and nothing lost in the throughput rig.  No
+# timing is asserted (speed is measured in bench/, never in tests).
+# Usage: bench-smoke.sh POSTRELAYCFG SOURCE_ROOT
+set -eu
+build=$(cd "$(dirname "$1")/.." && pwd)
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+has() { # has NAME REGEX: the report has a line matching REGEX
+	if grep -qE "$2" "$work/report"; then ok "$1"; else notok "$1"; fi
+}
+
+rc=0
+before=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
+"$src/bench/run.sh" --smoke --build "$build" --only config,startup,throughput \
+	--out "$work/report" >"$work/stdout" 2>"$work/stderr" || rc=$?
+if [ "$rc" = 0 ]; then ok "run.sh --smoke exits 0"; else
+	notok "run.sh --smoke exits 0 (exit $rc)"
+	sed 's/^/#   /' "$work/stderr"
+fi
+touch "$work/report"
+num='[0-9.]+ m?s \([0-9.]+–[0-9.]+\)'
+cpu='[0-9.]+ m?s'
+row="$num \\| $cpu \\| [0-9.]+ MB \\| $num \\| $cpu \\| [0-9.]+ MB \\| [0-9.]+× \\| [0-9.]+× \\|\$"
+has "configuration of the typical relay timed both ways" "^\| typical relay [^|]* \| $row"
+has "configuration of 100-entry maps timed both ways" "^\| 100 credentials \+ 100 sender relays \| $row"
+has "local start-up to the banner timed both ways" "^\| local \| $num \| $num \| [0-9.]+× \|$"
+has "plain relay: every message reached the sink, both relays" "^\| plain \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9.]+ \|$"
+has "TLS on both legs: every message reached the upstream, both relays" "^\| tls \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9.]+ \|$"
+has "the report names the machine and its load" "^- load average .* at start: [0-9.]+ [0-9.]+ [0-9.]+$"
+after=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
+if [ "$before" = "$after" ]; then ok "no prb-* namespace is left behind"; else notok "no prb-* namespace is left behind"; fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
