@@ -71,7 +71,7 @@ for input in "$corpus"/*.env "$corpus"/*.yaml "$corpus"/*.args; do
 	dir=$work/case
 	rm -rf "$dir"
 	mkdir -p "$dir/files"
-	cp -a "$fixtures"/. "$dir/files/"
+	cp -al "$fixtures"/. "$dir/files/" # hard links: the cases only read them
 	mkfifo "$dir/files/fifo"
 	make_out "$dir/out"
 	before=$(listing "$dir/out")
