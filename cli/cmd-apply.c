@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <grp.h>
@@ -433,6 +434,17 @@ static int make_log_dir(struct apply *a)
 			rc = make_dir(dir, 0, 0, 0755);
 	}
 	free(dir);
+	/* Postfix programs that log without postlogd (postsuper in `postfix
+	 * start`'s integrity check, after a crash) open the file as mail_owner:
+	 * a root-only log file would make that check, and the start, fail. */
+	int fd = rc == EXIT_OK ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640)
+	                       : -1;
+	if (rc == EXIT_OK && (fd < 0 || fchown(fd, a->pf.owner_uid, (gid_t)-1))) {
+		fprintf(stderr, "%s: error: %s: %s\n", PROG, log, strerror(errno));
+		rc = EXIT_IOERR;
+	}
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

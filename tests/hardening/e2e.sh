@@ -180,8 +180,16 @@ t_kill9() {
 		sleep 0.05
 	done
 	for pid in $(relay_pids); do kill -9 "$pid" 2>/dev/null && killed=$((killed + 1)); done
+	# a supervisor restarts only once the killed processes are gone
+	for _ in $(seq 100); do [ -z "$(relay_pids)" ] && break; sleep 0.1; done
 	sleep 1
-	pf_start relay "$R" || { wait "$sender"; return 1; }
+	if ! pf_start relay "$R"; then
+		# postfix-script's integrity check runs postsuper: show why it failed
+		ip netns exec prh-relay postsuper -c "$R/etc/postfix" 2>&1 | sed 's/^/# postsuper: /'
+		sleep 2
+		pf_start relay "$R" || { wait "$sender"; return 1; }
+		echo "# the first postfix start after kill -9 failed its integrity check; the second started"
+	fi
 	wait "$sender" || return 1
 	[ "$(accepted "$out")" = "$N" ] || { echo "only $(accepted "$out") of $N accepted in the end"; return 1; }
 	wait_arrivals up "$p" "$N" 120 || { echo "arrived: $(arrivals up "$p") of $N accepted"; return 1; }
