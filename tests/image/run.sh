@@ -381,11 +381,20 @@ test_exporter_metrics_after_mail() {
 	relay prt-relay8 10.232.0.17 -e MAILNAME=mail.example.com \
 		-e RELAYHOST="[$upstream_ip]:25" -e POSTFIX_EXPORTER_ENABLED=true "$image"
 	wait_ready prt-relay8
+	# The exporter follows the log from its end: lines Postfix writes before
+	# it has opened the file are not counted, so wait until it answers.
+	for _ in $(seq 1 100); do
+		fetch http://10.232.0.17:9154/metrics >"$work/metrics" 2>/dev/null &&
+			grep -q '^postfix_up' "$work/metrics" && break
+		sleep 0.2
+	done
 	send 10.232.0.17:25 exporter-counted >"$work/swaks.out"
 	wait_delivered exporter-counted >/dev/null
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 100); do
 		fetch http://10.232.0.17:9154/metrics >"$work/metrics" 2>/dev/null &&
-			grep -qE '^postfix_qmgr_messages_removed_total [1-9]' "$work/metrics" && break
+			grep -qE '^postfix_qmgr_messages_removed_total [1-9]' "$work/metrics" &&
+			grep -qE '^postfix_smtpd_messages_processed_total\{sasl_method=""\} [1-9]' \
+				"$work/metrics" && break
 		sleep 0.2
 	done
 	expect_grep '^postfix_up\{path="/var/spool/postfix/public/showq"\} 1' "$work/metrics" \
