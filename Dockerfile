@@ -12,7 +12,7 @@
 FROM debian:trixie-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-	meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev check \
+	meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev libdb5.3-dev check \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -5,6 +5,8 @@
 #include "postrelaycfg.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #define PROG "postrelaycfg"
 
@@ -50,6 +52,24 @@ void cli_main_cf_free(struct cli_main_cf *mc);
  * that point into @buf (of @size bytes, which receives a copy).  Returns the count.
  */
 size_t cli_split(const char *value, char *buf, size_t size, const char **words, size_t max);
+
+/*
+ * Build SOURCE.db, the Postfix hash: table of the table source @source, in
+ * process (what `postmap hash:SOURCE` does); it replaces any SOURCE.db
+ * atomically.  Returns an exit code; errors are printed.
+ */
+int cli_hash_table_build(const char *source);
+
+/* One SMTPD user: "user" logs in within @realm, "user@domain" within "domain". */
+struct cli_sasl_user {
+	const char *user, *realm, *password;
+};
+/*
+ * Write the Cyrus sasldb2 @path with exactly @users (what `saslpasswd2 -c`
+ * for each would leave), root-owned with group @gid and mode 0640, replacing
+ * it atomically.  Returns an exit code; errors are printed.
+ */
+int cli_sasldb_build(const char *path, gid_t gid, const struct cli_sasl_user *users, size_t n);
 
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);

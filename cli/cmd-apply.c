@@ -112,8 +112,8 @@ static int parse(int argc, char **argv, struct apply *a)
 			printf(
 			    "usage: %s %s\n"
 			    "Validate, then install the configuration: write the Postfix and "
-			    "OpenDKIM files\nunder DIR/etc, build the lookup tables (postmap), "
-			    "provision the SMTPD_USERS\ndatabase (saslpasswd2) and create the "
+			    "OpenDKIM files\nunder DIR/etc, build the lookup tables, "
+			    "provision the SMTPD_USERS database\n(Cyrus sasldb) and create the "
 			    "queue and data directories.\nNothing is changed when the "
 			    "configuration is invalid.\n\noptions:\n"
 			    "  -c, --config FILE   read settings from a YAML file (the "
@@ -189,29 +189,68 @@ static int render(struct apply *a)
 	return rc;
 }
 
-/* Ask postconf where the rendered instance keeps its state, and as whom. */
+/* The parameters apply needs to know, with Postfix's built-in defaults. */
+static const struct {
+	const char *name, *fallback;
+} state_params[] = {{"queue_directory", "/var/spool/postfix"},
+                    {"data_directory", "/var/lib/postfix"},
+                    {"mail_owner", "postfix"},
+                    {"setgid_group", "postdrop"},
+                    {"maillog_file", ""}};
+
+#define N_STATE_PARAMS (sizeof(state_params) / sizeof(state_params[0]))
+
+/*
+ * Where the rendered instance keeps its state, and as whom.  The rendered
+ * main.cf says (a parameter it does not set has Postfix's default); only
+ * when a value refers to other parameters ($name) does postconf expand it.
+ */
 static int query_postfix(struct apply *a)
 {
-	char *argv[] = {
-	    "postconf",       "-c",         a->conf_dir,    "-h",           "queue_directory",
-	    "data_directory", "mail_owner", "setgid_group", "maillog_file", NULL};
-	char *out = NULL;
-	int rc = run(argv, NULL, &out);
 	char **fields[] = {&a->pf.queue_dir, &a->pf.data_dir, &a->pf.mail_owner,
 	                   &a->pf.setgid_group, &a->pf.maillog_file};
-	char *line = out;
-	for (size_t i = 0; rc == EXIT_OK && i < sizeof(fields) / sizeof(fields[0]); i++) {
-		char *nl = line ? strchr(line, '\n') : NULL;
-		if (!nl) {
-			rc = error("postconf -c %s: unexpected output", a->conf_dir);
-			break;
-		}
-		*nl = '\0';
-		if (!(*fields[i] = strdup(line)))
-			rc = EXIT_SOFTWARE;
-		line = nl + 1;
+	char *path = join(a->conf_dir, "/", "main.cf");
+	struct cli_main_cf *mc = NULL;
+	if (!path)
+		return EXIT_SOFTWARE;
+	if (cli_main_cf_load(path, &mc)) {
+		int rc = error("cannot read %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
 	}
-	free(out);
+	free(path);
+	bool expand = false;
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < N_STATE_PARAMS && rc == EXIT_OK; i++) {
+		const char *v = cli_main_cf_get(mc, state_params[i].name);
+		if (!v)
+			v = state_params[i].fallback;
+		expand |= strchr(v, '$') != NULL;
+		if (!(*fields[i] = strdup(v)))
+			rc = EXIT_SOFTWARE;
+	}
+	cli_main_cf_free(mc);
+	if (rc == EXIT_OK && expand) {
+		char *argv[] = {"postconf",        "-c",           a->conf_dir,  "-h",
+		                "queue_directory", "data_directory", "mail_owner", "setgid_group",
+		                "maillog_file",    NULL};
+		char *out = NULL;
+		rc = run(argv, NULL, &out);
+		char *line = out;
+		for (size_t i = 0; rc == EXIT_OK && i < N_STATE_PARAMS; i++) {
+			char *nl = line ? strchr(line, '\n') : NULL;
+			if (!nl) {
+				rc = error("postconf -c %s: unexpected output", a->conf_dir);
+				break;
+			}
+			*nl = '\0';
+			free(*fields[i]);
+			if (!(*fields[i] = strdup(line)))
+				rc = EXIT_SOFTWARE;
+			line = nl + 1;
+		}
+		free(out);
+	}
 	if (rc != EXIT_OK)
 		return rc;
 	struct passwd *pw = getpwnam(a->pf.mail_owner);
@@ -273,8 +312,9 @@ static int build_tables(struct apply *a)
 				free(path);
 				return EXIT_SOFTWARE;
 			}
+			/* hash: tables are written in process; postmap builds the others */
 			char *argv[] = {"postmap", "-c", a->conf_dir, spec, NULL};
-			rc = run(argv, NULL, NULL);
+			rc = strcmp(type, "hash") ? run(argv, NULL, NULL) : cli_hash_table_build(path);
 			free(spec);
 			if (rc == EXIT_OK)
 				rc = remove_built(path, suffix);
@@ -288,11 +328,11 @@ static int build_tables(struct apply *a)
 }
 
 /*
- * Rebuild the SMTPD_USERS database from scratch in a temporary directory
- * beside it, then rename it into place: removed users disappear, and smtpd
- * never sees a half-built database.  Users log in as "user" (the realm is
- * MAILNAME, smtpd_sasl_local_domain) or "user@MAILNAME"; an entry
- * "user@domain" is stored in realm "domain" and logs in as "user@domain".
+ * Write the SMTPD_USERS database from scratch and rename it into place:
+ * removed users disappear, and smtpd never sees a half-built database.
+ * Users log in as "user" (the realm is MAILNAME, smtpd_sasl_local_domain) or
+ * "user@MAILNAME"; an entry "user@domain" is stored in realm "domain" and
+ * logs in as "user@domain" (as saslpasswd2 -u MAILNAME would store them).
  */
 static int provision_sasldb(struct apply *a)
 {
@@ -306,50 +346,18 @@ static int provision_sasldb(struct apply *a)
 		return rc;
 	}
 	const char *realm = prc_config_get(a->cfg, "MAILNAME");
-	char *dir = strdup(db);
-	char *tmpdir = NULL, *tmpdb = NULL;
-	int rc = EXIT_OK;
-	if (!dir) {
-		rc = EXIT_SOFTWARE;
-		goto out;
+	struct cli_sasl_user *users = calloc(n, sizeof(*users));
+	if (!users) {
+		free(db);
+		return EXIT_SOFTWARE;
 	}
-	strrchr(dir, '/')[0] = '\0';
-	tmpdir = join(dir, "/", ".sasldb-XXXXXX");
-	if (!tmpdir) {
-		rc = EXIT_SOFTWARE;
-		goto out;
-	}
-	if (!mkdtemp(tmpdir)) {
-		rc = error("cannot create a temporary directory in %s: %s", dir, strerror(errno));
-		free(tmpdir);
-		tmpdir = NULL;
-		goto out;
-	}
-	tmpdb = join(tmpdir, "/", "sasldb2");
-	if (!tmpdb) {
-		rc = EXIT_SOFTWARE;
-		goto out;
-	}
-	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
-		char *user = (char *)prc_config_list_field(a->cfg, "SMTPD_USERS", i, 0);
-		const char *password = prc_config_list_field(a->cfg, "SMTPD_USERS", i, 1);
-		char *argv[] = {"saslpasswd2", "-f", tmpdb, "-u", (char *)realm,
-		                "-p",          "-c", user,  NULL};
-		/* -p reads the password from stdin: no newline, so none is stored */
-		rc = run(argv, password, NULL);
-	}
-	if (rc == EXIT_OK && (chown(tmpdb, 0, a->pf.owner_gid) || chmod(tmpdb, 0640)))
-		rc = error("cannot set the owner of %s: %s", tmpdb, strerror(errno));
-	if (rc == EXIT_OK && rename(tmpdb, db))
-		rc = error("cannot rename %s to %s: %s", tmpdb, db, strerror(errno));
-out:
-	if (tmpdb)
-		unlink(tmpdb);
-	if (tmpdir)
-		rmdir(tmpdir);
-	free(tmpdb);
-	free(tmpdir);
-	free(dir);
+	for (size_t i = 0; i < n; i++)
+		users[i] = (struct cli_sasl_user){
+		    .user = prc_config_list_field(a->cfg, "SMTPD_USERS", i, 0),
+		    .realm = realm,
+		    .password = prc_config_list_field(a->cfg, "SMTPD_USERS", i, 1)};
+	int rc = cli_sasldb_build(db, a->pf.owner_gid, users, n);
+	free(users);
 	free(db);
 	return rc;
 }

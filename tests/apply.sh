@@ -121,6 +121,19 @@ check "sasl_passwd is built and answers" test "$(postmap -c "$pf" -q '[smtp.exam
 check "sender_relay is built and answers" test "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")" = "[one.example.net]:25"
 check "sasl_passwd.db is 0600 root" test "$(stat -c '%a %U' "$pf/sasl_passwd.db")" = "600 root"
 check "sender_relay.db is 0644 root" test "$(stat -c '%a %U' "$pf/sender_relay.db")" = "644 root"
+# apply writes hash: tables itself: they must be what postmap makes of the same source
+mkdir "$work/postmap"
+for t in sasl_passwd sender_relay; do
+	cp "$pf/$t" "$work/postmap/$t"
+	postmap -c "$pf" "hash:$work/postmap/$t"
+	check "$t.db holds what postmap builds from the same source" test \
+		"$(postmap -c "$pf" -s "hash:$pf/$t" | sort)" = "$(postmap -c "$pf" -s "hash:$work/postmap/$t" | sort)"
+	check "$t.db stores keys and values as postmap does (byte for byte)" test \
+		"$(db5.3_dump -p "$pf/$t.db" | sed '1,/^HEADER=END/d' | paste - - | sort)" = \
+		"$(db5.3_dump -p "$work/postmap/$t.db" | sed '1,/^HEADER=END/d' | paste - - | sort)"
+done
+check "no temporary files are left beside the tables" test \
+	"$(find "$pf" -maxdepth 1 -name '*.tmp-*' | wc -l)" = 0
 apply "$R" "${base[@]}" "RELAYHOST_MAP=@two.example:[two.example.net]:25"
 check "a removed table entry is gone from the built table" test -z "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")"
 check "the new entry answers" test "$(postmap -c "$pf" -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
@@ -140,6 +153,12 @@ apply "$R" "${base[@]}"
 check "sasldb holds every user, in realm MAILNAME or its own domain" test \
 	"$(sasldblistusers2 -f "$db" | sort)" = "$(printf '%s\n' 'alice@relay.example.com: userPassword' 'bob@example.org: userPassword')"
 check "sasldb is 0640 root:postfix" test "$(stat -c '%a %U:%G' "$db")" = "640 root:postfix"
+# apply writes the sasldb itself: it must hold what saslpasswd2 stores for the same users
+printf 'alice-pw' | saslpasswd2 -f "$work/sasldb2" -u relay.example.com -p -c alice
+printf 'bob-pw' | saslpasswd2 -f "$work/sasldb2" -u relay.example.com -p -c bob@example.org
+check "sasldb stores users, realms and passwords as saslpasswd2 does (byte for byte)" test \
+	"$(db5.3_dump -p "$db" | sed '1,/^HEADER=END/d' | paste - - | sort)" = \
+	"$(db5.3_dump -p "$work/sasldb2" | sed '1,/^HEADER=END/d' | paste - - | sort)"
 check "sasl/smtpd.conf names this sasldb" grep -qx "sasldb_path: $db" "$pf/sasl/smtpd.conf"
 # Postfix 3.10 (Debian 13) reads smtpd.conf only from cyrus_sasl_config_path
 check "Postfix reads sasl/smtpd.conf from this instance" test \
