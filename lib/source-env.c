@@ -321,6 +321,15 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 {
 	size_t entry = 0;
+	/* the entry number of each accepted item: invalid entries are not items */
+	size_t max_entries = 1;
+	for (size_t i = 0; i < s.n; i++)
+		max_entries += s.p[i] == ';';
+	size_t *entry_of = malloc(max_entries * sizeof(*entry_of));
+	if (!entry_of) {
+		oom(c);
+		return;
+	}
 	const char *start = s.p;
 	for (size_t i = 0; i <= s.n; i++) {
 		if (i < s.n && s.p[i] == '\\' && i + 1 < s.n && s.p[i + 1] == ';') {
@@ -356,7 +365,7 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 			size_t dup = 0;
 			for (size_t k = 0; k < v->nitems && !dup; k++)
 				if (!strcmp(v->items[k].f[0], fields[0]))
-					dup = k + 1;
+					dup = entry_of[k];
 			if (why)
 				bad(c, entry, "'%s' %s", SHOW(c, 0, fields[0]), why);
 			else if (dup)
@@ -364,10 +373,13 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 				    dup);
 			else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 				oom(c);
+			else
+				entry_of[v->nitems - 1] = entry;
 		}
 		free(fields[0]);
 		free(fields[1]);
 	}
+	free(entry_of);
 }
 
 int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,

@@ -498,6 +498,20 @@ START_TEST(env_postconf_parameter_given_twice)
 }
 END_TEST
 
+START_TEST(env_postconf_duplicate_names_the_right_entry_after_a_bad_one)
+{
+	/* entry 1 is not name=value: the first smtpd_banner is entry 2, not item 1 */
+	const char *envp[] = {"POSTCONF=oops;smtpd_banner=a;smtpd_banner=b", NULL};
+	int rc;
+	char *text = load_only(envp, &rc, NULL);
+	ck_assert_str_eq(text, "error|env:POSTCONF|entry 1: expected name=value\n"
+			       "error|env:POSTCONF|entry 3: parameter 'smtpd_banner' is already set "
+			       "by entry 2\n");
+	ck_assert_int_eq(rc, PRC_ERR_INVALID);
+	free(text);
+}
+END_TEST
+
 START_TEST(env_refused_mailname_not_reported_twice_but_still_invalid)
 {
 	const char *envp[] = {"MAILNAME=bad host", NULL};
@@ -541,6 +555,7 @@ ADD(env_lone_trailing_backslash_reported_not_dropped)
 ADD(env_numeric_top_label_is_not_a_host)
 ADD(env_count_messages_read_well)
 ADD(env_postconf_parameter_given_twice)
+ADD(env_postconf_duplicate_names_the_right_entry_after_a_bad_one)
 ADD(env_refused_mailname_not_reported_twice_but_still_invalid)
 SUITE_END
 
