@@ -1180,8 +1180,10 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 	const struct prc_setting *set = &prc_settings[id];
 	struct prc_value v = {0};
 	bool ok = true;
-	if (tagged(c, n, set->yaml))
+	if (tagged(c, n, set->yaml)) {
+		c->cfg->v[id].refused = true;
 		return;
+	}
 	if (is_null(n)) {
 		/* null means unset: back to the default */
 		if (set->def && prc_parse_env_value(id, set->def, "default", &v, NULL)) {
@@ -1218,6 +1220,9 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 		v.origin = origin;
 		origin = NULL;
 		prc_value_move(&c->cfg->v[id], &v);
+	} else if (c->rc != PRC_ERR_NOMEM) {
+		/* reported: validation must not call the setting missing as well */
+		c->cfg->v[id].refused = true;
 	}
 	prc_value_clear(&v);
 	free(origin);

@@ -106,6 +106,33 @@ START_TEST(yaml_string_checks_reuse_env_messages)
 }
 END_TEST
 
+/* A refused value is reported once: validation does not also call it missing. */
+START_TEST(yaml_refused_mailname_is_not_also_missing)
+{
+	static const char *const files[] = {"mailname: \"bad name!\"\n", "mailname: !!int 5\n"};
+	static const char *const expected[] = {
+	    "error|t.yaml:1:11|mailname: 'bad name!': host name may only contain letters, "
+	    "digits, '-' and '.'\n",
+	    "error|t.yaml:1:11|mailname: tag !!int is not supported (a value takes no tag, or "
+	    "!!str)\n"};
+	for (size_t i = 0; i < 2; i++) {
+		struct prc_config *cfg;
+		int rc;
+		char *text = load(files[i], strlen(files[i]), &cfg, &rc);
+		ck_assert_str_eq(text, expected[i]);
+		free(text);
+		struct prc_diags *d;
+		ck_assert_int_eq(prc_diags_new(&d), 0);
+		ck_assert_int_eq(prc_config_validate(cfg, d), PRC_ERR_INVALID);
+		text = diags_text(d);
+		ck_assert_ptr_null(strstr(text, "MAILNAME is required"));
+		free(text);
+		prc_diags_free(d);
+		prc_config_free(cfg);
+	}
+}
+END_TEST
+
 START_TEST(yaml_bool_true_false_yes_no)
 {
 	struct prc_config *cfg = load_ok("tls:\n"
@@ -899,6 +926,7 @@ END_TEST
 SUITE_BEGIN(yaml_types)
 ADD(yaml_string_types_set_value_and_origin)
 ADD(yaml_string_checks_reuse_env_messages)
+ADD(yaml_refused_mailname_is_not_also_missing)
 ADD(yaml_bool_true_false_yes_no)
 ADD(yaml_bool_on_off_y_n_refused)
 ADD(yaml_size_bytes_and_suffixes)
