@@ -71,6 +71,14 @@ struct cli_sasl_user {
  */
 int cli_sasldb_build(const char *path, gid_t gid, const struct cli_sasl_user *users, size_t n);
 
+/*
+ * getopt_long for a command (argv[0] is its name) that reports a bad option
+ * itself, as "postrelaycfg: error: COMMAND: unknown option '--x'" (or a
+ * missing or unexpected value); returns what getopt_long returns.
+ */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);
 

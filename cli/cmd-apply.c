@@ -94,7 +94,7 @@ static int parse(int argc, char **argv, struct apply *a)
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			a->src.config = optarg;

@@ -37,7 +37,7 @@ static int parse(int argc, char **argv, struct args *a, bool want_out, const cha
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, want_out ? "c:o:h" : "c:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, want_out ? "c:o:h" : "c:h", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			a->src.config = optarg;
@@ -177,7 +177,7 @@ int cmd_settings(int argc, char **argv)
 	int (*write)(FILE *) = prc_settings_write_markdown;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "markdown")) {

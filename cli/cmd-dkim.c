@@ -67,7 +67,7 @@ static int parse(int argc, char **argv, struct dkim_args *a, bool keygen)
 	const char *synopsis = keygen ? keygen_synopsis : record_synopsis;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, keygen ? "o:h" : "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, keygen ? "o:h" : "h", opts)) != -1) {
 		switch (c) {
 		case OPT_DOMAIN:
 			a->domain = optarg;

@@ -51,7 +51,7 @@ int cmd_get(int argc, char **argv)
 	struct cli_source src = {0};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
 		switch (c) {
 		case 'c':
 			src.config = optarg;

@@ -226,7 +226,7 @@ int cmd_health(int argc, char **argv)
 	char *end;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
 			root = optarg;

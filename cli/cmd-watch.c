@@ -206,7 +206,7 @@ int cmd_watch(int argc, char **argv)
 	int c;
 	optind = 1;
 	/* '+': stop at the first non-option, so COMMAND keeps its own options */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+h", opts)) != -1) {
 		switch (c) {
 		case OPT_ROOT:
 			root = optarg;

@@ -1,6 +1,8 @@
 /* postrelaycfg: a thin command line over libpostrelaycfg. */
 #include "cli.h"
 
+#include <getopt.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -108,6 +110,36 @@ int cli_load_valid(const struct cli_source *src, const char *root, bool warnings
 	else
 		prc_config_free(cfg);
 	return rc;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	opterr = 0;
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c != '?')
+		return c;
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	fprintf(stderr, "%s: error: %s: ", PROG, argv[0]);
+	if (strncmp(arg, "--", 2)) {
+		const char *p = optopt ? strchr(shortopts, optopt) : NULL;
+		if (p && p[1] == ':')
+			fprintf(stderr, "option '-%c' needs a value\n", optopt);
+		else
+			fprintf(stderr, "unknown option '-%c'\n", optopt ? optopt : '?');
+		return c;
+	}
+	const char *name = arg + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct option *o = longopts;
+	while (o->name && (strlen(o->name) != len || strncmp(o->name, name, len)))
+		o++;
+	if (o->name && o->has_arg == required_argument && !eq)
+		fprintf(stderr, "option '--%s' needs a value\n", o->name);
+	else if (o->name && o->has_arg == no_argument && eq)
+		fprintf(stderr, "option '--%s' takes no value\n", o->name);
+	else
+		fprintf(stderr, "unknown option '%.*s'\n", (int)len + 2, arg);
+	return c;
 }
 
 int main(int argc, char **argv)

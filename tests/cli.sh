@@ -26,6 +26,10 @@ check() { # check NAME CMD...: ok when CMD succeeds
 same() { # same NAME FILE TEXT
 	if [ "$(cat "$2")" = "$3" ]; then ok "$1"; else notok "$1: got '$(cat "$2")', wanted '$3'"; fi
 }
+first_err() { # first_err NAME TEXT: the first line of stderr is TEXT
+	head -n 1 "$work/err" >"$work/err1"
+	same "$1" "$work/err1" "$2"
+}
 
 expect "no command is a usage error" 64 "$cli"
 expect "--help" 0 "$cli" --help
@@ -58,6 +62,21 @@ commands:
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
 expect "unknown option" 64 "$cli" check --bogus
+same "unknown option message names the program and the command" "$work/err" \
+	"postrelaycfg: error: check: unknown option '--bogus'
+usage: postrelaycfg check [-c FILE] [--env-file FILE] [--no-env] (see --help)"
+expect "unknown short option" 64 "$cli" apply -x
+first_err "unknown short option message" \
+	"postrelaycfg: error: apply: unknown option '-x'"
+expect "option without its value" 64 "$cli" render -o
+first_err "option without its value message" \
+	"postrelaycfg: error: render: option '-o' needs a value"
+expect "long option without its value" 64 "$cli" print --env-file
+first_err "long option without its value message" \
+	"postrelaycfg: error: print: option '--env-file' needs a value"
+expect "value for an option that takes none" 64 "$cli" check --no-env=yes
+first_err "value for an option that takes none message" \
+	"postrelaycfg: error: check: option '--no-env' takes no value"
 expect "render without -o" 64 "$cli" render
 same "render without -o says so" "$work/err" "postrelaycfg: error: render needs -o DIR
 usage: postrelaycfg render [-c FILE] [--env-file FILE] [--no-env] -o DIR [--dkim-dir DIR] (see --help)"
