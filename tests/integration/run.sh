@@ -264,6 +264,30 @@ t_reapply_running() {
 }
 check reapply_and_reload_while_running_keeps_relaying t_reapply_running
 
+# apply --start: starts a stopped instance (queue structure check, then
+# `postfix start` with the shell checks skipped), and reloads a running one
+t_apply_start() {
+	local pidfile=$R/var/spool/postfix/pid/master.pid pid1 pid2
+	pf_stop relay "$R"
+	: >"$R/var/log/mail.log"
+	in_ns relay "$prc" apply --start --env-file "$work/relay.env" --root "$R" || return 1
+	pid1=$(tr -d ' ' <"$pidfile")
+	kill -0 "$pid1" || { echo "no master after apply --start"; return 1; }
+	[ ! -e "$R/var/spool/postfix/quick-start" ] || { echo "quick-start was left behind"; return 1; }
+	logged "$R" 'postfix-script\[[0-9]*\]: starting the Postfix mail system' || return 1
+	wait_port relay 25 || return 1
+	send trust "$RELAY4" --to someone@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null || return 1
+	: >"$R/var/log/mail.log"
+	in_ns relay "$prc" apply --start --env-file "$work/relay.env" --root "$R" || return 1
+	pid2=$(tr -d ' ' <"$pidfile")
+	[ "$pid2" = "$pid1" ] || { echo "master restarted ($pid1 -> $pid2), not reloaded"; return 1; }
+	logged "$R" 'postfix/master\[[0-9]*\]: reload' || return 1
+	send trust "$RELAY4" --to someone@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null
+}
+check apply_start_starts_a_stopped_relay_and_reloads_a_running_one t_apply_start
+
 # ---- RELAYHOST_AUTH against the AUTH upstream ----------------------------------
 t_relay_auth() {
 	relay "RELAYHOST=[$NET4.30]:587" "RELAYHOST_AUTH=yes" \
