@@ -11,7 +11,9 @@
  * file's identity (device, inode, size, mtime, ctime) after symlinks, compared
  * with the last one seen.  A periodic re-check covers directories that did not
  * exist yet.  Events are debounced so that a certificate and its key replaced
- * together cause one reload.
+ * together cause one reload.  Before it reloads, each certificate and key pair
+ * is checked (prc_tls_check_pair): a half-done or wrong replacement is
+ * reported and waits for the next change instead of being put in use.
  */
 #include "cli.h"
 
@@ -54,8 +56,9 @@ static int help(void)
 	printf("usage: %s %s\n"
 	       "Run COMMAND (default: postfix reload) whenever a TLS certificate, key or CA\n"
 	       "file named in ROOT/etc/postfix/main.cf (smtpd_tls_cert_file, smtp_tls_CAfile,\n"
-	       "...) is replaced, including a Kubernetes secret's symlink swap.  Runs until\n"
-	       "killed.\n\n"
+	       "...) is replaced, including a Kubernetes secret's symlink swap.  A\n"
+	       "certificate and key pair that does not match (or cannot be read) is reported\n"
+	       "and COMMAND is not run until the next change.  Runs until killed.\n\n"
 	       "options:\n"
 	       "      --root DIR          the instance root (default /); the default command\n"
 	       "                          becomes postfix -c DIR/etc/postfix reload\n"
@@ -159,6 +162,51 @@ static void run(char *const argv[])
 		fprintf(stderr, "%s: watch: %s failed (status %d)\n", PROG, argv[0], st);
 }
 
+/*
+ * Whether the certificate and key pairs that main.cf names (server and client
+ * side) are usable: each key matches its certificate.  Prints every problem
+ * found (warnings too).  When main.cf cannot be read the command decides.
+ */
+static bool pairs_usable(const char *main_cf)
+{
+	static const char *const pairs[][2] = {{"smtpd_tls_cert_file", "smtpd_tls_key_file"},
+	                                       {"smtp_tls_cert_file", "smtp_tls_key_file"}};
+	struct cli_main_cf *mc;
+	struct prc_diags *d;
+	if (cli_main_cf_load(main_cf, &mc))
+		return true;
+	if (prc_diags_new(&d)) {
+		cli_main_cf_free(mc);
+		return true;
+	}
+	const char *host = cli_main_cf_get(mc, "myhostname");
+	if (host && strchr(host, '$'))
+		host = NULL;
+	bool usable = true;
+	const char *done_cert = NULL, *done_key = NULL;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		const char *cert = cli_main_cf_get(mc, pairs[i][0]);
+		const char *key = cli_main_cf_get(mc, pairs[i][1]);
+		if (!cert || cert[0] != '/')
+			continue;
+		/* an empty key file (or Postfix's default, $..._cert_file): one combined file */
+		if (!key || !*key || (key[0] == '$' && !strcmp(key + 1, pairs[i][0])))
+			key = cert;
+		if (key[0] != '/')
+			continue;
+		if (done_cert && !strcmp(cert, done_cert) && !strcmp(key, done_key))
+			continue;
+		if (prc_tls_check_pair(cert, key, host, main_cf, d) != PRC_OK)
+			usable = false;
+		done_cert = cert;
+		done_key = key;
+	}
+	prc_diags_print(d, PROG, stderr);
+	prc_diags_free(d);
+	cli_main_cf_free(mc);
+	return usable;
+}
+
 /* The files main.cf names (absolute paths, each once); -1 when main.cf cannot be read. */
 static int collect(const char *main_cf, struct file *files, size_t *n)
 {
@@ -256,8 +304,16 @@ int cmd_watch(int argc, char **argv)
 	for (;;) {
 		int fd = watch_all(files, n);
 		/* a change between the last refresh and the new watches is caught here */
-		if (refresh(files, n, true))
-			run(command);
+		if (refresh(files, n, true)) {
+			/* a reload would put a broken pair in use: wait for the next change */
+			if (pairs_usable(main_cf))
+				run(command);
+			else
+				fprintf(stderr,
+				        "%s: watch: not reloading: the TLS files above are unusable; "
+				        "waiting for the next change\n",
+				        PROG);
+		}
 		wait_for_change(fd, (int)interval * 1000);
 		if (fd >= 0)
 			close(fd);

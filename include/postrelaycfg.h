@@ -358,6 +358,25 @@ int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
 int prc_tls_prepare(struct prc_config *cfg, struct prc_diags *diags);
 
 /**
+ * Check a certificate file and its private key file on their own, as
+ * prc_tls_prepare() checks user-supplied files (for a reloader that sees them
+ * replaced): an error when a file is missing or unreadable, is not PEM, holds
+ * no certificate (no private key), or when the key does not match the first
+ * certificate; a warning when that certificate is expired or not yet valid,
+ * does not name @p host, or the key is readable by all users.  Nothing is
+ * written.  Diagnostics carry @p origin and start with the file's path.
+ * @param cert_file  PEM certificate (chain), leaf first
+ * @param key_file   PEM private key
+ * @param host       the name the certificate should carry; NULL skips that check
+ * @param origin     the diagnostics' origin (e.g. "main.cf"); may be NULL
+ * @param diags      receives problems; may be NULL
+ * @return 0 (warnings allowed), PRC_ERR_INVALID, PRC_ERR_NOMEM, or PRC_ERR_ARG
+ *         (a NULL path)
+ */
+int prc_tls_check_pair(const char *cert_file, const char *key_file, const char *host,
+                       const char *origin, struct prc_diags *diags);
+
+/**
  * Check every DKIM key of a configuration (nothing when USE_DKIM is no): the
  * file exists, holds an RSA private key of at least 1024 bits (a warning
  * under 2048) or an Ed25519 private key, and is not readable or writable by

@@ -121,7 +121,8 @@ struct tls_file {
 };
 
 struct tls_ctx {
-	struct prc_config *cfg;
+	struct prc_config *cfg; /* NULL for prc_tls_check_pair() */
+	const char *host;       /* the name the certificate should carry, or NULL */
 	struct prc_diags *d;
 	int rc;
 };
@@ -218,7 +219,7 @@ static void format_time(const ASN1_TIME *t, char *buf, size_t size)
 static void check_leaf(struct tls_ctx *c, const struct tls_file *crt, X509 *leaf)
 {
 	char when[64];
-	const char *host = c->cfg->v[PRC_S_MAILNAME].str;
+	const char *host = c->host;
 	if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
 		format_time(X509_get0_notAfter(leaf), when, sizeof(when));
 		problem(c, PRC_SEV_WARNING, "cert-expired", crt, "the certificate expired on %s",
@@ -229,7 +230,7 @@ static void check_leaf(struct tls_ctx *c, const struct tls_file *crt, X509 *leaf
 		problem(c, PRC_SEV_WARNING, "cert-not-yet-valid", crt,
 		        "the certificate is not valid before %s", when);
 	}
-	if (X509_check_host(leaf, host, strlen(host), 0, NULL) != 1)
+	if (host && X509_check_host(leaf, host, strlen(host), 0, NULL) != 1)
 		problem(c, PRC_SEV_WARNING, "cert-name", crt,
 		        "the certificate does not name MAILNAME (%s); clients that check names "
 		        "will refuse it",
@@ -262,8 +263,8 @@ static void check_pair(struct tls_ctx *c, const struct tls_file *crt, const stru
 		X509 *leaf = sk_X509_value(certs, 0);
 		if (pkey && EVP_PKEY_eq(X509_get0_pubkey(leaf), pkey) != 1)
 			problem(c, PRC_SEV_ERROR, "key-mismatch", key,
-			        "the key does not match the certificate in %s (%s)", crt->path,
-			        crt->env);
+			        "the key does not match the certificate in %s%s%s%s", crt->path,
+			        *crt->env ? " (" : "", crt->env, *crt->env ? ")" : "");
 		check_leaf(c, crt, leaf);
 	}
 	ERR_clear_error();
@@ -338,9 +339,21 @@ PRC_EXPORT int prc_tls_prepare(struct prc_config *cfg, struct prc_diags *d)
 	static const struct tls_side server = {PRC_S_TLS_CRT, PRC_S_TLS_KEY, PRC_S_TLS_CA};
 	static const struct tls_side client = {PRC_S_CLIENT_TLS_CRT, PRC_S_CLIENT_TLS_KEY,
 	                                       PRC_S_CLIENT_TLS_CA};
-	struct tls_ctx c = {cfg, d, PRC_OK};
+	struct tls_ctx c = {cfg, cfg->v[PRC_S_MAILNAME].str, d, PRC_OK};
 	prepare_side(&c, &server, NULL);
 	if (c.rc != PRC_ERR_NOMEM)
 		prepare_side(&c, &client, &server);
+	return c.rc;
+}
+
+PRC_EXPORT int prc_tls_check_pair(const char *cert_file, const char *key_file, const char *host,
+                                  const char *origin, struct prc_diags *d)
+{
+	if (!cert_file || !key_file)
+		return PRC_ERR_ARG;
+	struct tls_ctx c = {NULL, host, d, PRC_OK};
+	struct tls_file crt = {.env = "", .origin = origin ? origin : "", .path = (char *)cert_file};
+	struct tls_file key = {.env = "", .origin = origin ? origin : "", .path = (char *)key_file};
+	check_pair(&c, &crt, &key);
 	return c.rc;
 }

@@ -107,11 +107,17 @@ expect "health --wait rejects junk" 64 "$cli" health --wait 1x
 expect "health of a missing instance" 1 "$cli" health --root "$work/none"
 
 # ---- watch -----------------------------------------------------------------
+# pair DIR: a fresh self-signed certificate and its key, DIR/tls.crt and DIR/tls.key
+pair() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=mail.example.com" -addext "subjectAltName=DNS:mail.example.com" \
+		-keyout "$1/tls.key" -out "$1/tls.crt" 2>/dev/null
+	chmod 600 "$1/tls.key"
+}
 # A directory laid out like a mounted Kubernetes secret.
 sec=$work/secret
-mkdir -p "$sec/..v1"
-echo cert1 >"$sec/..v1/tls.crt"
-echo key1 >"$sec/..v1/tls.key"
+pair "$sec/..v1"
 ln -s ..v1 "$sec/..data"
 ln -s ..data/tls.crt "$sec/tls.crt"
 ln -s ..data/tls.key "$sec/tls.key"
@@ -143,15 +149,15 @@ reloads() { # wait up to 5 s for N reloads; prints the count
 }
 sleep 0.3
 # the swap: a new directory, ..data renamed over the old link, the old one removed
-mkdir "$sec/..v2"
-echo cert2 >"$sec/..v2/tls.crt"
-echo key2 >"$sec/..v2/tls.key"
+pair "$sec/..v2"
 ln -s ..v2 "$sec/..data_tmp"
 mv -T "$sec/..data_tmp" "$sec/..data"
 rm -rf "$sec/..v1"
 n=$(reloads 1)
 if [ "$n" = 1 ]; then ok "watch: a Kubernetes secret swap reloads once"; else notok "watch: $n reloads after the swap"; fi
-echo cert3 >"$sec/..v2/tls.crt"
+cat "$sec/..v2/tls.crt" >"$sec/..v2/tls.crt.new"
+cat "$sec/..v2/tls.crt.new" >"$sec/..v2/tls.crt"
+rm "$sec/..v2/tls.crt.new"
 n=$(reloads 2)
 if [ "$n" = 2 ]; then ok "watch: a file written in place reloads"; else notok "watch: $n reloads after an in-place write"; fi
 if grep -qx "postrelaycfg: watch: smtpd_tls_cert_file $sec/tls.crt changed" "$work/watch.err"; then
@@ -171,6 +177,25 @@ same "watch: the files are those of main.cf, each once" "$work/watching" \
 	"postrelaycfg: watch: watching smtpd_tls_cert_file $sec/tls.crt
 postrelaycfg: watch: watching smtpd_tls_key_file $sec/tls.key
 postrelaycfg: watch: watching smtpd_tls_chain_files $work/chain.pem"
+# a swap to a key that does not match its certificate: reported, no reload
+pair "$work/other"
+mkdir "$sec/..v3"
+cp "$sec/..v2/tls.crt" "$sec/..v3/tls.crt"
+cp "$work/other/tls.key" "$sec/..v3/tls.key"
+ln -s ..v3 "$sec/..data_tmp"
+mv -T "$sec/..data_tmp" "$sec/..data"
+for _ in $(seq 1 50); do grep -q 'not reloading' "$work/watch.err" && break; sleep 0.1; done
+sleep 1
+n=$(wc -l <"$work/reloads")
+if [ "$n" = 3 ]; then ok "watch: a key that does not match its certificate is not reloaded"; else notok "watch: $n reloads after a mismatched swap"; fi
+grep -E ': (error|warning): ' "$work/watch.err" >"$work/watch.problems" || true
+same "watch: the mismatch is reported, with the paths" "$work/watch.problems" \
+	"postrelaycfg: error: $wroot/etc/postfix/main.cf: $sec/tls.key: the key does not match the certificate in $sec/tls.crt"
+# the key that belongs to it arrives: now it reloads
+cp "$sec/..v2/tls.key" "$sec/..v3/tls.key.new"
+mv "$sec/..v3/tls.key.new" "$sec/..v3/tls.key"
+n=$(reloads 4)
+if [ "$n" = 4 ]; then ok "watch: the matching key then reloads"; else notok "watch: $n reloads after the matching key arrived"; fi
 expect "watch rejects a zero interval" 64 "$cli" watch --interval 0
 expect "watch without main.cf" 74 "$cli" watch --root "$work/none"
 same "watch without main.cf says so" "$work/err" \

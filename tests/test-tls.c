@@ -461,6 +461,63 @@ START_TEST(key_and_cert_mismatch)
 }
 END_TEST
 
+/* prc_tls_check_pair: the reloader's check of a replaced pair, without a configuration. */
+START_TEST(check_pair_alone)
+{
+	make_root();
+	user_pair("mail.example.com", NULL);
+	char *c = at("/crt.pem"), *k = at("/key.pem"), *missing = at("/none.pem");
+	struct prc_diags *d;
+
+	/* a matching pair naming the host: nothing to say */
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_tls_check_pair(c, k, "mail.example.com", "main.cf", d), PRC_OK);
+	ck_assert_int_eq(prc_diags_count(d), 0);
+	prc_diags_free(d);
+
+	/* another host name: a warning; no host: no name check */
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_tls_check_pair(c, k, "relay.example.org", "main.cf", d), PRC_OK);
+	char *text = diags_text(d), *want = prc_asprintf(
+	    "warning|main.cf|%s: the certificate does not name MAILNAME (relay.example.org); "
+	    "clients that check names will refuse it\n", c);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	prc_diags_free(d);
+	ck_assert_int_eq(prc_tls_check_pair(c, k, NULL, NULL, NULL), PRC_OK);
+
+	/* another key: an error naming both files */
+	EVP_PKEY *other = ec_key();
+	write_key(k, other, 0600);
+	EVP_PKEY_free(other);
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_tls_check_pair(c, k, NULL, "main.cf", d), PRC_ERR_INVALID);
+	text = diags_text(d);
+	want = prc_asprintf("error|main.cf|%s: the key does not match the certificate in %s\n", k, c);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	prc_diags_free(d);
+
+	/* a missing file, and NULL paths */
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_tls_check_pair(missing, k, NULL, "main.cf", d), PRC_ERR_INVALID);
+	text = diags_text(d);
+	want = prc_asprintf("error|main.cf|%s: cannot read: No such file or directory\n", missing);
+	ck_assert_str_eq(text, want);
+	free(text);
+	free(want);
+	prc_diags_free(d);
+	ck_assert_int_eq(prc_tls_check_pair(NULL, k, NULL, NULL, NULL), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_tls_check_pair(c, NULL, NULL, NULL, NULL), PRC_ERR_ARG);
+	free(c);
+	free(k);
+	free(missing);
+	remove_root();
+}
+END_TEST
+
 START_TEST(combined_file_with_chain_and_key)
 {
 	/* one file: leaf, an unrelated CA certificate, the key (Postfix accepts that) */
@@ -871,6 +928,7 @@ ADD(cert_not_pem)
 ADD(cert_file_holding_only_a_key)
 ADD(key_file_holding_only_a_cert)
 ADD(key_and_cert_mismatch)
+ADD(check_pair_alone)
 ADD(combined_file_with_chain_and_key)
 ADD(expired_cert_warns)
 ADD(not_yet_valid_cert_warns)
