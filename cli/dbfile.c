@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define CACHE_BYTES (16u << 20)
+
 struct cli_db {
 	DB *db;
 	char *path, *tmp;
@@ -80,6 +82,11 @@ static int db_begin(struct cli_db *d, const char *path, mode_t mode, unsigned ne
 	int err = db_create(&d->db, NULL, 0);
 	if (!err && nelem)
 		err = d->db->set_h_nelem(d->db, nelem);
+	/* a cache that holds a large table whole: pages are written once, at
+	 * the end, instead of being evicted and re-read while it grows (postmap
+	 * uses 16 MB: berkeley_db_create_buffer_size) */
+	if (!err)
+		err = d->db->set_cachesize(d->db, 0, CACHE_BYTES, 1);
 	if (!err)
 		err = d->db->open(d->db, NULL, d->tmp, NULL, DB_HASH, DB_CREATE | DB_TRUNCATE, mode);
 	if (err) {
