@@ -101,6 +101,11 @@ sink_count_postfix() { grep -c ' status=sent ' "$work/upstream/var/log/mail.log"
 # measure postrelay|baseline VARIANT: prints "seconds received"
 measure() {
 	local kind=$1 variant=$2 root=$work/relay-$1-$2 counter t0 t1 n=0
+	# the same start for both: the previous run's queue files and log written
+	# out, not still being flushed while this one is measured
+	rm -rf "$root"
+	sync
+	sleep 2
 	relay_up "$kind" "$variant" "$root"
 	if [ "$variant" = plain ]; then
 		: >"$work/sink.out"
@@ -156,11 +161,15 @@ measure() {
 	awk -v a="$t0" -v b="$t1" -v n="${n:-0}" 'BEGIN { printf "%.2f %d\n", b - a, n }'
 }
 
-# ROUNDS rounds, baseline and postrelay alternating within each
+# ROUNDS rounds, baseline and postrelay alternating within each, and which
+# goes first alternating between rounds (ABBA): neither always runs on the
+# machine the other has just warmed up or left busy
 : >"$work/rates"
 for variant in "${@:-plain}"; do
-	for _ in $(seq "$rounds"); do
-		for kind in baseline postrelay; do
+	for round in $(seq "$rounds"); do
+		order="baseline postrelay"
+		[ $((round % 2)) = 1 ] || order="postrelay baseline"
+		for kind in $order; do
 			measure "$kind" "$variant" >"$work/measured"
 			read -r secs got <"$work/measured"
 			echo "$variant $kind $secs $got" >>"$work/rates"
