@@ -7,20 +7,12 @@
 set -eu
 cli=$1
 # OpenDKIM refuses keys below a directory others can write to, such as /tmp
-base=/run
-[ -w "$base" ] || base=$(dirname "$cli")
-work=$(mktemp -d "$base/postrelay-apply.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+tap_base=/run
+[ -w "$tap_base" ] || tap_base=$(dirname "$cli")
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 chmod 755 "$work"
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() {
-	echo "not ok - $1"
-	fail=$((fail + 1))
-	[ -z "${2:-}" ] || echo "#   ${2//$'\n'/$'\n'#   }"
-}
-# check NAME CMD...: ok when CMD succeeds; its output is shown otherwise
+# check NAME CMD...: ok when CMD succeeds; unlike tap.sh's, its output is shown otherwise
 check() {
 	local name=$1 out
 	shift
@@ -28,8 +20,7 @@ check() {
 }
 if [ "$(id -u)" != 0 ]; then
 	notok "apply tests need root (they set owners)"
-	echo "$pass passed, $fail failed"
-	exit 1
+	tap_summary || exit 1
 fi
 
 # apply ROOT ENV-LINES...: run apply with exactly these settings; rc in $rc
@@ -218,5 +209,4 @@ apply "$R" "MAILNAME=relay.example.com"
 check "an unsearchable root is warned about" grep -qxF \
 	"postrelaycfg: warning: --root $R is not searchable by others: Postfix processes running as mail_owner cannot reach files below it" "$work/err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

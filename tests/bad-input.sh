@@ -23,12 +23,8 @@ shopt -s nullglob
 cli=$(realpath "$1")
 src=$(realpath "$2")
 corpus=$src/tests/data/bad
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # the generated fixtures, made once and copied into each case's directory
 fixtures=$work/fixtures
@@ -113,5 +109,4 @@ for input in "$corpus"/*.env "$corpus"/*.yaml "$corpus"/*.args; do
 done
 # the issue asks for at least 60 cases
 if [ "$n" -ge 60 ]; then ok "corpus has $n cases"; else notok "corpus has only $n cases"; fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

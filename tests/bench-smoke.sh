@@ -6,12 +6,8 @@
 set -eu
 build=$(cd "$(dirname "$1")/.." && pwd)
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 has() { # has NAME REGEX: the report has a line matching REGEX
 	if grep -qE "$2" "$work/report"; then ok "$1"; else notok "$1"; fi
 }
@@ -36,5 +32,4 @@ has "TLS on both legs: every message reached the upstream, both relays" "^\| tls
 has "the report names the machine and its load" "^- load average .* at start: [0-9.]+ [0-9.]+ [0-9.]+$"
 after=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
 if [ "$before" = "$after" ]; then ok "no prb-* namespace is left behind"; else notok "no prb-* namespace is left behind"; fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

@@ -6,7 +6,8 @@
 # Usage: cli-runtime.sh POSTRELAYCFG SOURCE_ROOT
 set -eu
 cli=$1
-work=$(mktemp -d)
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 pids=()
 cleanup() {
 	local p
@@ -15,20 +16,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
-# expect NAME WANT_RC CMD...: run with a clean environment, keep stdout/stderr
-expect() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	env -i PATH="$PATH" "$@" >"$work/out" 2>"$work/err" || rc=$?
-	if [ "$rc" = "$want" ]; then ok "$name (exit $rc)"; else notok "$name: exit $rc, wanted $want: $(cat "$work/err")"; fi
-}
-same() { # same NAME FILE TEXT
-	if [ "$(cat "$2")" = "$3" ]; then ok "$1"; else notok "$1: got '$(cat "$2")', wanted '$3'"; fi
-}
 
 # ---- get -------------------------------------------------------------------
 expect "get" 0 MAILNAME=mail.example.com SIZELIMIT=10M USE_DKIM=true "$cli" get MAILNAME USE_DKIM \
@@ -201,5 +188,4 @@ expect "watch without main.cf" 74 "$cli" watch --root "$work/none"
 same "watch without main.cf says so" "$work/err" \
 	"postrelaycfg: error: watch: cannot read $work/none/etc/postfix/main.cf: No such file or directory"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

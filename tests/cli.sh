@@ -5,27 +5,8 @@
 set -eu
 cli=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
-# expect NAME WANT_RC CMD...: run with a clean environment, keep stdout/stderr
-expect() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	env -i PATH="$PATH" "$@" >"$work/out" 2>"$work/err" || rc=$?
-	if [ "$rc" = "$want" ]; then ok "$name (exit $rc)"; else notok "$name: exit $rc, wanted $want: $(cat "$work/err")"; fi
-}
-check() { # check NAME CMD...: ok when CMD succeeds
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
-same() { # same NAME FILE TEXT
-	if [ "$(cat "$2")" = "$3" ]; then ok "$1"; else notok "$1: got '$(cat "$2")', wanted '$3'"; fi
-}
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 first_err() { # first_err NAME TEXT: the first line of stderr is TEXT
 	head -n 1 "$work/err" >"$work/err1"
 	same "$1" "$work/err1" "$2"
@@ -139,5 +120,4 @@ else
 	cat "$work/diff"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

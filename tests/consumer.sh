@@ -6,12 +6,8 @@
 set -eu
 build=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 meson install -C "$build" --destdir "$work/stage" >/dev/null
 prefix=$(meson introspect "$build" --buildoptions | python3 -c \
@@ -56,5 +52,4 @@ if command -v c++ >/dev/null; then
 	if c++ -pedantic -Wall -Wextra -Werror -I"$src/include" -c "$work/h.cc" -o "$work/h2.o" 2>"$work/err"; then
 		ok "header compiles as C++"; else notok "header C++: $(cat "$work/err")"; fi
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

@@ -6,12 +6,8 @@
 set -eu
 cli=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 for env in "$src"/examples/*.env; do
 	name=$(basename "$env" .env)
@@ -61,5 +57,4 @@ for env in "$src"/examples/*.env; do
 		if [ $bad = 0 ]; then ok "$name: postmap -q answers every $table entry"; else notok "$name: postmap -q $table"; fi
 	done
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

@@ -10,17 +10,8 @@ set -eu
 cli=$1
 src=$2
 dir=$src/examples/kubernetes
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { # check NAME CMD...: ok when CMD succeeds
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else notok "$name"; fi
-}
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # structure and schema (python3-yaml, python3-kubernetes)
 "$src/tests/k8s-manifests.py" check "$dir" >"$work/structure" 2>&1 || true
@@ -36,8 +27,7 @@ out=$work/pod
 mkdir -p "$out"
 if ! "$src/tests/k8s-manifests.py" extract "$dir" "$out" 2>"$work/err"; then
 	notok "extract the container's configuration: $(cat "$work/err")"
-	echo "$pass passed, $fail failed"
-	exit 1
+	tap_summary || exit 1
 fi
 ok "extract the container's configuration from the manifests"
 if [ -s "$out/config" ]; then
@@ -125,5 +115,4 @@ done
 postconf -d master_service_disable >/dev/null 2>"$work/err" || true
 check "preStop's master_service_disable is a Postfix parameter" test ! -s "$work/err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

@@ -7,12 +7,8 @@
 set -eu
 cli=$1
 build=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # render PAGE: plain text, one paragraph per line (no hyphenation, wide lines)
 render() { groff -man -Tutf8 -rLL=1000n -rHY=0 "$1" 2>/dev/null | col -b; }
@@ -94,5 +90,4 @@ for f in "$work"/example*.yaml; do
 	fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

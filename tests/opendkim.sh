@@ -9,24 +9,11 @@ cli=$1
 src=$2
 helper=$3
 # OpenDKIM refuses keys below a directory others can write to, such as /tmp
-base=/run
-[ -w "$base" ] || base=$(dirname "$cli")
-work=$(mktemp -d "$base/postrelay-opendkim.XXXXXX")
+tap_base=/run
+[ -w "$tap_base" ] || tap_base=$(dirname "$cli")
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-run() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok - $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok - $name"
-		fail=$((fail + 1))
-	fi
-}
 render() { # ROOT ENV_FILE
 	"$cli" render --no-env --env-file "$2" --root "$1" -o "$1/etc/postfix" --dkim-dir "$1/etc/opendkim"
 }
@@ -36,7 +23,7 @@ for env in "$src"/examples/*.env; do
 	grep -qx 'USE_DKIM=yes' "$env" || continue
 	name=$(basename "$env" .env)
 	render "$work/$name" "$env"
-	run "$name: opendkim -n accepts the rendered opendkim.conf" check_conf "$work/$name/etc/opendkim/opendkim.conf"
+	check "$name: opendkim -n accepts the rendered opendkim.conf" check_conf "$work/$name/etc/opendkim/opendkim.conf"
 done
 
 # a live instance: the seed form for two domains, a key of its own for a third
@@ -55,8 +42,8 @@ EOF
 render "$root" "$work/live.env"
 mapfile -t live_env <"$work/live.env"
 keys_ok() { "$helper" dkim "$root" "${live_env[@]}" 2>"$work/err" && [ ! -s "$work/err" ]; }
-run "prc_dkim_check accepts the keys dkim-keygen made" keys_ok
-run "live: opendkim -n accepts the configuration" check_conf "$conf"
+check "prc_dkim_check accepts the keys dkim-keygen made" keys_ok
+check "live: opendkim -n accepts the configuration" check_conf "$conf"
 
 # start it in a network namespace of its own (its port is then free), stop it by PID
 listens() {
@@ -69,7 +56,7 @@ listens() {
 		kill "$pid"; wait "$pid"' sh "$conf" "$work/ss" &&
 		grep -q "127.0.0.1:8891 " "$work/ss"
 }
-run "live: opendkim -f -x opendkim.conf listens on 127.0.0.1:8891 and stops on SIGTERM" listens
+check "live: opendkim -f -x opendkim.conf listens on 127.0.0.1:8891 and stops on SIGTERM" listens
 
 # test mode (-t) runs the milter on a message from 127.0.0.1 (an internal host)
 sign() { # FROM CONF
@@ -81,11 +68,11 @@ signs() { # FROM DOMAIN SELECTOR [ALGORITHM [CONF]]
 	sign "$1" "${5:-$conf}" | grep -q "hvalue='v=1; a=${4:-rsa-sha256}; c=relaxed/simple; d=$2; *s=$3;"
 }
 unsigned() { [ -z "$(sign "$1" "$conf")" ]; }
-run "live: mail from example.com is signed d=example.com s=mail (shared key)" signs user@example.com example.com mail
-run "live: mail from example.org is signed d=example.org s=mail (shared key)" signs user@example.org example.org mail
-run "live: mail from example.net is signed d=example.net s=s1 (its own key)" signs user@example.net example.net s1
-run "live: mail from another domain is not signed" unsigned user@other.example
-run "live: a subdomain of a signing domain is not signed" unsigned user@sub.example.com
+check "live: mail from example.com is signed d=example.com s=mail (shared key)" signs user@example.com example.com mail
+check "live: mail from example.org is signed d=example.org s=mail (shared key)" signs user@example.org example.org mail
+check "live: mail from example.net is signed d=example.net s=s1 (its own key)" signs user@example.net example.net s1
+check "live: mail from another domain is not signed" unsigned user@other.example
+check "live: a subdomain of a signing domain is not signed" unsigned user@sub.example.com
 
 # Ed25519: one algorithm for all keys
 ed=$work/ed
@@ -95,8 +82,8 @@ printf 'MAILNAME=mail.example.com\nUSE_DKIM=yes\nDKIM_DOMAINS=example.com\nDKIM_
 render "$ed" "$work/ed.env"
 mapfile -t ed_env <"$work/ed.env"
 ed_ok() { "$helper" dkim "$ed" "${ed_env[@]}" 2>"$work/err" && [ ! -s "$work/err" ]; }
-run "ed25519: prc_dkim_check accepts the key" ed_ok
-run "ed25519: mail is signed a=ed25519-sha256" signs user@example.com example.com mail ed25519-sha256 "$ed/etc/opendkim/opendkim.conf"
+check "ed25519: prc_dkim_check accepts the key" ed_ok
+check "ed25519: mail is signed a=ed25519-sha256" signs user@example.com example.com mail ed25519-sha256 "$ed/etc/opendkim/opendkim.conf"
 
 # a key below a world-writable directory: refused by both
 chmod 1777 "$root/keys"
@@ -105,8 +92,7 @@ refused_by_check() {
 		grep -q "directory $root/keys can be written by other users (mode 1777)" "$work/err"
 }
 refused_by_opendkim() { [ -z "$(sign user@example.net "$conf")" ]; }
-run "unsafe directory: prc_dkim_check names it" refused_by_check
-run "unsafe directory: opendkim refuses to sign with the key too" refused_by_opendkim
+check "unsafe directory: prc_dkim_check names it" refused_by_check
+check "unsafe directory: opendkim refuses to sign with the key too" refused_by_opendkim
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

@@ -7,12 +7,8 @@
 set -eu
 cli=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # validate SCHEMA [FILE]: check the schema, then FILE against it; prints the first error
 validate() {
@@ -31,8 +27,7 @@ PY
 
 if ! "$cli" schema >"$work/schema.json"; then
 	notok "postrelaycfg schema failed"
-	echo "$pass passed, $fail failed"
-	exit 1
+	tap_summary || exit 1
 fi
 if out=$(validate "$work/schema.json" 2>&1); then
 	ok "schema is a valid draft-07 JSON Schema"
@@ -89,5 +84,4 @@ for f in "$src"/tests/data/schema-invalid/*.yaml; do
 	fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

@@ -6,21 +6,8 @@
 set -eu
 cli=$1
 helper=$3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-run() {
-	local name=$1
-	shift
-	if "$@"; then
-		echo "ok - $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok - $name"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 root=$work/root
 crt=$root/etc/ssl/certs/ssl-cert-snakeoil.pem
@@ -46,14 +33,14 @@ kept() {
 	"$helper" tls "$root" MAILNAME=mail.example.com 2>"$err" && [ ! -s "$err" ] &&
 		cmp -s "$crt" "$work/before.pem"
 }
-run "prepare generates the default certificate without a diagnostic" generate
-run "openssl x509 -checkend: valid now and for nine more years" checkend
-run "certificate names MAILNAME in CN and subjectAltName" names
-run "openssl verify accepts the self-signed certificate as a server certificate" verifies
-run "openssl pkey -pubout of the key equals the certificate's public key" key_matches
-run "the key is EC P-256" key_type
-run "key mode 600, certificate mode 644" key_mode
-run "a second prepare keeps the certificate" kept
+check "prepare generates the default certificate without a diagnostic" generate
+check "openssl x509 -checkend: valid now and for nine more years" checkend
+check "certificate names MAILNAME in CN and subjectAltName" names
+check "openssl verify accepts the self-signed certificate as a server certificate" verifies
+check "openssl pkey -pubout of the key equals the certificate's public key" key_matches
+check "the key is EC P-256" key_type
+check "key mode 600, certificate mode 644" key_mode
+check "a second prepare keeps the certificate" kept
 
 # files made by openssl go through the checks: accepted, or the mismatch named
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=mail.example.com \
@@ -69,8 +56,8 @@ user_pair_mismatch() {
 		TLS_KEY="$work/other.key" 2>"$err" &&
 		[ "$(cat "$err")" = "prepare-helper: error: env:TLS_KEY: $work/other.key: the key does not match the certificate in $work/u.crt (TLS_CRT)" ]
 }
-run "an RSA pair made by openssl req passes the checks" user_pair_ok
-run "a key openssl made for another certificate is named as a mismatch" user_pair_mismatch
+check "an RSA pair made by openssl req passes the checks" user_pair_ok
+check "a key openssl made for another certificate is named as a mismatch" user_pair_mismatch
 
 # DKIM: the p= of the record is the public key openssl derives
 txt() { grep -o '"[^"]*"' "$1" | tr -d '"\n'; }
@@ -108,12 +95,11 @@ ec_refused() {
 	[ "$rc" = 78 ] &&
 		[ "$(cat "$err")" = "postrelaycfg: error: $work/other.key: holds a key of a type DKIM cannot use (RSA or Ed25519 needed)" ]
 }
-run "dkim-keygen RSA: p= equals openssl pkey -pubout, 2 strings of <= 255 characters" rsa_record
-run "dkim-keygen RSA: 2048-bit key, mode 600" rsa_key
-run "dkim-keygen Ed25519: p= is the raw public key openssl derives" ed_record
-run "dkim-record of an openssl RSA-3072 key: same public key, 3 strings of <= 255" openssl_key_record
-run "dkim-keygen never replaces an existing key (exit 74)" no_overwrite
-run "dkim-record refuses an EC key (exit 78)" ec_refused
+check "dkim-keygen RSA: p= equals openssl pkey -pubout, 2 strings of <= 255 characters" rsa_record
+check "dkim-keygen RSA: 2048-bit key, mode 600" rsa_key
+check "dkim-keygen Ed25519: p= is the raw public key openssl derives" ed_record
+check "dkim-record of an openssl RSA-3072 key: same public key, 3 strings of <= 255" openssl_key_record
+check "dkim-keygen never replaces an existing key (exit 74)" no_overwrite
+check "dkim-record refuses an EC key (exit 78)" ec_refused
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

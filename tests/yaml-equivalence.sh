@@ -9,12 +9,8 @@
 set -eu
 cli=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() { echo "not ok - $1"; fail=$((fail + 1)); }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 note='^# \^ set by '
 pairs=0
@@ -80,5 +76,4 @@ else
 	notok "complete.yaml leaves settings at their defaults: $left"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary
