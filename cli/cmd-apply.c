@@ -494,9 +494,11 @@ static int start_postfix(struct apply *a)
 		return EXIT_SOFTWARE;
 	/* master -t: 0 when no master of this instance holds its pid file lock */
 	char *test[] = {master, "-c", a->conf_dir, "-t", NULL};
-	bool running = cli_run(test, NULL, NULL) != 0;
+	int st = cli_run(test, NULL, NULL);
 	free(master);
-	if (running) {
+	if (st < 0)
+		return EXIT_IOERR; /* it could not run: cli_run said why */
+	if (st != 0) {
 		char *reload[] = {"postfix", "-c", a->conf_dir, "reload", NULL};
 		return run(reload, NULL, NULL);
 	}

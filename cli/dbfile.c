@@ -140,7 +140,8 @@ static int db_commit(struct cli_db *d, uid_t uid, gid_t gid)
 	return EXIT_OK;
 }
 
-/* Read all of @path into a NUL-terminated buffer; the caller frees it. */
+/* Read all of @path into a NUL-terminated buffer (the caller frees it); NULL
+ * with errno set when it cannot be read whole. */
 static char *slurp(const char *path, struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -153,11 +154,18 @@ static char *slurp(const char *path, struct stat *st)
 			ssize_t n = read(fd, buf + got, (size_t)st->st_size - got);
 			if (n < 0 && errno == EINTR)
 				continue;
-			if (n <= 0)
+			if (n < 0) {
+				/* a table built from part of its source would drop entries */
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			if (n == 0)
 				break;
 			got += (size_t)n;
 		}
-		buf[got] = '\0';
+		if (buf)
+			buf[got] = '\0';
 	}
 	int saved = errno;
 	close(fd);
@@ -169,7 +177,7 @@ static char *slurp(const char *path, struct stat *st)
  * Parse a table source the way postmap does: blank lines and lines starting
  * with # are skipped, a line starting with white space continues the one
  * before, the key is the first word (lower-cased) and the value the rest,
- * with surrounding white space removed.  Calls @put for each entry; keys and
+ * with surrounding white space removed.  Each entry goes into @d; keys and
  * values are NUL-terminated in place.
  */
 static int parse_table(char *text, struct cli_db *d)
