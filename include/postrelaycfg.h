@@ -331,6 +331,165 @@ int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out);
 int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
 	       struct prc_diags *diags);
 
+/* ---- the plan -------------------------------------------------------- */
+
+/**
+ * The plan: everything the library decided for a validated configuration,
+ * as data — every effective Postfix parameter with its origin (passthrough
+ * merged), every lookup table as typed entries (keys folded as Postfix folds
+ * them), every file with its place, mode and owner, the state locations, the
+ * services and their listeners.  The emitters format it and `apply`,
+ * `health` and `watch` act on it; a tool can ask it the same questions
+ * without running Postfix.
+ */
+struct prc_plan;
+
+/** The directories files go to. */
+enum prc_dir {
+	PRC_DIR_POSTFIX = 0, /**< Postfix's config_directory (ROOT/etc/postfix) */
+	PRC_DIR_OPENDKIM,    /**< the OpenDKIM files (ROOT/etc/opendkim) */
+	PRC_DIR_COUNT
+};
+
+/** Who owns a file at run time. */
+enum prc_owner {
+	PRC_OWNER_ROOT = 0,   /**< root (the Postfix configuration is root's) */
+	PRC_OWNER_MAIL_OWNER, /**< Postfix's mail_owner */
+	PRC_OWNER_OPENDKIM,   /**< the opendkim user */
+};
+
+/** Where an instance keeps its state, and as whom (effective values, passthrough included). */
+enum prc_state {
+	PRC_STATE_CONFIG_DIR = 0, /**< config_directory */
+	PRC_STATE_QUEUE_DIR,      /**< queue_directory */
+	PRC_STATE_DATA_DIR,       /**< data_directory */
+	PRC_STATE_DAEMON_DIR,     /**< daemon_directory */
+	PRC_STATE_MAIL_OWNER,     /**< mail_owner (a user name) */
+	PRC_STATE_SETGID_GROUP,   /**< setgid_group (a group name) */
+	PRC_STATE_MAILLOG_FILE,   /**< maillog_file ("" when Postfix logs to syslog) */
+	PRC_STATE_SASLDB,         /**< the Cyrus sasldb of SMTPD_USERS */
+	PRC_STATE_COUNT
+};
+
+/**
+ * Build the plan of a configuration, validating it first (every problem goes
+ * to @p diags; nothing is planned for an invalid configuration).  The plan
+ * borrows @p cfg: keep it alive and unchanged while the plan is used.
+ * @param[out] out  the plan, owned by the caller (prc_plan_free)
+ * @param diags     receives problems; may be NULL
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_ARG or PRC_ERR_NOMEM
+ */
+int prc_plan_new(struct prc_plan **out, struct prc_config *cfg, struct prc_diags *diags);
+
+/** Free a plan; NULL is accepted.  Strings borrowed from it become invalid. */
+void prc_plan_free(struct prc_plan *plan);
+
+/** Number of main.cf parameters, in the order main.cf holds them. */
+size_t prc_plan_param_count(const struct prc_plan *plan);
+/** Name of parameter @p i; NULL when out of range.  Borrowed from the plan. */
+const char *prc_plan_param_name(const struct prc_plan *plan, size_t i);
+/** Value of parameter @p i as main.cf holds it; NULL when out of range.  Borrowed. */
+const char *prc_plan_param_value(const struct prc_plan *plan, size_t i);
+/**
+ * Where parameter @p i comes from: "postrelay" (a fixed choice of ours), the
+ * origin of the setting it derives from ("default", "env:SIZELIMIT",
+ * "relay.yaml:4:3"), or of the passthrough entry that set it
+ * ("env:POSTFIX_mail_owner"); NULL when out of range.  Borrowed.
+ */
+const char *prc_plan_param_origin(const struct prc_plan *plan, size_t i);
+
+/**
+ * Effective value of Postfix parameter @p name as main.cf sets it, and where
+ * it comes from.  A parameter main.cf does not set has Postfix's built-in
+ * default, which this does not know: NULL is returned.
+ * @param[out] origin  receives the origin (borrowed); may be NULL
+ * @return borrowed from the plan, or NULL
+ */
+const char *prc_plan_param(const struct prc_plan *plan, const char *name, const char **origin);
+
+/** Whether the plan writes @p file. */
+bool prc_plan_file_used(const struct prc_plan *plan, enum prc_file file);
+/** Absolute run-time path of @p file (under the instance root); NULL for an unknown id. */
+const char *prc_plan_file_path(const struct prc_plan *plan, enum prc_file file);
+/** Directory @p file goes to; PRC_DIR_POSTFIX for an unknown id. */
+enum prc_dir prc_plan_file_dir(const struct prc_plan *plan, enum prc_file file);
+/** Mode @p file is written with (0600 for secrets, 0644 else); 0 for an unknown id. */
+unsigned prc_plan_file_mode(const struct prc_plan *plan, enum prc_file file);
+/** Run-time owner of @p file. */
+enum prc_owner prc_plan_file_owner(const struct prc_plan *plan, enum prc_file file);
+/** Absolute path of directory @p dir for the instance root; NULL when out of range. */
+const char *prc_plan_dir(const struct prc_plan *plan, enum prc_dir dir);
+
+/**
+ * Whether @p file is a Postfix lookup table; its type ("hash", "lmdb",
+ * "cdb", "regexp") goes to @p type (static; may be NULL).  Indexed tables
+ * (hash, lmdb, cdb) are built with postmap, or in process for hash.
+ */
+bool prc_plan_table(const struct prc_plan *plan, enum prc_file file, const char **type);
+/** Number of entries of table @p file (0 when unused or not a table). */
+size_t prc_plan_table_count(const struct prc_plan *plan, enum prc_file file);
+/**
+ * Entry @p i of table @p file: its key as Postfix looks it up (lower case for
+ * indexed tables, as postmap folds it), its value, and the origin of the
+ * setting entry it comes from.  Each out-parameter may be NULL; strings are
+ * borrowed from the plan (secrets in clear, for the caller that builds the
+ * table).
+ * @return 0, or PRC_ERR_ARG when out of range
+ */
+int prc_plan_table_entry(const struct prc_plan *plan, enum prc_file file, size_t i,
+			 const char **key, const char **value, const char **origin);
+
+/**
+ * An effective state location or account (see enum prc_state), with the
+ * origin that decided it ("postfix default" when main.cf leaves it to
+ * Postfix).  A value referring to other parameters ($name) is expanded.
+ * @param[out] origin  receives the origin (borrowed); may be NULL
+ * @return borrowed from the plan; NULL when out of range
+ */
+const char *prc_plan_state(const struct prc_plan *plan, enum prc_state which,
+			   const char **origin);
+
+/** Number of master.cf services. */
+size_t prc_plan_service_count(const struct prc_plan *plan);
+/**
+ * Service @p i of master.cf: its name ("smtp", "submission"), type ("inet",
+ * "unix", ...), command ("smtpd"), and for an inet listener its TCP port (0
+ * otherwise).  Out-parameters may be NULL; strings are static.
+ * @return 0, or PRC_ERR_ARG when out of range
+ */
+int prc_plan_service(const struct prc_plan *plan, size_t i, const char **name, const char **type,
+		     const char **command, unsigned *port);
+
+/** Number of milters Postfix's smtpd talks to (smtpd_milters). */
+size_t prc_plan_milter_count(const struct prc_plan *plan);
+/** Milter @p i, e.g. "inet:127.0.0.1:8891" or "unix:/path"; NULL when out of range. */
+const char *prc_plan_milter(const struct prc_plan *plan, size_t i);
+
+/** Number of SMTP AUTH logins (SMTPD_USERS) the sasldb holds. */
+size_t prc_plan_user_count(const struct prc_plan *plan);
+/**
+ * Login @p i for the sasldb: user name (without @domain), realm (its domain,
+ * or MAILNAME) and password in clear.  Out-parameters may be NULL; borrowed.
+ * @return 0, or PRC_ERR_ARG when out of range
+ */
+int prc_plan_user(const struct prc_plan *plan, size_t i, const char **user, const char **realm,
+		  const char **password);
+
+/**
+ * Write one file of the plan to @p out, as prc_emit() does.
+ * @return 0, PRC_ERR_ARG, PRC_ERR_NOMEM or PRC_ERR_IO
+ */
+int prc_plan_emit(const struct prc_plan *plan, enum prc_file file, FILE *out);
+
+/**
+ * Write every used file of the plan atomically, as prc_render() does (the
+ * configuration is already valid).  @p dirs gives the directory of each
+ * enum prc_dir; a NULL entry means the plan's own (prc_plan_dir).
+ * @return 0, PRC_ERR_IO, PRC_ERR_ARG or PRC_ERR_NOMEM
+ */
+int prc_plan_render(const struct prc_plan *plan, const char *const dirs[PRC_DIR_COUNT],
+		    struct prc_diags *diags);
+
 /* ---- TLS and DKIM key material --------------------------------------- */
 
 /**

@@ -5,7 +5,7 @@
  * and DKIM_SELECTOR) and per-domain keys (DKIM_KEYS) are the same tables.
  * The files name each other by their run-time place, ROOT/etc/opendkim.
  */
-#include "internal.h"
+#include "plan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +44,10 @@ static void conf_socket(FILE *out, const char *postfix)
 	fprintf(out, "%-23s inet:%s@%.*s\n", "Socket", colon + 1, (int)(colon - hp), hp);
 }
 
-static int emit_conf(const struct prc_config *cfg, FILE *out)
+static int emit_conf(const struct prc_plan *p, FILE *out)
 {
-	char *dir = prc_root_path(cfg, "/etc/opendkim");
-	if (!dir)
-		return PRC_ERR_NOMEM;
+	const struct prc_config *cfg = p->cfg;
+	const char *dir = p->dirs[PRC_DIR_OPENDKIM];
 	header(cfg, out,
 	       "OpenDKIM signs the mail Postfix passes to it (smtpd_milters, "
 	       "non_smtpd_milters).");
@@ -71,7 +70,6 @@ static int emit_conf(const struct prc_config *cfg, FILE *out)
 	conf_list(out, "SenderHeaders", V(DKIM_SENDER_HEADERS));
 	conf_list(out, "SignHeaders", V(DKIM_SIGN_HEADERS));
 	conf_list(out, "OmitHeaders", V(DKIM_OMIT_HEADERS));
-	free(dir);
 	return PRC_OK;
 }
 
@@ -81,12 +79,11 @@ static void key_name(FILE *out, const struct prc_dkim_signer *s)
 	fprintf(out, "%s._domainkey.%s", s->selector, s->domain);
 }
 
-static int emit_tables(const struct prc_config *cfg, enum prc_file file, FILE *out)
+static int emit_tables(const struct prc_plan *p, enum prc_file file, FILE *out)
 {
-	struct prc_dkim_signer *s;
-	size_t n;
-	if (prc_dkim_signers(cfg, &s, &n))
-		return PRC_ERR_NOMEM;
+	const struct prc_config *cfg = p->cfg;
+	const struct prc_dkim_signer *s = p->signers;
+	size_t n = p->nsigners;
 	if (file == PRC_FILE_KEY_TABLE)
 		header(cfg, out, "KEY-NAME DOMAIN:SELECTOR:PRIVATE-KEY-FILE");
 	else
@@ -103,7 +100,6 @@ static int emit_tables(const struct prc_config *cfg, enum prc_file file, FILE *o
 			fputc('\n', out);
 		}
 	}
-	prc_dkim_signers_free(s, n);
 	return PRC_OK;
 }
 
@@ -130,14 +126,15 @@ static void emit_hosts(const struct prc_config *cfg, enum prc_setting_id id, FIL
 	fputs("# and loopback, where Postfix submits its own mail from\n127.0.0.1\n::1\n", out);
 }
 
-int prc_emit_opendkim(const struct prc_config *cfg, enum prc_file file, FILE *out)
+int prc_emit_opendkim(const struct prc_plan *p, enum prc_file file, FILE *out)
 {
+	const struct prc_config *cfg = p->cfg;
 	switch (file) {
 	case PRC_FILE_OPENDKIM_CONF:
-		return emit_conf(cfg, out);
+		return emit_conf(p, out);
 	case PRC_FILE_KEY_TABLE:
 	case PRC_FILE_SIGNING_TABLE:
-		return emit_tables(cfg, file, out);
+		return emit_tables(p, file, out);
 	case PRC_FILE_TRUSTED_HOSTS:
 		emit_hosts(cfg, PRC_S_DKIM_INTERNALHOSTS, out);
 		return PRC_OK;

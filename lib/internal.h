@@ -205,22 +205,16 @@ int prc_read_file(const char *path, size_t max, const char *origin, const char *
 char *prc_read_secret(const char *path, const char *origin, const char *key, struct prc_diags *d,
 		      int *rc);
 
-/* ---- emitters ------------------------------------------------------- */
-
-int prc_emit_main_cf(const struct prc_config *cfg, FILE *out);
-int prc_emit_master_cf(const struct prc_config *cfg, FILE *out);
-int prc_emit_sasl_passwd(const struct prc_config *cfg, FILE *out);
-int prc_emit_sender_relay(const struct prc_config *cfg, FILE *out);
-int prc_emit_header_checks(const struct prc_config *cfg, FILE *out);
-int prc_emit_smtpd_sasl_conf(const struct prc_config *cfg, FILE *out);
-int prc_emit_opendkim(const struct prc_config *cfg, enum prc_file file, FILE *out);
-
-/* Effective values derived from several settings (validate.c). */
+/* Effective values derived from several settings (derive.c). */
 const char *prc_client_tls_level(const struct prc_config *cfg);
 const char *prc_server_tls_level(const struct prc_config *cfg);
 bool prc_relay_auth_enabled(const struct prc_config *cfg);
-/* Key under which a credential is stored in sasl_passwd (caller frees). */
-char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it);
+/* Next hop a credential is for: its host, else RELAYHOST; NULL when neither (borrowed). */
+const char *prc_credential_next_hop(const struct prc_config *cfg, const struct prc_item *it);
+/* Whether a diagnostic origin is a YAML file's ("file.yaml:3:5"), not env or default. */
+bool prc_origin_is_yaml(const char *origin);
+/* A setting's name in the language of @origin: its YAML key or its env name. */
+const char *prc_setting_name(enum prc_setting_id id, const char *origin);
 /* "/" joined with a path under the instance root (caller frees). */
 char *prc_root_path(const struct prc_config *cfg, const char *path);
 /* Where an instance location lives under the root (caller frees; NULL on OOM). */

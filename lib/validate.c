@@ -17,34 +17,6 @@ static const char *origin_of(const struct prc_value *v, const char *fallback)
 	return v->origin && strcmp(v->origin, "default") ? v->origin : fallback;
 }
 
-const char *prc_server_tls_level(const struct prc_config *cfg)
-{
-	return V(USE_TLS)->b ? V(TLS_SECURITY_LEVEL)->str : "none";
-}
-
-bool prc_relay_auth_enabled(const struct prc_config *cfg)
-{
-	return V(RELAYHOST_AUTH)->b || V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b;
-}
-
-const char *prc_client_tls_level(const struct prc_config *cfg)
-{
-	if (!V(USE_TLS)->b)
-		return "none";
-	/* The seed forced encrypt with RELAYHOST_AUTH; we keep that only as the
-	 * default, so an explicit CLIENT_TLS_SECURITY_LEVEL always wins. */
-	if (V(RELAYHOST_AUTH)->b && !V(CLIENT_TLS_SECURITY_LEVEL)->explicit)
-		return "encrypt";
-	return V(CLIENT_TLS_SECURITY_LEVEL)->str;
-}
-
-char *prc_credential_key(const struct prc_config *cfg, const struct prc_item *it)
-{
-	if (*it->f[0])
-		return prc_strdup(it->f[0]);
-	return V(RELAYHOST)->set ? prc_strdup(V(RELAYHOST)->str) : NULL;
-}
-
 /* A key and the entry it came from, sortable: duplicate checks and lookups
  * over 100 000 entries stay O(n log n). */
 struct keyed {

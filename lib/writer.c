@@ -4,7 +4,7 @@
  * then renamed into place, so no reader ever sees a half-written file and a
  * failure leaves the old files untouched.
  */
-#include "internal.h"
+#include "plan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -71,9 +71,9 @@ static int io_error(struct prc_diags *d, const char *path, const char *what)
 	return PRC_ERR_IO;
 }
 
-static int render_one(const struct prc_config *cfg, struct target *t, struct prc_diags *d)
+static int render_one(const struct prc_plan *p, struct target *t, struct prc_diags *d)
 {
-	mode_t mode = prc_file_is_secret(t->file) ? 0600 : 0644;
+	mode_t mode = (mode_t)p->files[t->file].mode;
 	int fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return io_error(d, t->tmp, "create");
@@ -84,7 +84,7 @@ static int render_one(const struct prc_config *cfg, struct target *t, struct prc
 	}
 	int rc = fchmod(fd, mode) ? io_error(d, t->tmp, "chmod") : PRC_OK;
 	if (!rc) {
-		rc = prc_emit(cfg, t->file, f);
+		rc = prc_plan_emit(p, t->file, f);
 		if (rc == PRC_ERR_IO)
 			rc = io_error(d, t->tmp, "write");
 	}
@@ -147,28 +147,24 @@ static int dir_error(struct prc_diags *d, const char *path)
 	return errno == ENOMEM ? PRC_ERR_NOMEM : io_error(d, path, "create directory");
 }
 
-PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
-			  struct prc_diags *d)
+PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[PRC_DIR_COUNT],
+			       struct prc_diags *d)
 {
-	if (!cfg || !dir)
+	if (!p || !dirs)
 		return PRC_ERR_ARG;
-	int rc = prc_config_validate(cfg, d);
-	if (rc)
-		return rc;
-
-	char *dkim_owned = dkim_dir ? NULL : prc_asprintf("%s/opendkim", dir);
-	const char *dkim = dkim_dir ? dkim_dir : dkim_owned;
-	char *tmp[2] = {NULL, NULL}; /* temp dirs for the Postfix and OpenDKIM files */
+	const char *bases[PRC_DIR_COUNT];
+	char *tmp[PRC_DIR_COUNT] = {NULL}; /* a temp dir beside each target directory */
+	bool want[PRC_DIR_COUNT] = {false};
 	struct target t[PRC_FILE_COUNT];
 	size_t nt = 0;
-	if (!dkim)
-		return PRC_ERR_NOMEM;
-	bool want_dkim = prc_file_is_used(cfg, PRC_FILE_OPENDKIM_CONF);
-
-	const char *bases[2] = {dir, dkim};
-	for (int k = 0; k < 2 && !rc; k++) {
-		if (k == 1 && !want_dkim)
-			break;
+	int rc = PRC_OK;
+	for (size_t k = 0; k < PRC_DIR_COUNT; k++)
+		bases[k] = dirs[k] ? dirs[k] : p->dirs[k];
+	for (size_t i = 0; i < PRC_FILE_COUNT; i++)
+		want[p->files[i].dir] |= p->files[i].used;
+	for (size_t k = 0; k < PRC_DIR_COUNT && !rc; k++) {
+		if (!want[k])
+			continue;
 		if (mkdir_p(bases[k], 0755)) {
 			rc = dir_error(d, bases[k]);
 			break;
@@ -182,20 +178,12 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 			tmp[k] = NULL;
 		}
 	}
-	if (!rc && tmp[0]) {
-		char *sub = prc_asprintf("%s/sasl", tmp[0]);
-		if (!sub || mkdir(sub, 0755))
-			rc = sub ? io_error(d, sub, "create directory") : PRC_ERR_NOMEM;
-		free(sub);
-	}
-
 	for (size_t i = 0; i < PRC_FILE_COUNT && !rc; i++) {
-		const char *path = prc_file_path(i);
-		bool dk = !strncmp(path, "opendkim/", 9);
+		const struct prc_plan_file *pf = &p->files[i];
 		struct target *x = &t[nt];
 		x->file = i;
-		x->base = bases[dk];
-		x->name = dk ? path + 9 : path;
+		x->base = bases[pf->dir];
+		x->name = pf->name;
 		x->final = prc_asprintf("%s/%s", x->base, x->name);
 		x->tmp = NULL;
 		if (!x->final) {
@@ -203,26 +191,34 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 			break;
 		}
 		nt++;
-		if (!prc_file_is_used(cfg, i))
+		if (!pf->used)
 			continue;
-		x->tmp = prc_asprintf("%s/%s", tmp[dk], x->name);
+		/* directories the files go to exist, in the temp dir and at the
+		 * target, before the first rename, so that nothing but rename
+		 * itself can fail half way through the renames */
+		const char *slash = strrchr(x->name, '/');
+		if (slash) {
+			char *sub = prc_asprintf("%s/%.*s", tmp[pf->dir], (int)(slash - x->name),
+						 x->name);
+			char *parent =
+			    prc_asprintf("%s/%.*s", x->base, (int)(slash - x->name), x->name);
+			if (!sub || !parent)
+				rc = PRC_ERR_NOMEM;
+			else if (mkdir_p(sub, 0755))
+				rc = dir_error(d, sub);
+			else if (mkdir_p(parent, 0755))
+				rc = dir_error(d, parent);
+			free(sub);
+			free(parent);
+			if (rc)
+				break;
+		}
+		x->tmp = prc_asprintf("%s/%s", tmp[pf->dir], x->name);
 		if (!x->tmp)
 			rc = PRC_ERR_NOMEM;
 		else
-			rc = render_one(cfg, x, d);
-		/* directories the files go to exist before the first rename, so that
-		 * nothing but rename itself can fail half way through the renames */
-		const char *slash = strrchr(x->name, '/');
-		if (!rc && slash) {
-			char *parent = prc_asprintf("%s/%.*s", x->base, (int)(slash - x->name), x->name);
-			if (!parent)
-				rc = PRC_ERR_NOMEM;
-			else if (mkdir_p(parent, 0755))
-				rc = dir_error(d, parent);
-			free(parent);
-		}
+			rc = render_one(p, x, d);
 	}
-
 	/* everything is on disk: now move it into place */
 	for (size_t i = 0; i < nt && !rc; i++) {
 		if (!t[i].tmp) {
@@ -232,7 +228,7 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 		if (rename(t[i].tmp, t[i].final))
 			rc = io_error(d, t[i].final, "rename into place");
 	}
-	for (int k = 0; k < 2; k++) {
+	for (size_t k = 0; k < PRC_DIR_COUNT; k++) {
 		if (!tmp[k])
 			continue;
 		remove_tree(tmp[k]);
@@ -244,7 +240,23 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 		free(t[i].tmp);
 		free(t[i].final);
 	}
+	return rc;
+}
+
+PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
+			  struct prc_diags *d)
+{
+	if (!cfg || !dir)
+		return PRC_ERR_ARG;
+	struct prc_plan *p;
+	int rc = prc_plan_new(&p, cfg, d);
+	if (rc)
+		return rc;
+	char *dkim_owned = dkim_dir ? NULL : prc_asprintf("%s/opendkim", dir);
+	const char *dirs[PRC_DIR_COUNT] = {dir, dkim_dir ? dkim_dir : dkim_owned};
+	rc = dirs[PRC_DIR_OPENDKIM] ? prc_plan_render(p, dirs, d) : PRC_ERR_NOMEM;
 	free(dkim_owned);
+	prc_plan_free(p);
 	return rc;
 }
 

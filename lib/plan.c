@@ -1,0 +1,937 @@
+/*
+ * The plan: from a validated configuration, everything the library decided,
+ * as data.  Every main.cf parameter with its origin (passthrough merged in
+ * place), every table as typed entries with keys folded as Postfix folds
+ * them, every file with its place, mode and owner, the state locations, the
+ * master.cf services and the milters.  The emitters format it; apply, health
+ * and watch act on it, so nothing downstream re-reads what we rendered.
+ */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define V(id) (&cfg->v[PRC_S_##id])
+
+/* Postfix's built-in values of the state parameters (postconf -d on Debian). */
+static const char POSTFIX_DEFAULT[] = "postfix default";
+static const char POSTRELAY[] = "postrelay";
+
+/* ---- files ------------------------------------------------------------ */
+
+struct file_info {
+	enum prc_dir dir;
+	const char *name;
+	bool secret;
+	bool table; /* an indexed lookup table of TABLE_TYPE */
+};
+
+static const struct file_info files[PRC_FILE_COUNT] = {
+    [PRC_FILE_MAIN_CF] = {PRC_DIR_POSTFIX, "main.cf", false, false},
+    [PRC_FILE_MASTER_CF] = {PRC_DIR_POSTFIX, "master.cf", false, false},
+    [PRC_FILE_SASL_PASSWD] = {PRC_DIR_POSTFIX, "sasl_passwd", true, true},
+    [PRC_FILE_SENDER_RELAY] = {PRC_DIR_POSTFIX, "sender_relay", false, true},
+    [PRC_FILE_HEADER_CHECKS] = {PRC_DIR_POSTFIX, "header_checks", false, false},
+    [PRC_FILE_SMTPD_SASL_CONF] = {PRC_DIR_POSTFIX, "sasl/smtpd.conf", false, false},
+    [PRC_FILE_OPENDKIM_CONF] = {PRC_DIR_OPENDKIM, "opendkim.conf", false, false},
+    [PRC_FILE_KEY_TABLE] = {PRC_DIR_OPENDKIM, "KeyTable", false, false},
+    [PRC_FILE_SIGNING_TABLE] = {PRC_DIR_OPENDKIM, "SigningTable", false, false},
+    [PRC_FILE_TRUSTED_HOSTS] = {PRC_DIR_OPENDKIM, "TrustedHosts", false, false},
+    [PRC_FILE_EXTERNAL_IGNORE] = {PRC_DIR_OPENDKIM, "ExternalIgnoreList", false, false},
+};
+
+/* The public names keep the OpenDKIM files under "opendkim/", as before. */
+static const char *const public_paths[PRC_FILE_COUNT] = {
+    [PRC_FILE_MAIN_CF] = "main.cf",
+    [PRC_FILE_MASTER_CF] = "master.cf",
+    [PRC_FILE_SASL_PASSWD] = "sasl_passwd",
+    [PRC_FILE_SENDER_RELAY] = "sender_relay",
+    [PRC_FILE_HEADER_CHECKS] = "header_checks",
+    [PRC_FILE_SMTPD_SASL_CONF] = "sasl/smtpd.conf",
+    [PRC_FILE_OPENDKIM_CONF] = "opendkim/opendkim.conf",
+    [PRC_FILE_KEY_TABLE] = "opendkim/KeyTable",
+    [PRC_FILE_SIGNING_TABLE] = "opendkim/SigningTable",
+    [PRC_FILE_TRUSTED_HOSTS] = "opendkim/TrustedHosts",
+    [PRC_FILE_EXTERNAL_IGNORE] = "opendkim/ExternalIgnoreList",
+};
+
+PRC_EXPORT const char *prc_file_path(enum prc_file file)
+{
+	return (unsigned)file < PRC_FILE_COUNT ? public_paths[file] : NULL;
+}
+
+PRC_EXPORT bool prc_file_is_secret(enum prc_file file)
+{
+	return (unsigned)file < PRC_FILE_COUNT && files[file].secret;
+}
+
+PRC_EXPORT bool prc_file_is_table(enum prc_file file)
+{
+	return (unsigned)file < PRC_FILE_COUNT && files[file].table;
+}
+
+static bool file_used(const struct prc_config *cfg, enum prc_file file)
+{
+	switch (file) {
+	case PRC_FILE_MAIN_CF:
+	case PRC_FILE_MASTER_CF:
+		return true;
+	case PRC_FILE_SASL_PASSWD:
+		return prc_relay_auth_enabled(cfg) && V(RELAYHOST_PASSWORDMAP)->nitems;
+	case PRC_FILE_SENDER_RELAY:
+		return V(RELAYHOST_MAP)->nitems > 0;
+	case PRC_FILE_HEADER_CHECKS:
+		return V(HEADER_CHECKS)->b;
+	case PRC_FILE_SMTPD_SASL_CONF:
+		return V(SMTPD_USERS)->nitems > 0;
+	case PRC_FILE_OPENDKIM_CONF:
+	case PRC_FILE_KEY_TABLE:
+	case PRC_FILE_SIGNING_TABLE:
+	case PRC_FILE_TRUSTED_HOSTS:
+	case PRC_FILE_EXTERNAL_IGNORE:
+		return V(USE_DKIM)->b;
+	default:
+		return false;
+	}
+}
+
+PRC_EXPORT bool prc_file_is_used(const struct prc_config *cfg, enum prc_file file)
+{
+	return cfg && (unsigned)file < PRC_FILE_COUNT && file_used(cfg, file);
+}
+
+/* ---- master.cf services ------------------------------------------------ */
+
+/* chroot is off everywhere: the container is the jail, and a chroot would
+ * need copies of sasldb, resolv.conf and friends inside the spool. */
+static const struct prc_plan_service services[] = {
+    {"smtp", "inet", "n", "-", "n", "-", "-", "smtpd", NULL, 25},
+    {"submission", "inet", "n", "-", "n", "-", "-", "smtpd", "-o syslog_name=postfix/submission",
+     587},
+    {"2525", "inet", "n", "-", "n", "-", "-", "smtpd", "-o syslog_name=postfix/2525", 2525},
+    {"pickup", "unix", "n", "-", "n", "60", "1", "pickup", NULL, 0},
+    {"cleanup", "unix", "n", "-", "n", "-", "0", "cleanup", NULL, 0},
+    {"qmgr", "unix", "n", "-", "n", "300", "1", "qmgr", NULL, 0},
+    {"tlsmgr", "unix", "-", "-", "n", "1000?", "1", "tlsmgr", NULL, 0},
+    {"tlsproxy", "unix", "-", "-", "n", "-", "0", "tlsproxy", NULL, 0},
+    {"rewrite", "unix", "-", "-", "n", "-", "-", "trivial-rewrite", NULL, 0},
+    {"bounce", "unix", "-", "-", "n", "-", "0", "bounce", NULL, 0},
+    {"defer", "unix", "-", "-", "n", "-", "0", "bounce", NULL, 0},
+    {"trace", "unix", "-", "-", "n", "-", "0", "bounce", NULL, 0},
+    {"verify", "unix", "-", "-", "n", "-", "1", "verify", NULL, 0},
+    {"flush", "unix", "n", "-", "n", "1000?", "0", "flush", NULL, 0},
+    {"proxymap", "unix", "-", "-", "n", "-", "-", "proxymap", NULL, 0},
+    {"proxywrite", "unix", "-", "-", "n", "-", "1", "proxymap", NULL, 0},
+    {"smtp", "unix", "-", "-", "n", "-", "-", "smtp", NULL, 0},
+    {"relay", "unix", "-", "-", "n", "-", "-", "smtp", "-o syslog_name=postfix/$service_name", 0},
+    {"showq", "unix", "n", "-", "n", "-", "-", "showq", NULL, 0},
+    {"error", "unix", "-", "-", "n", "-", "-", "error", NULL, 0},
+    {"retry", "unix", "-", "-", "n", "-", "-", "error", NULL, 0},
+    {"discard", "unix", "-", "-", "n", "-", "-", "discard", NULL, 0},
+    {"local", "unix", "-", "n", "n", "-", "-", "local", NULL, 0},
+    {"virtual", "unix", "-", "n", "n", "-", "-", "virtual", NULL, 0},
+    {"lmtp", "unix", "-", "-", "n", "-", "-", "lmtp", NULL, 0},
+    {"anvil", "unix", "-", "-", "n", "-", "1", "anvil", NULL, 0},
+    {"scache", "unix", "-", "-", "n", "-", "1", "scache", NULL, 0},
+    {"postlog", "unix-dgram", "n", "-", "n", "-", "1", "postlogd", NULL, 0},
+};
+
+/* ---- building --------------------------------------------------------- */
+
+struct build {
+	struct prc_plan *p;
+	struct prc_diags *d;
+	const char *section; /* for the next parameter added */
+	bool oom;
+	size_t errors;
+};
+
+static char *dup_or_oom(struct build *b, const char *s)
+{
+	char *r = b->oom ? NULL : prc_strdup(s);
+	if (!r)
+		b->oom = true;
+	return r;
+}
+
+static struct prc_plan_param *add_param(struct build *b, const char *name, const char *value,
+					const char *origin)
+{
+	struct prc_plan *p = b->p;
+	if (b->oom)
+		return NULL;
+	if (p->nparams == p->capparams) {
+		size_t cap = p->capparams ? 2 * p->capparams : 64;
+		struct prc_plan_param *v = realloc(p->params, cap * sizeof(*v));
+		if (!v) {
+			b->oom = true;
+			return NULL;
+		}
+		p->params = v;
+		p->capparams = cap;
+	}
+	struct prc_plan_param *x = &p->params[p->nparams];
+	*x = (struct prc_plan_param){.section = b->section};
+	x->name = prc_strdup(name);
+	x->value = prc_strdup(value);
+	x->origin = prc_strdup(origin ? origin : POSTRELAY);
+	if (!x->name || !x->value || !x->origin) {
+		free(x->name);
+		free(x->value);
+		free(x->origin);
+		b->oom = true;
+		return NULL;
+	}
+	b->section = NULL;
+	p->nparams++;
+	return x;
+}
+
+/* A parameter whose value was built with malloc; the string is freed. */
+static void add_owned(struct build *b, const char *name, char *value, const char *origin)
+{
+	if (!value)
+		b->oom = true;
+	else
+		add_param(b, name, value, origin);
+	free(value);
+}
+
+static void fixed(struct build *b, const char *name, const char *value)
+{
+	add_param(b, name, value, POSTRELAY);
+}
+
+/* The Postfix parameter of setting @id, from its value, when set. */
+static void from_setting(struct build *b, enum prc_setting_id id)
+{
+	const struct prc_value *v = &b->p->cfg->v[id];
+	if (v->set && v->str)
+		add_param(b, prc_settings[id].postfix, v->str, v->origin);
+}
+
+/* A path setting, placed under the instance root when it is a default. */
+static void from_path(struct build *b, enum prc_setting_id id)
+{
+	const struct prc_value *v = &b->p->cfg->v[id];
+	if (v->set)
+		add_owned(b, prc_settings[id].postfix, prc_setting_path(b->p->cfg, id), v->origin);
+}
+
+/* Join the first field of every item with ", ". */
+static char *join_items(const struct prc_value *v)
+{
+	struct prc_buf buf = {0};
+	for (size_t i = 0; i < v->nitems; i++) {
+		if (i)
+			prc_buf_puts(&buf, ", ");
+		prc_buf_puts(&buf, v->items[i].f[0]);
+	}
+	return prc_buf_take(&buf);
+}
+
+static char *table_ref(const struct prc_config *cfg, const char *type, const char *file)
+{
+	return prc_asprintf("%s:${config_directory}/%s", type ? type : V(TABLE_TYPE)->str, file);
+}
+
+/* maillog_file must sit under one of maillog_file_prefixes. */
+static char *log_prefixes(const char *log)
+{
+	if (!strncmp(log, "/var/", 5) || !strcmp(log, "/dev/stdout"))
+		return prc_strdup("/var, /dev/stdout");
+	const char *slash = strrchr(log, '/');
+	if (slash == log)
+		return prc_asprintf("/var, /dev/stdout, %s", log);
+	return prc_asprintf("/var, /dev/stdout, %.*s", (int)(slash - log), log);
+}
+
+static void plan_params(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const char *tls_origin = V(USE_TLS)->origin;
+
+	b->section = "Identity";
+	fixed(b, "compatibility_level", "3.6");
+	from_setting(b, PRC_S_MAILNAME);
+	fixed(b, "smtpd_banner", "$myhostname ESMTP");
+	fixed(b, "biff", "no");
+	fixed(b, "append_dot_mydomain", "no");
+	fixed(b, "readme_directory", "no");
+
+	b->section = "Relay only: nothing is delivered locally, mail for MAILNAME's domain is "
+		     "relayed too";
+	fixed(b, "mydestination", "");
+	fixed(b, "local_recipient_maps", "");
+	fixed(b, "local_transport", "error:5.1.1 local delivery is disabled on this relay");
+	fixed(b, "alias_maps", "");
+	fixed(b, "alias_database", "");
+
+	b->section = "Who may relay: MYNETWORKS and authenticated clients, nobody else";
+	fixed(b, "inet_interfaces", "all");
+	from_setting(b, PRC_S_INET_PROTOCOLS);
+	/* the operator's list as written (Postfix reads it), else the entries joined */
+	if (V(MYNETWORKS)->str)
+		add_param(b, "mynetworks", V(MYNETWORKS)->str, V(MYNETWORKS)->origin);
+	else
+		add_owned(b, "mynetworks", join_items(V(MYNETWORKS)), V(MYNETWORKS)->origin);
+	fixed(b, "smtpd_relay_restrictions",
+	      "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
+	from_setting(b, PRC_S_DISABLE_VRFY_COMMAND);
+	fixed(b, "smtpd_helo_required", "yes");
+	/* SMTP smuggling: bare LF and bare CR never end DATA, for any client */
+	fixed(b, "smtpd_forbid_bare_newline", "normalize");
+	fixed(b, "smtpd_forbid_bare_newline_exclusions", "");
+	fixed(b, "smtpd_forbid_unauth_pipelining", "yes");
+
+	b->section = "Messages";
+	from_setting(b, PRC_S_SIZELIMIT);
+	/* no local delivery: keep Postfix from refusing a SIZELIMIT above the mailbox limit */
+	fixed(b, "mailbox_size_limit", "0");
+	from_setting(b, PRC_S_POSTFIX_ADD_MISSING_HEADERS);
+	if (V(HEADER_CHECKS)->b)
+		add_owned(b, "header_checks", table_ref(cfg, "regexp", "header_checks"),
+			  V(HEADER_CHECKS)->origin);
+
+	b->section = "Rate limits";
+	from_setting(b, PRC_S_SMTP_DESTINATION_CONCURRENCY_LIMIT);
+	from_setting(b, PRC_S_SMTP_DESTINATION_RATE_DELAY);
+	from_setting(b, PRC_S_SMTP_EXTRA_RECIPIENT_LIMIT);
+	b->section = NULL;
+
+	b->section = "Relay host";
+	from_setting(b, PRC_S_RELAYHOST);
+	if (V(RELAYHOST_MAP)->nitems)
+		add_owned(b, "sender_dependent_relayhost_maps", table_ref(cfg, NULL, "sender_relay"),
+			  V(RELAYHOST_MAP)->origin);
+	if (file_used(cfg, PRC_FILE_SASL_PASSWD)) {
+		const char *o = V(RELAYHOST_PASSWORDMAP)->origin;
+		add_param(b, "smtp_sasl_auth_enable", "yes", o);
+		add_owned(b, "smtp_sasl_password_maps", table_ref(cfg, NULL, "sasl_passwd"), o);
+		fixed(b, "smtp_sasl_security_options", "noanonymous");
+		fixed(b, "smtp_sasl_tls_security_options", "noanonymous");
+		if (V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b)
+			add_param(b, "smtp_sender_dependent_authentication", "yes",
+				  V(SENDER_DEPENDENT_RELAYHOST_AUTH)->origin);
+	}
+
+	if (V(SMTPD_USERS)->nitems) {
+		const char *o = V(SMTPD_USERS)->origin;
+		b->section = "SMTP AUTH for clients (SMTPD_USERS, Cyrus SASL sasldb)";
+		add_param(b, "smtpd_sasl_auth_enable", "yes", o);
+		fixed(b, "smtpd_sasl_type", "cyrus");
+		fixed(b, "smtpd_sasl_path", "smtpd");
+		/* Postfix 3.10 (Debian 13) no longer looks in $config_directory/sasl by itself */
+		fixed(b, "cyrus_sasl_config_path", "${config_directory}/sasl");
+		fixed(b, "smtpd_sasl_local_domain", "$myhostname");
+		fixed(b, "smtpd_sasl_security_options", "noanonymous");
+		fixed(b, "smtpd_sasl_tls_security_options", "noanonymous");
+		fixed(b, "broken_sasl_auth_clients", "yes");
+	}
+
+	b->section = "TLS towards clients";
+	add_param(b, "smtpd_tls_security_level", prc_server_tls_level(cfg),
+		  V(USE_TLS)->b ? V(TLS_SECURITY_LEVEL)->origin : tls_origin);
+	if (V(USE_TLS)->b) {
+		from_path(b, PRC_S_TLS_CRT);
+		from_path(b, PRC_S_TLS_KEY);
+		from_path(b, PRC_S_TLS_CA);
+		from_setting(b, PRC_S_SMTPD_TLS_AUTH_ONLY);
+		fixed(b, "smtpd_tls_loglevel", "1");
+		fixed(b, "smtpd_tls_received_header", "yes");
+	}
+	b->section = "TLS towards the relay host and destinations";
+	add_param(b, "smtp_tls_security_level", prc_client_tls_level(cfg),
+		  !V(USE_TLS)->b                               ? tls_origin
+		  : V(CLIENT_TLS_SECURITY_LEVEL)->explicit || !V(RELAYHOST_AUTH)->b
+		      ? V(CLIENT_TLS_SECURITY_LEVEL)->origin
+		      : V(RELAYHOST_AUTH)->origin);
+	if (V(USE_TLS)->b) {
+		from_path(b, PRC_S_CLIENT_TLS_CRT);
+		from_path(b, PRC_S_CLIENT_TLS_KEY);
+		if (V(CLIENT_TLS_CA)->set)
+			from_path(b, PRC_S_CLIENT_TLS_CA);
+		else
+			fixed(b, "smtp_tls_CApath", "/etc/ssl/certs");
+		fixed(b, "smtp_tls_loglevel", "1");
+		/* TLS sessions to the relay host are kept open and reused (through
+		 * tlsproxy) like plain ones: one handshake per connection, not per
+		 * message; +25-35% relay throughput with TLS on both legs (bench/) */
+		fixed(b, "smtp_tls_connection_reuse", "yes");
+	}
+
+	if (V(USE_DKIM)->b) {
+		b->section = "DKIM signing by OpenDKIM (a milter)";
+		add_param(b, "smtpd_milters", V(DKIM_SOCKET)->str, V(DKIM_SOCKET)->origin);
+		fixed(b, "non_smtpd_milters", "$smtpd_milters");
+		from_setting(b, PRC_S_DKIM_MILTER_DEFAULT_ACTION);
+		fixed(b, "milter_protocol", "6");
+	}
+
+	b->section = "Notices: Postfix's own resource and software notices are kept";
+	if (V(BOUNCE_ADDRESS)->set) {
+		add_param(b, "notify_classes", "bounce, resource, software",
+			  V(BOUNCE_ADDRESS)->origin);
+		from_setting(b, PRC_S_BOUNCE_ADDRESS);
+	} else {
+		fixed(b, "notify_classes", "resource, software");
+	}
+
+	b->section = "Logging";
+	from_setting(b, PRC_S_LOGOUTPUT);
+	add_owned(b, "maillog_file_prefixes", log_prefixes(V(LOGOUTPUT)->str),
+		  V(LOGOUTPUT)->origin);
+
+	if (strcmp(cfg->root, "/")) {
+		b->section = "Self-contained instance: all state under the instance root";
+		add_owned(b, "queue_directory", prc_root_path(cfg, "/var/spool/postfix"), POSTRELAY);
+		add_owned(b, "data_directory", prc_root_path(cfg, "/var/lib/postfix"), POSTRELAY);
+	}
+}
+
+/* POSTCONF and POSTFIX_* replace derived values in place, or are appended. */
+static void plan_passthrough(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const struct prc_value *pv = V(POSTCONF);
+	b->section = "Passthrough (POSTCONF, POSTFIX_*, postfix.parameters)";
+	for (size_t i = 0; i < pv->nitems && !b->oom; i++) {
+		const struct prc_item *it = &pv->items[i];
+		/* main.cf drops the blanks around a value: plan what Postfix will read */
+		const char *v = it->f[1];
+		size_t n = strlen(v);
+		while (n && (*v == ' ' || *v == '\t'))
+			v++, n--;
+		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		char *value = prc_strndup(v, n);
+		if (!value) {
+			b->oom = true;
+			break;
+		}
+		struct prc_plan_param *found = NULL;
+		for (size_t k = 0; k < b->p->nparams && !found; k++)
+			if (!strcmp(b->p->params[k].name, it->f[0]))
+				found = &b->p->params[k];
+		if (!found) {
+			found = add_param(b, it->f[0], value, it->origin);
+			free(value);
+		} else {
+			char *origin = prc_strdup(it->origin);
+			if (!origin) {
+				free(value);
+				b->oom = true;
+				break;
+			}
+			free(found->value);
+			free(found->origin);
+			found->value = value;
+			found->origin = origin;
+		}
+		if (found)
+			found->passthrough = true;
+	}
+}
+
+const struct prc_plan_param *prc_plan_find(const struct prc_plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nparams; i++)
+		if (!strcmp(p->params[i].name, name))
+			return &p->params[i];
+	return NULL;
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+static const struct {
+	const char *param, *fallback;
+} state_params[PRC_STATE_COUNT] = {
+    [PRC_STATE_CONFIG_DIR] = {"config_directory", NULL},
+    [PRC_STATE_QUEUE_DIR] = {"queue_directory", "/var/spool/postfix"},
+    [PRC_STATE_DATA_DIR] = {"data_directory", "/var/lib/postfix"},
+    [PRC_STATE_DAEMON_DIR] = {"daemon_directory", "/usr/lib/postfix/sbin"},
+    [PRC_STATE_MAIL_OWNER] = {"mail_owner", "postfix"},
+    [PRC_STATE_SETGID_GROUP] = {"setgid_group", "postdrop"},
+    [PRC_STATE_MAILLOG_FILE] = {"maillog_file", ""},
+    [PRC_STATE_SASLDB] = {NULL, NULL},
+};
+
+/* The value of @name for $-expansion: the plan's, a state default, or NULL. */
+static const char *lookup_for_expansion(const struct prc_plan *p, const char *name, size_t len)
+{
+	for (size_t i = 0; i < p->nparams; i++)
+		if (strlen(p->params[i].name) == len && !strncmp(p->params[i].name, name, len))
+			return p->params[i].value;
+	if (len == strlen("config_directory") && !strncmp(name, "config_directory", len))
+		return p->dirs[PRC_DIR_POSTFIX];
+	for (size_t i = 0; i < PRC_STATE_COUNT; i++)
+		if (state_params[i].param && strlen(state_params[i].param) == len &&
+		    !strncmp(state_params[i].param, name, len))
+			return state_params[i].fallback;
+	return NULL;
+}
+
+/*
+ * Expand $name, ${name} and $(name) in @value as Postfix would, from the
+ * plan's own parameters and the defaults above; NULL with *unknown set to the
+ * name (borrowed from @value) when a reference cannot be resolved, NULL on
+ * OOM otherwise.
+ */
+static char *expand(const struct prc_plan *p, const char *value, int depth, const char **unknown,
+		    size_t *unknown_len)
+{
+	struct prc_buf out = {0};
+	for (const char *s = value; *s;) {
+		if (*s != '$') {
+			prc_buf_putc(&out, *s++);
+			continue;
+		}
+		s++;
+		const char *name = s;
+		size_t len;
+		char close = *s == '{' ? '}' : *s == '(' ? ')' : 0;
+		if (close) {
+			name = ++s;
+			const char *e = strchr(s, close);
+			len = e ? (size_t)(e - s) : strlen(s);
+			s += len + (e ? 1 : 0);
+		} else {
+			len = 0;
+			while ((name[len] >= 'a' && name[len] <= 'z') ||
+			       (name[len] >= 'A' && name[len] <= 'Z') ||
+			       (name[len] >= '0' && name[len] <= '9') || name[len] == '_')
+				len++;
+			s += len;
+		}
+		const char *v = len ? lookup_for_expansion(p, name, len) : NULL;
+		if (!v || depth > 8) {
+			*unknown = name;
+			*unknown_len = len;
+			prc_buf_free(&out);
+			return NULL;
+		}
+		char *sub = expand(p, v, depth + 1, unknown, unknown_len);
+		if (!sub) {
+			prc_buf_free(&out);
+			return NULL;
+		}
+		prc_buf_puts(&out, sub);
+		free(sub);
+	}
+	return prc_buf_take(&out);
+}
+
+static void plan_state(struct build *b)
+{
+	struct prc_plan *p = b->p;
+	for (size_t i = 0; i < PRC_STATE_COUNT && !b->oom; i++) {
+		if (i == PRC_STATE_CONFIG_DIR) {
+			p->state[i] = dup_or_oom(b, p->dirs[PRC_DIR_POSTFIX]);
+			p->state_origin[i] = POSTRELAY;
+			continue;
+		}
+		if (i == PRC_STATE_SASLDB) {
+			if (!(p->state[i] = prc_instance_path(p->cfg, PRC_PATH_SASLDB)))
+				b->oom = true;
+			p->state_origin[i] = POSTRELAY;
+			continue;
+		}
+		const struct prc_plan_param *x = prc_plan_find(p, state_params[i].param);
+		const char *value = x ? x->value : state_params[i].fallback;
+		p->state_origin[i] = x ? x->origin : POSTFIX_DEFAULT;
+		const char *unknown = NULL;
+		size_t ulen = 0;
+		p->state[i] = expand(p, value, 0, &unknown, &ulen);
+		if (p->state[i])
+			continue;
+		if (!unknown) {
+			b->oom = true;
+			break;
+		}
+		prc_diag(b->d, PRC_SEV_ERROR, "unresolved", x ? x->origin : "", "POSTCONF",
+			 "parameter %s: '%s' refers to $%.*s, which postrelay cannot resolve; give "
+			 "the value itself",
+			 state_params[i].param, value, (int)ulen, unknown);
+		b->errors++;
+	}
+}
+
+/* ---- tables ----------------------------------------------------------- */
+
+/* Postfix folds the keys of indexed tables to lower case (ASCII), as postmap does. */
+static char *fold(const char *s)
+{
+	char *r = prc_strdup(s);
+	for (char *c = r; c && *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return r;
+}
+
+static void table_init(struct build *b, enum prc_file file, const char *type, size_t n)
+{
+	struct prc_plan_table *t = &b->p->tables[file];
+	t->file = file;
+	t->type = type;
+	b->p->is_table[file] = true;
+	if (!n || b->oom)
+		return;
+	if (!(t->e = calloc(n, sizeof(*t->e))))
+		b->oom = true;
+}
+
+static void table_add(struct build *b, enum prc_file file, char *key, char *value,
+		      const char *origin)
+{
+	struct prc_plan_table *t = &b->p->tables[file];
+	if (!key || !value || b->oom) {
+		free(key);
+		free(value);
+		b->oom = true;
+		return;
+	}
+	t->e[t->n++] = (struct prc_plan_entry){key, value, origin};
+}
+
+static const char *indexed_type(const struct prc_config *cfg)
+{
+	static const char *const types[] = {"hash", "lmdb", "cdb"};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(V(TABLE_TYPE)->str, types[i]))
+			return types[i];
+	return "hash";
+}
+
+static void plan_tables(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const char *type = indexed_type(cfg);
+	const struct prc_value *creds = V(RELAYHOST_PASSWORDMAP);
+	bool use = file_used(cfg, PRC_FILE_SASL_PASSWD);
+	table_init(b, PRC_FILE_SASL_PASSWD, type, use ? creds->nitems : 0);
+	for (size_t i = 0; use && i < creds->nitems && !b->oom; i++) {
+		const struct prc_item *it = &creds->items[i];
+		const char *hop = prc_credential_next_hop(cfg, it);
+		table_add(b, PRC_FILE_SASL_PASSWD, fold(hop ? hop : ""),
+			  prc_asprintf("%s:%s", it->f[1], it->f[2]), it->origin);
+	}
+	const struct prc_value *map = V(RELAYHOST_MAP);
+	table_init(b, PRC_FILE_SENDER_RELAY, type, map->nitems);
+	for (size_t i = 0; i < map->nitems && !b->oom; i++)
+		table_add(b, PRC_FILE_SENDER_RELAY, fold(map->items[i].f[0]),
+			  prc_strdup(map->items[i].f[1]), map->items[i].origin);
+	/* privacy: drop headers that reveal the sending client or its software */
+	static const char *const hidden[] = {"/^Received:/", "/^X-Originating-IP:/",
+					     "/^X-Mailer:/", "/^User-Agent:/"};
+	size_t nh = V(HEADER_CHECKS)->b ? sizeof(hidden) / sizeof(hidden[0]) : 0;
+	table_init(b, PRC_FILE_HEADER_CHECKS, "regexp", nh);
+	for (size_t i = 0; i < nh && !b->oom; i++)
+		table_add(b, PRC_FILE_HEADER_CHECKS, prc_strdup(hidden[i]), prc_strdup("IGNORE"),
+			  V(HEADER_CHECKS)->origin);
+}
+
+/* ---- users, milters, signers -------------------------------------------- */
+
+static void plan_users(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const struct prc_value *u = V(SMTPD_USERS);
+	if (!u->nitems || b->oom)
+		return;
+	if (!(b->p->users = calloc(u->nitems, sizeof(*b->p->users)))) {
+		b->oom = true;
+		return;
+	}
+	/* "user" logs in within MAILNAME (smtpd_sasl_local_domain), "user@domain"
+	 * within "domain", as saslpasswd2 -u would store them */
+	for (size_t i = 0; i < u->nitems && !b->oom; i++) {
+		const char *name = u->items[i].f[0], *at = strrchr(name, '@');
+		struct prc_plan_user *x = &b->p->users[b->p->nusers];
+		x->user = at ? prc_strndup(name, (size_t)(at - name)) : prc_strdup(name);
+		x->realm = prc_strdup(at ? at + 1 : V(MAILNAME)->str);
+		x->password = u->items[i].f[1];
+		x->origin = u->items[i].origin;
+		b->p->nusers++;
+		if (!x->user || !x->realm)
+			b->oom = true;
+	}
+}
+
+static void plan_milters(struct build *b)
+{
+	struct prc_plan *p = b->p;
+	const struct prc_plan_param *m = prc_plan_find(p, "smtpd_milters");
+	if (!m || b->oom)
+		return;
+	const char *unknown = NULL;
+	size_t ulen = 0;
+	char *v = expand(p, m->value, 0, &unknown, &ulen);
+	if (!v) {
+		if (!unknown) {
+			b->oom = true;
+			return;
+		}
+		prc_diag(b->d, PRC_SEV_ERROR, "unresolved", m->origin, "POSTCONF",
+			 "parameter smtpd_milters: '%s' refers to $%.*s, which postrelay cannot "
+			 "resolve",
+			 m->value, (int)ulen, unknown);
+		b->errors++;
+		return;
+	}
+	size_t cap = 1;
+	for (const char *s = v; *s; s++)
+		cap += *s == ',' || *s == ' ' || *s == '\t';
+	if (!(p->milters = calloc(cap, sizeof(*p->milters)))) {
+		free(v);
+		b->oom = true;
+		return;
+	}
+	/* milters are words; { milter, attr=value } groups hold attributes */
+	for (char *s = v; *s && !b->oom;) {
+		s += strspn(s, " \t,{}");
+		size_t len = strcspn(s, " \t,{}");
+		if (!len)
+			break;
+		if (!memchr(s, '=', len)) {
+			char *w = prc_strndup(s, len);
+			if (!w)
+				b->oom = true;
+			else
+				p->milters[p->nmilters++] = w;
+		}
+		s += len;
+	}
+	free(v);
+}
+
+/* ---- the whole plan ----------------------------------------------------- */
+
+PRC_EXPORT void prc_plan_free(struct prc_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nparams; i++) {
+		free(p->params[i].name);
+		free(p->params[i].value);
+		free(p->params[i].origin);
+	}
+	free(p->params);
+	for (size_t f = 0; f < PRC_FILE_COUNT; f++) {
+		for (size_t i = 0; i < p->tables[f].n; i++) {
+			free(p->tables[f].e[i].key);
+			free(p->tables[f].e[i].value);
+		}
+		free(p->tables[f].e);
+		free(p->files[f].path);
+	}
+	for (size_t i = 0; i < PRC_DIR_COUNT; i++)
+		free(p->dirs[i]);
+	for (size_t i = 0; i < PRC_STATE_COUNT; i++)
+		free(p->state[i]);
+	for (size_t i = 0; i < p->nmilters; i++)
+		free(p->milters[i]);
+	free(p->milters);
+	for (size_t i = 0; i < p->nusers; i++) {
+		free(p->users[i].user);
+		free(p->users[i].realm);
+	}
+	free(p->users);
+	prc_dkim_signers_free(p->signers, p->nsigners);
+	free(p);
+}
+
+/* Build the plan of a validated configuration; plan-level problems go to @d. */
+int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc_plan **out)
+{
+	struct prc_plan *p = calloc(1, sizeof(*p));
+	if (!p)
+		return PRC_ERR_NOMEM;
+	struct build b = {.p = p, .d = d};
+	p->cfg = cfg;
+	p->services = services;
+	p->nservices = sizeof(services) / sizeof(services[0]);
+	if (!(p->dirs[PRC_DIR_POSTFIX] = prc_instance_path(cfg, PRC_PATH_POSTFIX_DIR)) ||
+	    !(p->dirs[PRC_DIR_OPENDKIM] = prc_instance_path(cfg, PRC_PATH_OPENDKIM_DIR)))
+		b.oom = true;
+	for (size_t f = 0; f < PRC_FILE_COUNT && !b.oom; f++) {
+		struct prc_plan_file *x = &p->files[f];
+		x->used = file_used(cfg, f);
+		x->dir = files[f].dir;
+		x->name = files[f].name;
+		x->mode = files[f].secret ? 0600 : 0644;
+		x->owner = PRC_OWNER_ROOT;
+		if (!(x->path = prc_asprintf("%s/%s", p->dirs[x->dir], x->name)))
+			b.oom = true;
+	}
+	plan_params(&b);
+	plan_passthrough(&b);
+	plan_tables(&b);
+	plan_users(&b);
+	plan_state(&b);
+	plan_milters(&b);
+	if (!b.oom && prc_dkim_signers(cfg, &p->signers, &p->nsigners))
+		b.oom = true;
+	if (b.oom || b.errors) {
+		prc_plan_free(p);
+		return b.oom ? PRC_ERR_NOMEM : PRC_ERR_INVALID;
+	}
+	*out = p;
+	return PRC_OK;
+}
+
+PRC_EXPORT int prc_plan_new(struct prc_plan **out, struct prc_config *cfg, struct prc_diags *d)
+{
+	if (!out || !cfg)
+		return PRC_ERR_ARG;
+	int rc = prc_config_validate(cfg, d);
+	return rc ? rc : prc_plan_build(cfg, d, out);
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+PRC_EXPORT size_t prc_plan_param_count(const struct prc_plan *p)
+{
+	return p ? p->nparams : 0;
+}
+
+PRC_EXPORT const char *prc_plan_param_name(const struct prc_plan *p, size_t i)
+{
+	return p && i < p->nparams ? p->params[i].name : NULL;
+}
+
+PRC_EXPORT const char *prc_plan_param_value(const struct prc_plan *p, size_t i)
+{
+	return p && i < p->nparams ? p->params[i].value : NULL;
+}
+
+PRC_EXPORT const char *prc_plan_param_origin(const struct prc_plan *p, size_t i)
+{
+	return p && i < p->nparams ? p->params[i].origin : NULL;
+}
+
+PRC_EXPORT const char *prc_plan_param(const struct prc_plan *p, const char *name,
+				      const char **origin)
+{
+	const struct prc_plan_param *x = p && name ? prc_plan_find(p, name) : NULL;
+	if (origin)
+		*origin = x ? x->origin : NULL;
+	return x ? x->value : NULL;
+}
+
+PRC_EXPORT bool prc_plan_file_used(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (unsigned)f < PRC_FILE_COUNT && p->files[f].used;
+}
+
+PRC_EXPORT const char *prc_plan_file_path(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].path : NULL;
+}
+
+PRC_EXPORT enum prc_dir prc_plan_file_dir(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].dir : PRC_DIR_POSTFIX;
+}
+
+PRC_EXPORT unsigned prc_plan_file_mode(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].mode : 0;
+}
+
+PRC_EXPORT enum prc_owner prc_plan_file_owner(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].owner : PRC_OWNER_ROOT;
+}
+
+PRC_EXPORT const char *prc_plan_dir(const struct prc_plan *p, enum prc_dir dir)
+{
+	return p && (unsigned)dir < PRC_DIR_COUNT ? p->dirs[dir] : NULL;
+}
+
+PRC_EXPORT bool prc_plan_table(const struct prc_plan *p, enum prc_file f, const char **type)
+{
+	bool is = p && (unsigned)f < PRC_FILE_COUNT && p->is_table[f];
+	if (type)
+		*type = is ? p->tables[f].type : NULL;
+	return is;
+}
+
+PRC_EXPORT size_t prc_plan_table_count(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (unsigned)f < PRC_FILE_COUNT ? p->tables[f].n : 0;
+}
+
+PRC_EXPORT int prc_plan_table_entry(const struct prc_plan *p, enum prc_file f, size_t i,
+				    const char **key, const char **value, const char **origin)
+{
+	if (i >= prc_plan_table_count(p, f))
+		return PRC_ERR_ARG;
+	const struct prc_plan_entry *e = &p->tables[f].e[i];
+	if (key)
+		*key = e->key;
+	if (value)
+		*value = e->value;
+	if (origin)
+		*origin = e->origin;
+	return PRC_OK;
+}
+
+PRC_EXPORT const char *prc_plan_state(const struct prc_plan *p, enum prc_state which,
+				      const char **origin)
+{
+	bool ok = p && (unsigned)which < PRC_STATE_COUNT;
+	if (origin)
+		*origin = ok ? p->state_origin[which] : NULL;
+	return ok ? p->state[which] : NULL;
+}
+
+PRC_EXPORT size_t prc_plan_service_count(const struct prc_plan *p)
+{
+	return p ? p->nservices : 0;
+}
+
+PRC_EXPORT int prc_plan_service(const struct prc_plan *p, size_t i, const char **name,
+				const char **type, const char **command, unsigned *port)
+{
+	if (!p || i >= p->nservices)
+		return PRC_ERR_ARG;
+	const struct prc_plan_service *s = &p->services[i];
+	if (name)
+		*name = s->name;
+	if (type)
+		*type = s->type;
+	if (command)
+		*command = s->command;
+	if (port)
+		*port = s->port;
+	return PRC_OK;
+}
+
+PRC_EXPORT size_t prc_plan_milter_count(const struct prc_plan *p)
+{
+	return p ? p->nmilters : 0;
+}
+
+PRC_EXPORT const char *prc_plan_milter(const struct prc_plan *p, size_t i)
+{
+	return p && i < p->nmilters ? p->milters[i] : NULL;
+}
+
+PRC_EXPORT size_t prc_plan_user_count(const struct prc_plan *p)
+{
+	return p ? p->nusers : 0;
+}
+
+PRC_EXPORT int prc_plan_user(const struct prc_plan *p, size_t i, const char **user,
+			     const char **realm, const char **password)
+{
+	if (!p || i >= p->nusers)
+		return PRC_ERR_ARG;
+	if (user)
+		*user = p->users[i].user;
+	if (realm)
+		*realm = p->users[i].realm;
+	if (password)
+		*password = p->users[i].password;
+	return PRC_OK;
+}

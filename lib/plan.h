@@ -1,0 +1,89 @@
+/*
+ * The plan: what the library decided, as data (plan.c builds it from a
+ * validated configuration).  The emitters only format it; the writer, and
+ * the CLI through the public prc_plan_*() accessors, only act on it.
+ */
+#ifndef PRC_PLAN_H
+#define PRC_PLAN_H
+
+#include "internal.h"
+
+/* One effective main.cf parameter. */
+struct prc_plan_param {
+	const char *section; /* printed before it when it starts a section; static */
+	char *name, *value;
+	char *origin;     /* "postrelay", a setting's origin, or a passthrough entry's */
+	bool passthrough; /* set (or replaced) by POSTCONF / POSTFIX_* */
+};
+
+/* One entry of a lookup table: the key as Postfix looks it up (folded for indexed tables). */
+struct prc_plan_entry {
+	char *key, *value;
+	const char *origin; /* borrowed from the configuration */
+};
+
+struct prc_plan_table {
+	enum prc_file file;
+	const char *type; /* "hash", "lmdb", "cdb", "regexp"; static */
+	struct prc_plan_entry *e;
+	size_t n;
+};
+
+/* Where a file goes and how. */
+struct prc_plan_file {
+	bool used;
+	enum prc_dir dir; /* which directory: the Postfix or the OpenDKIM one */
+	const char *name; /* below that directory; static */
+	char *path;       /* absolute run-time path */
+	unsigned mode;
+	enum prc_owner owner;
+};
+
+/* One master.cf service, in `postconf -M` columns. */
+struct prc_plan_service {
+	const char *name, *type, *priv, *unpriv, *chroot, *wakeup, *maxproc, *command;
+	const char *args; /* "-o a=b" continuation lines, "\n" separated, or NULL */
+	unsigned port;    /* TCP port of an inet listener, else 0 */
+};
+
+/* An SMTP AUTH login for the Cyrus sasldb. */
+struct prc_plan_user {
+	char *user, *realm; /* user without @domain; its realm */
+	const char *password, *origin; /* borrowed */
+};
+
+struct prc_plan {
+	const struct prc_config *cfg; /* borrowed: must outlive the plan, unchanged */
+	struct prc_plan_param *params;
+	size_t nparams, capparams;
+	struct prc_plan_table tables[PRC_FILE_COUNT]; /* n == 0 and e == NULL for non-tables */
+	bool is_table[PRC_FILE_COUNT];
+	struct prc_plan_file files[PRC_FILE_COUNT];
+	char *dirs[PRC_DIR_COUNT];
+	char *state[PRC_STATE_COUNT];
+	const char *state_origin[PRC_STATE_COUNT]; /* borrowed from params or static */
+	const struct prc_plan_service *services;
+	size_t nservices;
+	char **milters;
+	size_t nmilters;
+	struct prc_plan_user *users;
+	size_t nusers;
+	struct prc_dkim_signer *signers;
+	size_t nsigners;
+};
+
+/* Build the plan of a validated configuration; plan-level problems go to @d.
+ * Returns 0, PRC_ERR_INVALID or PRC_ERR_NOMEM; *out is set on 0. */
+int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc_plan **out);
+
+/* Effective value of a parameter in the plan, or NULL. */
+const struct prc_plan_param *prc_plan_find(const struct prc_plan *p, const char *name);
+
+/* Emitters (emit-*.c): format one file of the plan. */
+int prc_emit_main_cf(const struct prc_plan *p, FILE *out);
+int prc_emit_master_cf(const struct prc_plan *p, FILE *out);
+int prc_emit_table(const struct prc_plan *p, enum prc_file file, FILE *out);
+int prc_emit_smtpd_sasl_conf(const struct prc_plan *p, FILE *out);
+int prc_emit_opendkim(const struct prc_plan *p, enum prc_file file, FILE *out);
+
+#endif
