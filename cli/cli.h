@@ -40,36 +40,27 @@ int cli_load(const struct cli_source *src, struct prc_config **cfg, struct prc_d
 int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
 		   struct prc_config **cfg);
 
-/* A rendered main.cf, read back (main-cf.c). */
-struct cli_main_cf;
-/* Read and parse @path; -1 with errno set on failure.  Free with cli_main_cf_free. */
-int cli_main_cf_load(const char *path, struct cli_main_cf **mc);
-/* The value of parameter @name (the last one, continuation lines joined), or NULL. */
-const char *cli_main_cf_get(const struct cli_main_cf *mc, const char *name);
-void cli_main_cf_free(struct cli_main_cf *mc);
 /*
- * Split a Postfix list value (blanks, commas, braces) into at most @max words
- * that point into @buf (of @size bytes, which receives a copy).  Returns the count.
+ * cli_load_valid (errors only), then the plan of the configuration.  Returns
+ * an exit code; on EXIT_OK *cfg and *plan are set (free the plan first).
  */
-size_t cli_split(const char *value, char *buf, size_t size, const char **words, size_t max);
+int cli_load_plan(const struct cli_source *src, const char *root, struct prc_config **cfg,
+                  struct prc_plan **plan);
 
 /*
- * Build SOURCE.db, the Postfix hash: table of the table source @source, in
- * process (what `postmap hash:SOURCE` does); it replaces any SOURCE.db
- * atomically.  Returns an exit code; errors are printed.
+ * Write the Postfix hash: table of plan table @file to @path (what `postmap
+ * hash:SOURCE` makes of its source), in process, with @mode, root-owned,
+ * replacing @path atomically.  Returns an exit code; errors are printed.
  */
-int cli_hash_table_build(const char *source);
+int cli_hash_table_write(const char *path, const struct prc_plan *plan, enum prc_file file,
+                         unsigned mode);
 
-/* One SMTPD user: "user" logs in within @realm, "user@domain" within "domain". */
-struct cli_sasl_user {
-	const char *user, *realm, *password;
-};
 /*
- * Write the Cyrus sasldb2 @path with exactly @users (what `saslpasswd2 -c`
- * for each would leave), root-owned with group @gid and mode 0640, replacing
- * it atomically.  Returns an exit code; errors are printed.
+ * Write the Cyrus sasldb2 @path with exactly the plan's SMTPD users (what
+ * `saslpasswd2 -c` for each would leave), root-owned with group @gid and
+ * mode 0640, replacing it atomically.  Returns an exit code; errors are printed.
  */
-int cli_sasldb_build(const char *path, gid_t gid, const struct cli_sasl_user *users, size_t n);
+int cli_sasldb_write(const char *path, gid_t gid, const struct prc_plan *plan);
 
 /*
  * getopt_long for a command (argv[0] is its name) that reports a bad option

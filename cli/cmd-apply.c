@@ -1,9 +1,11 @@
 /*
- * apply: what the image entrypoint runs.  Load and validate, then write the
- * files, build the lookup tables, provision the SMTPD_USERS database, and
- * create the queue and data directories with Postfix's owners and modes.
- * Everything that can reject the input runs before anything is written, so
- * bad input changes nothing on disk.
+ * apply: what the image entrypoint runs.  It acts on the library's plan:
+ * load, validate and plan; check what the plan needs from this system (its
+ * accounts, the key material); build the lookup tables and the SMTPD_USERS
+ * database beside their targets and create the queue and data directories;
+ * only then rename the configuration, and the tables after it, into place.
+ * Everything that can fail runs before the first rename, so bad input (or a
+ * missing account) changes nothing on disk.
  */
 #include "cli.h"
 
@@ -31,11 +33,15 @@ static const struct {
 
 #define N_SUFFIXES (sizeof(table_suffixes) / sizeof(table_suffixes[0]))
 
-/* What postconf says about the rendered instance (POSTCONF may move things). */
-struct postfix_params {
-	char *queue_dir, *data_dir, *mail_owner, *setgid_group, *maillog_file, *daemon_dir;
+/* Who the plan's state belongs to, looked up on this system. */
+struct accounts {
 	uid_t owner_uid;
 	gid_t owner_gid, setgid_gid;
+};
+
+/* A file built beside its target, renamed into place after the configuration. */
+struct staged {
+	char *tmp, *final;
 };
 
 struct apply {
@@ -43,9 +49,14 @@ struct apply {
 	const char *root;
 	bool start; /* --start: then start Postfix, or reload it when it runs */
 	struct prc_config *cfg;
-	char *conf_dir, *dkim_dir;
-	struct postfix_params pf;
+	struct prc_plan *plan;
+	struct accounts acct;
+	char *stage;            /* a temporary directory in the Postfix directory */
+	struct staged built[8]; /* tables and the sasldb, in the stage */
+	size_t nbuilt;
 };
+
+#define STATE(a, which) prc_plan_state((a)->plan, which, NULL)
 
 static int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int error(const char *fmt, ...)
@@ -149,8 +160,42 @@ bad:
 	return EXIT_USAGE;
 }
 
-/* Load, set the root, validate, check the DKIM keys and prepare the TLS files; prints every
- * diagnostic. */
+/*
+ * The accounts the plan's state belongs to must exist here: a configuration
+ * naming a mail_owner this system lacks is refused before anything is
+ * written, with the origin of the setting that named it.
+ */
+static bool find_accounts(struct apply *a, struct prc_diags *d)
+{
+	const char *owner_origin, *group_origin;
+	const char *owner = prc_plan_state(a->plan, PRC_STATE_MAIL_OWNER, &owner_origin);
+	const char *group = prc_plan_state(a->plan, PRC_STATE_SETGID_GROUP, &group_origin);
+	struct passwd *pw = getpwnam(owner);
+	struct group *gr = getgrnam(group);
+	bool ok = true;
+	if (pw) {
+		a->acct.owner_uid = pw->pw_uid;
+		a->acct.owner_gid = pw->pw_gid;
+	} else {
+		fprintf(stderr, "%s: error: %s: mail_owner '%s' is not a user on this system\n",
+		        PROG, owner_origin, owner);
+		ok = false;
+	}
+	if (gr) {
+		a->acct.setgid_gid = gr->gr_gid;
+	} else {
+		fprintf(stderr, "%s: error: %s: setgid_group '%s' is not a group on this system\n",
+		        PROG, group_origin, group);
+		ok = false;
+	}
+	(void)d;
+	return ok;
+}
+
+/*
+ * Load, set the root, validate and plan, find the accounts, check the DKIM
+ * keys and prepare the TLS files; prints every diagnostic.
+ */
 static int load(struct apply *a)
 {
 	struct prc_diags *d;
@@ -163,7 +208,9 @@ static int load(struct apply *a)
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_OK)
-		rc = cli_exit_code(prc_config_validate(a->cfg, d));
+		rc = cli_exit_code(prc_plan_new(&a->plan, a->cfg, d));
+	if (rc == EXIT_OK && !find_accounts(a, d))
+		rc = EXIT_CONFIG;
 	/* the DKIM check only reads; TLS may write a missing default certificate */
 	if (rc == EXIT_OK)
 		rc = cli_exit_code(prc_dkim_check(a->cfg, d));
@@ -175,104 +222,9 @@ static int load(struct apply *a)
 		        "%s: warning: --root %s is not searchable by others: Postfix processes "
 		        "running as mail_owner cannot reach files below it\n",
 		        PROG, a->root);
-	if (rc == EXIT_OK && (prc_config_path(a->cfg, PRC_PATH_POSTFIX_DIR, &a->conf_dir) ||
-	                      prc_config_path(a->cfg, PRC_PATH_OPENDKIM_DIR, &a->dkim_dir)))
-		rc = EXIT_SOFTWARE;
 	prc_diags_print(d, PROG, stderr);
 	prc_diags_free(d);
 	return rc;
-}
-
-static int render(struct apply *a)
-{
-	struct prc_diags *d;
-	if (prc_diags_new(&d))
-		return EXIT_SOFTWARE;
-	int rc = cli_exit_code(prc_render(a->cfg, a->conf_dir, a->dkim_dir, d));
-	/* prc_render validates again: its warnings were printed by load() already */
-	for (size_t i = 0; i < prc_diags_count(d); i++)
-		if (prc_diags_severity(d, i) == PRC_SEV_ERROR)
-			fprintf(stderr, "%s: error: %s%s%s\n", PROG, prc_diags_origin(d, i),
-			        *prc_diags_origin(d, i) ? ": " : "", prc_diags_message(d, i));
-	prc_diags_free(d);
-	return rc;
-}
-
-/* The parameters apply needs to know, with Postfix's built-in defaults. */
-static const struct {
-	const char *name, *fallback;
-} state_params[] = {{"queue_directory", "/var/spool/postfix"},
-                    {"data_directory", "/var/lib/postfix"},
-                    {"mail_owner", "postfix"},
-                    {"setgid_group", "postdrop"},
-                    {"maillog_file", ""},
-                    {"daemon_directory", "/usr/lib/postfix/sbin"}};
-
-#define N_STATE_PARAMS (sizeof(state_params) / sizeof(state_params[0]))
-
-/*
- * Where the rendered instance keeps its state, and as whom.  The rendered
- * main.cf says (a parameter it does not set has Postfix's default); only
- * when a value refers to other parameters ($name) does postconf expand it.
- */
-static int query_postfix(struct apply *a)
-{
-	char **fields[] = {&a->pf.queue_dir,    &a->pf.data_dir,     &a->pf.mail_owner,
-	                   &a->pf.setgid_group, &a->pf.maillog_file, &a->pf.daemon_dir};
-	char *path = join(a->conf_dir, "/", "main.cf");
-	struct cli_main_cf *mc = NULL;
-	if (!path)
-		return EXIT_SOFTWARE;
-	if (cli_main_cf_load(path, &mc)) {
-		int rc = error("cannot read %s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	free(path);
-	bool expand = false;
-	int rc = EXIT_OK;
-	for (size_t i = 0; i < N_STATE_PARAMS && rc == EXIT_OK; i++) {
-		const char *v = cli_main_cf_get(mc, state_params[i].name);
-		if (!v)
-			v = state_params[i].fallback;
-		expand |= strchr(v, '$') != NULL;
-		if (!(*fields[i] = strdup(v)))
-			rc = EXIT_SOFTWARE;
-	}
-	cli_main_cf_free(mc);
-	if (rc == EXIT_OK && expand) {
-		char *argv[] = {"postconf",        "-c",           a->conf_dir,  "-h",
-		                "queue_directory", "data_directory", "mail_owner", "setgid_group",
-		                "maillog_file",    "daemon_directory", NULL};
-		char *out = NULL;
-		rc = run(argv, NULL, &out);
-		char *line = out;
-		for (size_t i = 0; rc == EXIT_OK && i < N_STATE_PARAMS; i++) {
-			char *nl = line ? strchr(line, '\n') : NULL;
-			if (!nl) {
-				rc = error("postconf -c %s: unexpected output", a->conf_dir);
-				break;
-			}
-			*nl = '\0';
-			free(*fields[i]);
-			if (!(*fields[i] = strdup(line)))
-				rc = EXIT_SOFTWARE;
-			line = nl + 1;
-		}
-		free(out);
-	}
-	if (rc != EXIT_OK)
-		return rc;
-	struct passwd *pw = getpwnam(a->pf.mail_owner);
-	struct group *gr = getgrnam(a->pf.setgid_group);
-	if (!pw)
-		return error("mail_owner '%s' is not a user on this system", a->pf.mail_owner);
-	if (!gr)
-		return error("setgid_group '%s' is not a group on this system", a->pf.setgid_group);
-	a->pf.owner_uid = pw->pw_uid;
-	a->pf.owner_gid = pw->pw_gid;
-	a->pf.setgid_gid = gr->gr_gid;
-	return EXIT_OK;
 }
 
 /* Remove @path if it exists; a missing file is fine. */
@@ -298,77 +250,190 @@ static int remove_built(const char *path, const char *keep)
 	return rc;
 }
 
-/* postmap every table in use; drop the built forms nobody reads any more. */
-static int build_tables(struct apply *a)
+/* Remember @tmp (owned) to be renamed to @final after the configuration. */
+static int stage_file(struct apply *a, char *tmp, const char *final)
 {
-	const char *type = prc_config_get(a->cfg, "TABLE_TYPE");
-	const char *suffix = NULL;
+	char *f = strdup(final);
+	if (!tmp || !f || a->nbuilt == sizeof(a->built) / sizeof(a->built[0])) {
+		free(tmp);
+		free(f);
+		return EXIT_SOFTWARE;
+	}
+	a->built[a->nbuilt++] = (struct staged){tmp, f};
+	return EXIT_OK;
+}
+
+/* The suffix of an indexed table type's built file; NULL when unknown. */
+static const char *suffix_of(const char *type)
+{
 	for (size_t i = 0; i < N_SUFFIXES; i++)
 		if (!strcmp(table_suffixes[i].type, type))
-			suffix = table_suffixes[i].suffix;
-	if (!suffix)
-		return error("TABLE_TYPE %s: unknown table file suffix", type);
+			return table_suffixes[i].suffix;
+	return NULL;
+}
+
+/*
+ * A table of another type than hash: its source from the plan, then postmap,
+ * in the stage (with an empty main.cf of its own, so that it neither needs
+ * nor reads the configuration being replaced).
+ */
+static int postmap_staged(struct apply *a, enum prc_file f, const char *type, const char *name)
+{
+	char *src = join(a->stage, "/", name);
+	FILE *out = src ? fopen(src, "wx") : NULL;
+	if (!out) {
+		int rc = src ? error("cannot create %s: %s", src, strerror(errno)) : EXIT_SOFTWARE;
+		free(src);
+		return rc;
+	}
+	fchmod(fileno(out), prc_plan_file_mode(a->plan, f));
+	int rc = prc_plan_emit(a->plan, f, out);
+	if (fclose(out) || rc)
+		rc = error("cannot write %s", src);
+	else
+		rc = EXIT_OK;
+	char *spec = rc == EXIT_OK ? join(type, ":", src) : NULL;
+	if (rc == EXIT_OK && spec) {
+		char *argv[] = {"postmap", "-c", a->stage, spec, NULL};
+		rc = run(argv, NULL, NULL);
+	} else if (rc == EXIT_OK) {
+		rc = EXIT_SOFTWARE;
+	}
+	free(spec);
+	free(src);
+	return rc;
+}
+
+/*
+ * Build every indexed table of the plan into the stage (hash: in process,
+ * from the plan's entries; lmdb and cdb: postmap).  Nothing is renamed here.
+ */
+static int stage_tables(struct apply *a)
+{
 	int rc = EXIT_OK;
 	for (int f = 0; f < PRC_FILE_COUNT && rc == EXIT_OK; f++) {
-		if (!prc_file_is_table(f))
+		const char *type;
+		if (!prc_plan_file_used(a->plan, f) || !prc_plan_table(a->plan, f, &type) ||
+		    !prc_file_is_table(f))
 			continue;
-		char *path = join(a->conf_dir, "/", prc_file_path(f));
-		if (!path)
-			return EXIT_SOFTWARE;
-		struct stat st;
-		if (prc_file_is_used(a->cfg, f)) {
-			char *spec = join(type, ":", path);
-			if (!spec) {
-				free(path);
-				return EXIT_SOFTWARE;
-			}
-			/* hash: tables are written in process; postmap builds the others */
-			char *argv[] = {"postmap", "-c", a->conf_dir, spec, NULL};
-			rc = strcmp(type, "hash") ? run(argv, NULL, NULL) : cli_hash_table_build(path);
-			free(spec);
-			if (rc == EXIT_OK)
-				rc = remove_built(path, suffix);
-		} else if (lstat(path, &st) && errno == ENOENT) {
-			/* the writer removed our unused source: its built form goes too */
-			rc = remove_built(path, NULL);
+		const char *sfx = suffix_of(type);
+		const char *final_src = prc_plan_file_path(a->plan, f);
+		const char *name = strrchr(final_src, '/') + 1;
+		char *built = join(a->stage, "/", name);
+		char *tmp = built ? join(built, "", sfx) : NULL;
+		char *final = join(final_src, "", sfx);
+		if (!tmp || !final)
+			rc = EXIT_SOFTWARE;
+		else if (!strcmp(type, "hash"))
+			rc = cli_hash_table_write(tmp, a->plan, f, prc_plan_file_mode(a->plan, f));
+		else
+			rc = postmap_staged(a, f, type, name);
+		if (rc == EXIT_OK) {
+			rc = stage_file(a, tmp, final);
+			tmp = NULL;
 		}
-		free(path);
+		free(tmp);
+		free(final);
+		free(built);
 	}
 	return rc;
 }
 
 /*
- * Write the SMTPD_USERS database from scratch and rename it into place:
- * removed users disappear, and smtpd never sees a half-built database.
- * Users log in as "user" (the realm is MAILNAME, smtpd_sasl_local_domain) or
- * "user@MAILNAME"; an entry "user@domain" is stored in realm "domain" and
- * logs in as "user@domain" (as saslpasswd2 -u MAILNAME would store them).
+ * The SMTPD_USERS database, written from scratch into the stage: removed
+ * users disappear, and smtpd never sees a half-built database.
  */
-static int provision_sasldb(struct apply *a)
+static int stage_sasldb(struct apply *a)
 {
-	char *db = NULL;
-	if (prc_config_path(a->cfg, PRC_PATH_SASLDB, &db))
+	if (!prc_plan_user_count(a->plan))
+		return EXIT_OK;
+	char *tmp = join(a->stage, "/", "sasldb2");
+	if (!tmp)
 		return EXIT_SOFTWARE;
-	size_t n = prc_config_list_count(a->cfg, "SMTPD_USERS");
-	if (!n) {
-		int rc = remove_file(db);
-		free(db);
+	int rc = cli_sasldb_write(tmp, a->acct.owner_gid, a->plan);
+	if (rc != EXIT_OK) {
+		free(tmp);
 		return rc;
 	}
-	const char *realm = prc_config_get(a->cfg, "MAILNAME");
-	struct cli_sasl_user *users = calloc(n, sizeof(*users));
-	if (!users) {
-		free(db);
-		return EXIT_SOFTWARE;
+	return stage_file(a, tmp, STATE(a, PRC_STATE_SASLDB));
+}
+
+/* After the configuration is in place: the staged files, then what nobody reads any more. */
+static int commit_staged(struct apply *a)
+{
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < a->nbuilt && rc == EXIT_OK; i++)
+		if (rename(a->built[i].tmp, a->built[i].final))
+			rc = error("cannot rename %s into place: %s", a->built[i].final,
+			           strerror(errno));
+	for (int f = 0; f < PRC_FILE_COUNT && rc == EXIT_OK; f++) {
+		const char *type;
+		if (!prc_file_is_table(f) || !prc_plan_table(a->plan, f, &type))
+			continue;
+		/* the built forms of other types, and of a table no longer used */
+		rc = remove_built(prc_plan_file_path(a->plan, f),
+		                  prc_plan_file_used(a->plan, f) ? suffix_of(type) : NULL);
 	}
-	for (size_t i = 0; i < n; i++)
-		users[i] = (struct cli_sasl_user){
-		    .user = prc_config_list_field(a->cfg, "SMTPD_USERS", i, 0),
-		    .realm = realm,
-		    .password = prc_config_list_field(a->cfg, "SMTPD_USERS", i, 1)};
-	int rc = cli_sasldb_build(db, a->pf.owner_gid, users, n);
-	free(users);
-	free(db);
+	if (rc == EXIT_OK && !prc_plan_user_count(a->plan))
+		rc = remove_file(STATE(a, PRC_STATE_SASLDB));
+	return rc;
+}
+
+/* Remove the stage and whatever is left in it (after a failure, the built files). */
+static void drop_stage(struct apply *a)
+{
+	for (size_t i = 0; i < a->nbuilt; i++) {
+		unlink(a->built[i].tmp);
+		free(a->built[i].tmp);
+		free(a->built[i].final);
+	}
+	a->nbuilt = 0;
+	if (!a->stage)
+		return;
+	static const char *const leftovers[] = {"main.cf", "sasl_passwd", "sender_relay"};
+	for (size_t i = 0; i < sizeof(leftovers) / sizeof(leftovers[0]); i++) {
+		char *p = join(a->stage, "/", leftovers[i]);
+		if (p)
+			unlink(p);
+		free(p);
+	}
+	rmdir(a->stage);
+	free(a->stage);
+	a->stage = NULL;
+}
+
+/* The stage: a fresh directory inside the Postfix directory (same file system as the targets). */
+static int make_stage(struct apply *a)
+{
+	a->stage = join(prc_plan_dir(a->plan, PRC_DIR_POSTFIX), "/", ".postrelaycfg-apply-XXXXXX");
+	if (!a->stage)
+		return EXIT_SOFTWARE;
+	if (!mkdtemp(a->stage)) {
+		int rc = error("cannot create a temporary directory in %s: %s",
+		               prc_plan_dir(a->plan, PRC_DIR_POSTFIX), strerror(errno));
+		free(a->stage);
+		a->stage = NULL;
+		return rc;
+	}
+	/* postmap -c reads main.cf: an empty one gives Postfix's defaults */
+	char *mc = join(a->stage, "/", "main.cf");
+	int fd = mc ? open(mc, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+	free(mc);
+	if (fd < 0)
+		return error("cannot create a file in %s: %s", a->stage, strerror(errno));
+	close(fd);
+	return EXIT_OK;
+}
+
+static int render(struct apply *a)
+{
+	struct prc_diags *d;
+	if (prc_diags_new(&d))
+		return EXIT_SOFTWARE;
+	const char *dirs[PRC_DIR_COUNT] = {NULL, NULL};
+	int rc = cli_exit_code(prc_plan_render(a->plan, dirs, d));
+	prc_diags_print(d, PROG, stderr);
+	prc_diags_free(d);
 	return rc;
 }
 
@@ -400,36 +465,18 @@ static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
 	return EXIT_OK;
 }
 
-/* The queue and data directories, as Postfix's postfix-files lays them out. */
+/* The queue and data directories, as the plan lays them out (Postfix's postfix-files). */
 static int make_state_dirs(struct apply *a)
 {
-	const uid_t owner = a->pf.owner_uid;
-	const gid_t unchanged = (gid_t)-1;
-	static const char *const owned[] = {"active",   "bounce", "corrupt", "defer",
-	                                    "deferred", "flush",  "hold",    "incoming",
-	                                    "private",  "saved",  "trace"};
-	int rc = make_dir(a->pf.queue_dir, 0, unchanged, 0755);
-	if (rc == EXIT_OK)
-		rc = make_dir(a->pf.data_dir, owner, unchanged, 0700);
-	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]) && rc == EXIT_OK; i++) {
-		char *p = join(a->pf.queue_dir, "/", owned[i]);
-		rc = p ? make_dir(p, owner, unchanged, 0700) : EXIT_SOFTWARE;
-		free(p);
-	}
-	static const struct {
-		const char *name;
-		bool setgid_group, root;
-		mode_t mode;
-	} special[] = {{"maildrop", true, false, 0730},
-	               {"public", true, false, 0710},
-	               {"pid", false, true, 0755}};
-	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]) && rc == EXIT_OK; i++) {
-		char *p = join(a->pf.queue_dir, "/", special[i].name);
-		rc = p ? make_dir(p, special[i].root ? 0 : owner,
-		                  special[i].setgid_group ? a->pf.setgid_gid : unchanged,
-		                  special[i].mode)
-		       : EXIT_SOFTWARE;
-		free(p);
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < prc_plan_state_dir_count(a->plan) && rc == EXIT_OK; i++) {
+		const char *path;
+		enum prc_owner owner;
+		bool setgid_group;
+		unsigned mode;
+		prc_plan_state_dir(a->plan, i, &path, &owner, &setgid_group, &mode);
+		rc = make_dir(path, owner == PRC_OWNER_MAIL_OWNER ? a->acct.owner_uid : 0,
+		              setgid_group ? a->acct.setgid_gid : (gid_t)-1, (mode_t)mode);
 	}
 	return rc;
 }
@@ -437,7 +484,7 @@ static int make_state_dirs(struct apply *a)
 /* The directory a log file goes to must exist; /dev/stdout and friends are left alone. */
 static int make_log_dir(struct apply *a)
 {
-	const char *log = a->pf.maillog_file;
+	const char *log = STATE(a, PRC_STATE_MAILLOG_FILE);
 	if (!*log || !strncmp(log, "/dev/", 5))
 		return EXIT_OK;
 	char *dir = strdup(log);
@@ -457,7 +504,7 @@ static int make_log_dir(struct apply *a)
 	 * a root-only log file would make that check, and the start, fail. */
 	int fd = rc == EXIT_OK ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640)
 	                       : -1;
-	if (rc == EXIT_OK && (fd < 0 || fchown(fd, a->pf.owner_uid, (gid_t)-1))) {
+	if (rc == EXIT_OK && (fd < 0 || fchown(fd, a->acct.owner_uid, (gid_t)-1))) {
 		fprintf(stderr, "%s: error: %s: %s\n", PROG, log, strerror(errno));
 		rc = EXIT_IOERR;
 	}
@@ -469,10 +516,11 @@ static int make_log_dir(struct apply *a)
 /* The configuration directories: root-owned and not writable by others. */
 static int fix_config_modes(struct apply *a)
 {
-	char *sasl = join(a->conf_dir, "/", "sasl");
+	const char *conf_dir = prc_plan_dir(a->plan, PRC_DIR_POSTFIX);
+	char *sasl = join(conf_dir, "/", "sasl");
 	if (!sasl)
 		return EXIT_SOFTWARE;
-	int rc = make_dir(a->conf_dir, 0, 0, 0755);
+	int rc = make_dir(conf_dir, 0, 0, 0755);
 	struct stat st;
 	if (rc == EXIT_OK && !stat(sasl, &st))
 		rc = make_dir(sasl, 0, 0, 0755);
@@ -489,22 +537,23 @@ static int fix_config_modes(struct apply *a)
  */
 static int start_postfix(struct apply *a)
 {
-	char *master = join(a->pf.daemon_dir, "/", "master");
+	const char *conf_dir = STATE(a, PRC_STATE_CONFIG_DIR);
+	char *master = join(STATE(a, PRC_STATE_DAEMON_DIR), "/", "master");
 	if (!master)
 		return EXIT_SOFTWARE;
 	/* master -t: 0 when no master of this instance holds its pid file lock */
-	char *test[] = {master, "-c", a->conf_dir, "-t", NULL};
+	char *test[] = {master, "-c", (char *)conf_dir, "-t", NULL};
 	int st = cli_run(test, NULL, NULL);
 	free(master);
 	if (st < 0)
 		return EXIT_IOERR; /* it could not run: cli_run said why */
 	if (st != 0) {
-		char *reload[] = {"postfix", "-c", a->conf_dir, "reload", NULL};
+		char *reload[] = {"postfix", "-c", (char *)conf_dir, "reload", NULL};
 		return run(reload, NULL, NULL);
 	}
-	char *check[] = {"postsuper", "-c", a->conf_dir, NULL};
+	char *check[] = {"postsuper", "-c", (char *)conf_dir, NULL};
 	int rc = run(check, NULL, NULL);
-	char *quick = rc == EXIT_OK ? join(a->pf.queue_dir, "/", "quick-start") : NULL;
+	char *quick = rc == EXIT_OK ? join(STATE(a, PRC_STATE_QUEUE_DIR), "/", "quick-start") : NULL;
 	if (rc == EXIT_OK && !quick)
 		rc = EXIT_SOFTWARE;
 	if (rc == EXIT_OK) {
@@ -515,7 +564,7 @@ static int start_postfix(struct apply *a)
 			close(fd);
 	}
 	if (rc == EXIT_OK) {
-		char *start[] = {"postfix", "-c", a->conf_dir, "start", NULL};
+		char *start[] = {"postfix", "-c", (char *)conf_dir, "start", NULL};
 		rc = run(start, NULL, NULL);
 		/* a start that failed before postfix-script removed it must not skip
 		 * the checks of the next one */
@@ -536,30 +585,28 @@ int cmd_apply(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 	rc = load(&a);
-	if (rc == EXIT_OK)
-		rc = render(&a);
+	/* everything that can fail, before the first rename */
 	if (rc == EXIT_OK)
 		rc = fix_config_modes(&a);
 	if (rc == EXIT_OK)
-		rc = query_postfix(&a);
+		rc = make_stage(&a);
 	if (rc == EXIT_OK)
-		rc = build_tables(&a);
+		rc = stage_tables(&a);
 	if (rc == EXIT_OK)
-		rc = provision_sasldb(&a);
+		rc = stage_sasldb(&a);
 	if (rc == EXIT_OK)
 		rc = make_state_dirs(&a);
 	if (rc == EXIT_OK)
 		rc = make_log_dir(&a);
+	/* then the configuration, and the tables and sasldb it names */
+	if (rc == EXIT_OK)
+		rc = render(&a);
+	if (rc == EXIT_OK)
+		rc = commit_staged(&a);
+	drop_stage(&a);
 	if (rc == EXIT_OK && a.start)
 		rc = start_postfix(&a);
+	prc_plan_free(a.plan);
 	prc_config_free(a.cfg);
-	free(a.conf_dir);
-	free(a.dkim_dir);
-	free(a.pf.queue_dir);
-	free(a.pf.data_dir);
-	free(a.pf.mail_owner);
-	free(a.pf.setgid_group);
-	free(a.pf.maillog_file);
-	free(a.pf.daemon_dir);
 	return rc;
 }

@@ -1,10 +1,12 @@
 /*
- * health: is the relay able to take mail?  Every inet service of master.cf
- * must have a listening socket, and every milter of main.cf (OpenDKIM) too.
- * Sockets are looked up in /proc/net/{tcp,tcp6,unix} of the caller's network
- * namespace: no connection is made, so a health probe leaves no trace in the
- * mail log.  Reads the rendered files, so it checks what Postfix was really
- * configured with.
+ * health: is the relay able to take mail?  Every listener of the plan's
+ * master.cf services must have a listening socket, and every milter of its
+ * smtpd_milters (OpenDKIM) too.  Sockets are looked up in
+ * /proc/net/{tcp,tcp6,unix} of the caller's network namespace: no connection
+ * is made, so a health probe leaves no trace in the mail log.  The plan comes
+ * from the same configuration apply used (YAML file and environment), so it
+ * knows what Postfix was configured with, passthrough included, without
+ * reading back a rendered file.
  */
 #include "cli.h"
 
@@ -18,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT };
+enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT, OPT_NO_ENV, OPT_ENV_FILE };
 
 #define MAX_TARGETS 32
 #define TCP_LISTEN  0x0A
@@ -36,15 +38,19 @@ struct targets {
 	size_t n;
 };
 
-static const char usage_line[] = "health [--root DIR] [--milter] [--wait SECONDS]";
+static const char usage_line[] =
+    "health [-c FILE] [--env-file FILE] [--no-env] [--root DIR] [--milter] [--wait SECONDS]";
 
 static int help(void)
 {
 	printf("usage: %s %s\n"
-	       "Exit 0 when every inet service of ROOT/etc/postfix/master.cf and every milter\n"
-	       "of main.cf has a listening socket, else print what is missing and exit 1.\n"
-	       "Makes no connection (nothing in the mail log).\n\n"
+	       "Exit 0 when every inet service of the configuration's master.cf and every\n"
+	       "milter of its main.cf has a listening socket, else print what is missing and\n"
+	       "exit 1.  Makes no connection (nothing in the mail log).\n\n"
 	       "options:\n"
+	       "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
+	       "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
+	       "      --no-env        ignore the environment\n"
 	       "      --root DIR      the instance root (default /)\n"
 	       "      --milter        check only the milters (used to hold Postfix back until\n"
 	       "                      OpenDKIM listens)\n"
@@ -63,7 +69,7 @@ static void add_port(struct targets *ts, unsigned port, const char *kind, const 
 	snprintf(t->what, sizeof(t->what), "%s %s", kind, name);
 }
 
-/* TCP port of a master.cf service name ("smtp", "2525", "127.0.0.1:2525"); 0 if unknown. */
+/* TCP port of a milter's "host:port" or "port"; 0 if unknown. */
 static unsigned service_port(const char *name)
 {
 	const char *colon = strrchr(name, ':');
@@ -77,34 +83,16 @@ static unsigned service_port(const char *name)
 	return se ? ntohs((uint16_t)se->s_port) : 0;
 }
 
-/* Every inet service of master.cf (entries start in column 1). */
-static int master_cf_targets(const char *path, struct targets *ts)
+/* Every listener of the plan's master.cf services. */
+static void service_targets(const struct prc_plan *plan, struct targets *ts)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		printf("%s: health: cannot read %s: %s\n", PROG, path, strerror(errno));
-		return -1;
-	}
-	int rc = 0;
-	char line[1024];
-	bool at_start = true; /* the piece read begins a physical line */
-	while (!rc && fgets(line, sizeof(line), f)) {
-		char name[128], type[32];
-		bool piece = !at_start;
-		at_start = strchr(line, '\n') != NULL;
-		if (piece || line[0] == '#' || line[0] == ' ' || line[0] == '\t' ||
-		    sscanf(line, "%127s %31s", name, type) != 2 || strcmp(type, "inet"))
-			continue;
-		unsigned port = service_port(name);
-		if (port) {
+	for (size_t i = 0; i < prc_plan_service_count(plan); i++) {
+		const char *name;
+		unsigned port;
+		prc_plan_service(plan, i, &name, NULL, NULL, &port);
+		if (port)
 			add_port(ts, port, "master.cf service", name);
-			continue;
-		}
-		printf("%s: health: %s: no TCP port for service '%s'\n", PROG, path, name);
-		rc = -1;
 	}
-	fclose(f);
-	return rc;
 }
 
 static void add_milter(struct targets *ts, const char *milter, const char *queue_dir)
@@ -121,35 +109,19 @@ static void add_milter(struct targets *ts, const char *milter, const char *queue
 	struct target *t = &ts->t[ts->n++];
 	*t = (struct target){0};
 	snprintf(t->what, sizeof(t->what), "milter %s", milter);
+	/* a relative unix socket is below the queue directory, as Postfix reads it */
 	if (path[0] == '/')
 		snprintf(t->path, sizeof(t->path), "%s", path);
 	else
 		snprintf(t->path, sizeof(t->path), "%s/%s", queue_dir, path);
 }
 
-/* The milters of main.cf's smtpd_milters: inet:host:port, unix:path, { milter, attr=... }. */
-static int main_cf_targets(const char *path, const char *root, struct targets *ts)
+/* The plan's milters (smtpd_milters, passthrough included). */
+static void milter_targets(const struct prc_plan *plan, struct targets *ts)
 {
-	struct cli_main_cf *mc;
-	if (cli_main_cf_load(path, &mc)) {
-		printf("%s: health: cannot read %s: %s\n", PROG, path, strerror(errno));
-		return -1;
-	}
-	char queue_dir[2048], buf[4096];
-	snprintf(queue_dir, sizeof(queue_dir), "%s/var/spool/postfix",
-	         strcmp(root, "/") ? root : "");
-	const char *q = cli_main_cf_get(mc, "queue_directory");
-	if (q && q[0] == '/')
-		snprintf(queue_dir, sizeof(queue_dir), "%s", q);
-	const char *words[MAX_TARGETS];
-	size_t n =
-	    cli_split(cli_main_cf_get(mc, "smtpd_milters"), buf, sizeof(buf), words, MAX_TARGETS);
-	/* attributes (name=value) and $parameter references are not milters */
-	for (size_t i = 0; i < n; i++)
-		if (!strchr(words[i], '=') && words[i][0] != '$')
-			add_milter(ts, words[i], queue_dir);
-	cli_main_cf_free(mc);
-	return 0;
+	const char *queue_dir = prc_plan_state(plan, PRC_STATE_QUEUE_DIR, NULL);
+	for (size_t i = 0; i < prc_plan_milter_count(plan); i++)
+		add_milter(ts, prc_plan_milter(plan, i), queue_dir);
 }
 
 /* Mark the targets that have a listening socket in one /proc/net table. */
@@ -214,6 +186,9 @@ static bool check(const struct targets *ts, bool report)
 int cmd_health(int argc, char **argv)
 {
 	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, OPT_NO_ENV},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"milter", no_argument, NULL, OPT_MILTER},
 	    {"wait", required_argument, NULL, OPT_WAIT},
@@ -221,13 +196,23 @@ int cmd_health(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
+	struct cli_source src = {0};
 	bool milter_only = false;
 	unsigned long wait_s = 0;
 	char *end;
 	int c;
 	optind = 1;
-	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
 		switch (c) {
+		case 'c':
+			src.config = optarg;
+			break;
+		case OPT_ENV_FILE:
+			src.env_file = optarg;
+			break;
+		case OPT_NO_ENV:
+			src.no_env = true;
+			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;
@@ -252,15 +237,19 @@ int cmd_health(int argc, char **argv)
 	if (optind < argc || root[0] != '/')
 		goto usage;
 
-	char path[4096];
-	const char *base = strcmp(root, "/") ? root : "";
+	struct prc_config *cfg;
+	struct prc_plan *plan;
+	int rc = cli_load_plan(&src, root, &cfg, &plan);
+	if (rc != EXIT_OK) {
+		printf("%s: health: the configuration cannot be used (see the errors above)\n", PROG);
+		return 1;
+	}
 	struct targets ts = {0};
-	snprintf(path, sizeof(path), "%s/etc/postfix/master.cf", base);
-	if (!milter_only && master_cf_targets(path, &ts))
-		return 1;
-	snprintf(path, sizeof(path), "%s/etc/postfix/main.cf", base);
-	if (main_cf_targets(path, root, &ts))
-		return 1;
+	if (!milter_only)
+		service_targets(plan, &ts);
+	milter_targets(plan, &ts);
+	prc_plan_free(plan);
+	prc_config_free(cfg);
 
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);

@@ -1,10 +1,10 @@
 /*
  * watch: the config reloader.  Runs `postfix reload` (or a given command)
- * whenever one of the TLS certificate, key or CA files that the rendered
+ * whenever one of the TLS certificate, key or CA files that the plan's
  * main.cf names is replaced: written in place, renamed over, or swapped the
  * way Kubernetes updates a mounted secret (a symlink `..data` renamed to a
- * new directory).  Reading main.cf covers TLS_CRT and friends as well as
- * files set through POSTCONF, server and client side alike.
+ * new directory).  The plan's effective parameters cover TLS_CRT and friends
+ * as well as files set through POSTCONF, server and client side alike.
  *
  * inotify watches the directory of each path and the directory its symlinks
  * resolve to, so every kind of replacement wakes us; what decides is the
@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_ROOT = 256, OPT_INTERVAL };
+enum { OPT_ROOT = 256, OPT_INTERVAL, OPT_NO_ENV, OPT_ENV_FILE };
 
 /* The main.cf parameters that name files Postfix reads for a TLS session. */
 static const char *const watched[] = {
@@ -49,17 +49,23 @@ struct file {
 	struct stat st;
 };
 
-static const char usage_line[] = "watch [--root DIR] [--interval SECONDS] [-- COMMAND [ARG...]]";
+static const char usage_line[] = "watch [-c FILE] [--env-file FILE] [--no-env] [--root DIR] "
+                                 "[--interval SECONDS] [-- COMMAND [ARG...]]";
 
 static int help(void)
 {
 	printf("usage: %s %s\n"
 	       "Run COMMAND (default: postfix reload) whenever a TLS certificate, key or CA\n"
-	       "file named in ROOT/etc/postfix/main.cf (smtpd_tls_cert_file, smtp_tls_CAfile,\n"
+	       "file the configuration's main.cf names (smtpd_tls_cert_file, smtp_tls_CAfile,\n"
 	       "...) is replaced, including a Kubernetes secret's symlink swap.  A\n"
 	       "certificate and key pair that does not match (or cannot be read) is reported\n"
 	       "and COMMAND is not run until the next change.  Runs until killed.\n\n"
 	       "options:\n"
+	       "  -c, --config FILE       read settings from a YAML file (the environment\n"
+	       "                          overrides it)\n"
+	       "      --env-file FILE     read NAME=value lines from FILE instead of the\n"
+	       "                          environment\n"
+	       "      --no-env            ignore the environment\n"
 	       "      --root DIR          the instance root (default /); the default command\n"
 	       "                          becomes postfix -c DIR/etc/postfix reload\n"
 	       "      --interval SECONDS  re-check this often even without events (default 5)\n"
@@ -162,100 +168,108 @@ static void run(char *const argv[])
 		fprintf(stderr, "%s: watch: %s failed (status %d)\n", PROG, argv[0], st);
 }
 
+/* The plan's value of @param when it is an absolute path, else NULL. */
+static const char *plan_path(const struct prc_plan *plan, const char *param)
+{
+	const char *v = prc_plan_param(plan, param, NULL);
+	return v && v[0] == '/' ? v : NULL;
+}
+
 /*
- * Whether the certificate and key pairs that main.cf names (server and client
- * side) are usable: each key matches its certificate.  Prints every problem
- * found (warnings too).  When main.cf cannot be read the command decides.
+ * Whether the certificate and key pairs of the plan (server and client side)
+ * are usable: each key matches its certificate.  Prints every problem found
+ * (warnings too).
  */
-static bool pairs_usable(const char *main_cf)
+static bool pairs_usable(const struct prc_plan *plan)
 {
 	static const char *const pairs[][2] = {{"smtpd_tls_cert_file", "smtpd_tls_key_file"},
 	                                       {"smtp_tls_cert_file", "smtp_tls_key_file"}};
-	struct cli_main_cf *mc;
 	struct prc_diags *d;
-	if (cli_main_cf_load(main_cf, &mc))
+	if (prc_diags_new(&d))
 		return true;
-	if (prc_diags_new(&d)) {
-		cli_main_cf_free(mc);
-		return true;
-	}
-	const char *host = cli_main_cf_get(mc, "myhostname");
-	if (host && strchr(host, '$'))
-		host = NULL;
+	const char *host = prc_plan_param(plan, "myhostname", NULL);
 	bool usable = true;
 	const char *done_cert = NULL, *done_key = NULL;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		const char *cert = cli_main_cf_get(mc, pairs[i][0]);
-		const char *key = cli_main_cf_get(mc, pairs[i][1]);
-		if (!cert || cert[0] != '/')
+		const char *origin;
+		const char *cert = plan_path(plan, pairs[i][0]);
+		const char *key = prc_plan_param(plan, pairs[i][1], NULL);
+		prc_plan_param(plan, pairs[i][0], &origin);
+		if (!cert)
 			continue;
-		/* an empty key file (or Postfix's default, $..._cert_file): one combined file */
+		/* no key file (or Postfix's default, $..._cert_file): one combined file */
 		if (!key || !*key || (key[0] == '$' && !strcmp(key + 1, pairs[i][0])))
 			key = cert;
 		if (key[0] != '/')
 			continue;
 		if (done_cert && !strcmp(cert, done_cert) && !strcmp(key, done_key))
 			continue;
-		if (prc_tls_check_pair(cert, key, host, main_cf, d) != PRC_OK)
+		if (prc_tls_check_pair(cert, key, host, origin, d) != PRC_OK)
 			usable = false;
 		done_cert = cert;
 		done_key = key;
 	}
 	prc_diags_print(d, PROG, stderr);
 	prc_diags_free(d);
-	cli_main_cf_free(mc);
 	return usable;
 }
 
-/* The files main.cf names (absolute paths, each once); -1 when main.cf cannot be read. */
-static int collect(const char *main_cf, struct file *files, size_t *n)
+/* The files the plan's TLS parameters name (absolute paths, each once); -1 on OOM. */
+static int collect(const struct prc_plan *plan, struct file *files, size_t *n)
 {
-	struct cli_main_cf *mc;
-	if (cli_main_cf_load(main_cf, &mc)) {
-		fprintf(stderr, "%s: error: watch: cannot read %s: %s\n", PROG, main_cf,
-		        strerror(errno));
-		return -1;
-	}
 	*n = 0;
 	for (size_t i = 0; i < NWATCHED; i++) {
-		char buf[4096];
-		const char *words[MAX_FILES];
-		size_t nw =
-		    cli_split(cli_main_cf_get(mc, watched[i]), buf, sizeof(buf), words, MAX_FILES);
-		for (size_t w = 0; w < nw && *n < MAX_FILES; w++) {
-			bool dup = words[w][0] != '/'; /* $parameter references are skipped */
-			for (size_t k = 0; k < *n && !dup; k++)
-				dup = !strcmp(files[k].path, words[w]);
-			if (dup)
-				continue;
-			files[*n] = (struct file){.param = watched[i], .path = strdup(words[w])};
-			if (!files[*n].path) {
-				cli_main_cf_free(mc);
-				return -1;
+		const char *v = prc_plan_param(plan, watched[i], NULL);
+		/* a list parameter (*_chain_files) holds several, blank or comma separated */
+		for (const char *p = v ? v : ""; *p && *n < MAX_FILES;) {
+			p += strspn(p, " \t,");
+			size_t len = strcspn(p, " \t,");
+			if (!len)
+				break;
+			bool skip = p[0] != '/'; /* $parameter references are not files */
+			for (size_t k = 0; k < *n && !skip; k++)
+				skip = strlen(files[k].path) == len && !strncmp(files[k].path, p, len);
+			if (!skip) {
+				files[*n] = (struct file){.param = watched[i], .path = strndup(p, len)};
+				if (!files[*n].path)
+					return -1;
+				(*n)++;
 			}
-			(*n)++;
+			p += len;
 		}
 	}
-	cli_main_cf_free(mc);
 	return 0;
 }
 
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, OPT_NO_ENV},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"interval", required_argument, NULL, OPT_INTERVAL},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
+	struct cli_source src = {0};
 	unsigned long interval = 5;
 	char *end;
 	int c;
 	optind = 1;
 	/* '+': stop at the first non-option, so COMMAND keeps its own options */
-	while ((c = cli_getopt(argc, argv, "+h", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+c:h", opts)) != -1) {
 		switch (c) {
+		case 'c':
+			src.config = optarg;
+			break;
+		case OPT_ENV_FILE:
+			src.env_file = optarg;
+			break;
+		case OPT_NO_ENV:
+			src.no_env = true;
+			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;
@@ -278,13 +292,16 @@ int cmd_watch(int argc, char **argv)
 	if (root[0] != '/')
 		goto usage;
 
-	char conf_dir[PATH_MAX], main_cf[PATH_MAX + 16];
-	snprintf(conf_dir, sizeof(conf_dir), "%s/etc/postfix", strcmp(root, "/") ? root : "");
-	snprintf(main_cf, sizeof(main_cf), "%s/main.cf", conf_dir);
+	struct prc_config *cfg;
+	struct prc_plan *plan;
+	int rc = cli_load_plan(&src, root, &cfg, &plan);
+	if (rc != EXIT_OK)
+		return rc;
+	char *conf_dir = (char *)prc_plan_state(plan, PRC_STATE_CONFIG_DIR, NULL);
 	struct file files[MAX_FILES];
 	size_t n;
-	if (collect(main_cf, files, &n))
-		return EXIT_IOERR;
+	if (collect(plan, files, &n))
+		return EXIT_SOFTWARE;
 
 	char *reload[] = {"postfix", "reload", NULL};
 	char *reload_root[] = {"postfix", "-c", conf_dir, "reload", NULL};
@@ -293,8 +310,8 @@ int cmd_watch(int argc, char **argv)
 		command = argv + optind;
 
 	if (!n) {
-		fprintf(stderr, "%s: watch: %s names no TLS file: nothing to watch\n", PROG,
-		        main_cf);
+		fprintf(stderr, "%s: watch: the configuration names no TLS file: nothing to watch\n",
+		        PROG);
 		for (;;)
 			pause();
 	}
@@ -306,7 +323,7 @@ int cmd_watch(int argc, char **argv)
 		/* a change between the last refresh and the new watches is caught here */
 		if (refresh(files, n, true)) {
 			/* a reload would put a broken pair in use: wait for the next change */
-			if (pairs_usable(main_cf))
+			if (pairs_usable(plan))
 				run(command);
 			else
 				fprintf(stderr,

@@ -15,7 +15,6 @@
  */
 #include "cli.h"
 
-#include <ctype.h>
 #include <db.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -140,148 +139,45 @@ static int db_commit(struct cli_db *d, uid_t uid, gid_t gid)
 	return EXIT_OK;
 }
 
-/* Read all of @path into a NUL-terminated buffer (the caller frees it); NULL
- * with errno set when it cannot be read whole. */
-static char *slurp(const char *path, struct stat *st)
+int cli_hash_table_write(const char *path, const struct prc_plan *plan, enum prc_file file,
+                         unsigned mode)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	char *buf = NULL;
-	if (!fstat(fd, st) && (buf = malloc((size_t)st->st_size + 1))) {
-		size_t got = 0;
-		while (got < (size_t)st->st_size) {
-			ssize_t n = read(fd, buf + got, (size_t)st->st_size - got);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				/* a table built from part of its source would drop entries */
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			if (n == 0)
-				break;
-			got += (size_t)n;
-		}
-		if (buf)
-			buf[got] = '\0';
-	}
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return buf;
-}
-
-/*
- * Parse a table source the way postmap does: blank lines and lines starting
- * with # are skipped, a line starting with white space continues the one
- * before, the key is the first word (lower-cased) and the value the rest,
- * with surrounding white space removed.  Each entry goes into @d; keys and
- * values are NUL-terminated in place.
- */
-static int parse_table(char *text, struct cli_db *d)
-{
-	char *line = text;
-	int rc = EXIT_OK;
-	while (*line && rc == EXIT_OK) {
-		/* the logical line: this one plus the lines that continue it */
-		char *end = line;
-		for (;;) {
-			end += strcspn(end, "\n");
-			if (*end && (end[1] == ' ' || end[1] == '\t')) {
-				*end = ' ';
-				continue;
-			}
-			break;
-		}
-		char *next = *end ? end + 1 : end;
-		*end = '\0';
-		char *p = line;
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			p++;
-		if (*p && *p != '#') {
-			char *key = p;
-			while (*p && !isspace((unsigned char)*p)) {
-				*p = (char)tolower((unsigned char)*p);
-				p++;
-			}
-			size_t klen = (size_t)(p - key);
-			while (isspace((unsigned char)*p))
-				p++;
-			char *val = p;
-			char *vend = val + strlen(val);
-			while (vend > val && isspace((unsigned char)vend[-1]))
-				vend--;
-			*vend = '\0';
-			key[klen] = '\0';
-			rc = db_put(d, key, klen + 1, val, (size_t)(vend - val) + 1);
-		}
-		line = next;
-	}
-	return rc;
-}
-
-int cli_hash_table_build(const char *source)
-{
-	struct stat st;
-	char *text = slurp(source, &st);
-	if (!text) {
-		fprintf(stderr, "%s: error: cannot read %s: %s\n", PROG, source, strerror(errno));
-		return EXIT_IOERR;
-	}
-	size_t len = strlen(source);
-	char *db_path = malloc(len + sizeof(".db"));
-	if (!db_path) {
-		free(text);
-		return EXIT_SOFTWARE;
-	}
-	memcpy(db_path, source, len);
-	memcpy(db_path + len, ".db", sizeof(".db"));
-	/* about one line per entry: size the hash table for them up front */
-	unsigned lines = 1;
-	for (const char *s = text; *s; s++)
-		lines += *s == '\n';
+	size_t n = prc_plan_table_count(plan, file);
 	struct cli_db d;
-	/* the table gets the source's owner, group, and group and other read
-	 * permissions, as with postmap */
-	int rc = db_begin(&d, db_path, (st.st_mode & 0044) | 0600, lines);
-	if (rc == EXIT_OK) {
-		rc = parse_table(text, &d);
-		if (rc == EXIT_OK)
-			rc = db_commit(&d, st.st_uid, st.st_gid);
-		else
-			db_discard(&d);
+	int rc = db_begin(&d, path, (mode_t)mode, (unsigned)(n ? n : 1));
+	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+		const char *key, *value;
+		prc_plan_table_entry(plan, file, i, &key, &value, NULL);
+		/* the plan's keys are folded as postmap folds them */
+		rc = db_put(&d, key, strlen(key) + 1, value, strlen(value) + 1);
 	}
-	free(text);
-	free(db_path);
+	if (rc == EXIT_OK)
+		return db_commit(&d, 0, 0);
+	if (d.db || d.tmp)
+		db_discard(&d);
 	return rc;
 }
 
-int cli_sasldb_build(const char *path, gid_t gid, const struct cli_sasl_user *users, size_t n)
+int cli_sasldb_write(const char *path, gid_t gid, const struct prc_plan *plan)
 {
+	size_t n = prc_plan_user_count(plan);
 	struct cli_db d;
 	int rc = db_begin(&d, path, 0640, (unsigned)n);
 	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
-		const char *user = users[i].user, *realm = users[i].realm;
-		const char *at = strrchr(user, '@');
-		size_t ulen = at ? (size_t)(at - user) : strlen(user);
-		if (at)
-			realm = at + 1;
+		const char *user, *realm, *password;
+		prc_plan_user(plan, i, &user, &realm, &password);
 		static const char prop[] = "userPassword";
-		size_t rlen = strlen(realm);
+		size_t ulen = strlen(user), rlen = strlen(realm);
 		size_t klen = ulen + 1 + rlen + 1 + sizeof(prop) - 1;
 		char *key = malloc(klen);
 		if (!key) {
 			rc = EXIT_SOFTWARE;
 			break;
 		}
-		memcpy(key, user, ulen);
-		key[ulen] = '\0';
-		memcpy(key + ulen + 1, realm, rlen);
-		key[ulen + 1 + rlen] = '\0';
+		memcpy(key, user, ulen + 1);
+		memcpy(key + ulen + 1, realm, rlen + 1);
 		memcpy(key + ulen + 1 + rlen + 1, prop, sizeof(prop) - 1);
-		rc = db_put(&d, key, klen, users[i].password, strlen(users[i].password));
+		rc = db_put(&d, key, klen, password, strlen(password));
 		free(key);
 	}
 	if (rc == EXIT_OK)

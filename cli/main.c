@@ -112,6 +112,26 @@ int cli_load_valid(const struct cli_source *src, const char *root, bool warnings
 	return rc;
 }
 
+int cli_load_plan(const struct cli_source *src, const char *root, struct prc_config **cfg,
+                  struct prc_plan **plan)
+{
+	int rc = cli_load_valid(src, root, false, cfg);
+	if (rc != EXIT_OK)
+		return rc;
+	struct prc_diags *d;
+	if (prc_diags_new(&d)) {
+		prc_config_free(*cfg);
+		return EXIT_SOFTWARE;
+	}
+	rc = cli_exit_code(prc_plan_new(plan, *cfg, d));
+	if (prc_diags_error_count(d))
+		prc_diags_print(d, PROG, stderr);
+	prc_diags_free(d);
+	if (rc != EXIT_OK)
+		prc_config_free(*cfg);
+	return rc;
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
 	opterr = 0;

@@ -449,6 +449,17 @@ int prc_plan_table_entry(const struct prc_plan *plan, enum prc_file file, size_t
 const char *prc_plan_state(const struct prc_plan *plan, enum prc_state which,
 			   const char **origin);
 
+/** Number of state directories (the queue and data directories and the queue's own). */
+size_t prc_plan_state_dir_count(const struct prc_plan *plan);
+/**
+ * State directory @p i, as Postfix's postfix-files lays it out: its path, its
+ * owner (root or mail_owner), whether its group is setgid_group (else left as
+ * it is) and its mode.  Out-parameters may be NULL; @p path is borrowed.
+ * @return 0, or PRC_ERR_ARG when out of range
+ */
+int prc_plan_state_dir(const struct prc_plan *plan, size_t i, const char **path,
+		       enum prc_owner *owner, bool *setgid_group, unsigned *mode);
+
 /** Number of master.cf services. */
 size_t prc_plan_service_count(const struct prc_plan *plan);
 /**

@@ -556,6 +556,78 @@ static void plan_state(struct build *b)
 	}
 }
 
+/*
+ * The queue and data directories as Postfix's postfix-files lays them out:
+ * relative to the queue directory unless marked, owner, setgid group, mode.
+ */
+static const struct state_dir {
+	const char *name; /* NULL: the queue directory itself */
+	bool data;        /* the data directory instead */
+	enum prc_owner owner;
+	bool setgid_group;
+	unsigned mode;
+} state_dirs[] = {
+    {NULL, false, PRC_OWNER_ROOT, false, 0755},
+    {NULL, true, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"active", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"bounce", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"corrupt", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"defer", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"deferred", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"flush", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"hold", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"incoming", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"private", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"saved", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"trace", false, PRC_OWNER_MAIL_OWNER, false, 0700},
+    {"maildrop", false, PRC_OWNER_MAIL_OWNER, true, 0730},
+    {"public", false, PRC_OWNER_MAIL_OWNER, true, 0710},
+    {"pid", false, PRC_OWNER_ROOT, false, 0755},
+};
+
+#define N_STATE_DIRS (sizeof(state_dirs) / sizeof(state_dirs[0]))
+
+static void plan_state_dirs(struct build *b)
+{
+	struct prc_plan *p = b->p;
+	if (b->oom || b->errors)
+		return;
+	if (!(p->state_dir_paths = calloc(N_STATE_DIRS, sizeof(char *)))) {
+		b->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < N_STATE_DIRS && !b->oom; i++) {
+		const struct state_dir *s = &state_dirs[i];
+		const char *base = p->state[s->data ? PRC_STATE_DATA_DIR : PRC_STATE_QUEUE_DIR];
+		p->state_dir_paths[i] =
+		    s->name ? prc_asprintf("%s/%s", base, s->name) : prc_strdup(base);
+		if (!p->state_dir_paths[i])
+			b->oom = true;
+	}
+	p->nstate_dirs = N_STATE_DIRS;
+}
+
+PRC_EXPORT size_t prc_plan_state_dir_count(const struct prc_plan *p)
+{
+	return p ? p->nstate_dirs : 0;
+}
+
+PRC_EXPORT int prc_plan_state_dir(const struct prc_plan *p, size_t i, const char **path,
+				  enum prc_owner *owner, bool *setgid_group, unsigned *mode)
+{
+	if (!p || i >= p->nstate_dirs)
+		return PRC_ERR_ARG;
+	if (path)
+		*path = p->state_dir_paths[i];
+	if (owner)
+		*owner = state_dirs[i].owner;
+	if (setgid_group)
+		*setgid_group = state_dirs[i].setgid_group;
+	if (mode)
+		*mode = state_dirs[i].mode;
+	return PRC_OK;
+}
+
 /* ---- tables ----------------------------------------------------------- */
 
 /* Postfix folds the keys of indexed tables to lower case (ASCII), as postmap does. */
@@ -728,6 +800,9 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 		free(p->dirs[i]);
 	for (size_t i = 0; i < PRC_STATE_COUNT; i++)
 		free(p->state[i]);
+	for (size_t i = 0; p->state_dir_paths && i < N_STATE_DIRS; i++)
+		free(p->state_dir_paths[i]);
+	free(p->state_dir_paths);
 	for (size_t i = 0; i < p->nmilters; i++)
 		free(p->milters[i]);
 	free(p->milters);
@@ -768,6 +843,7 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	plan_tables(&b);
 	plan_users(&b);
 	plan_state(&b);
+	plan_state_dirs(&b);
 	plan_milters(&b);
 	if (!b.oom && prc_dkim_signers(cfg, &p->signers, &p->nsigners))
 		b.oom = true;

@@ -62,6 +62,8 @@ struct prc_plan {
 	char *dirs[PRC_DIR_COUNT];
 	char *state[PRC_STATE_COUNT];
 	const char *state_origin[PRC_STATE_COUNT]; /* borrowed from params or static */
+	char **state_dir_paths; /* the layout of state_dirs in plan.c */
+	size_t nstate_dirs;
 	const struct prc_plan_service *services;
 	size_t nservices;
 	char **milters;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The commands the image runs at run time, outside any container: get (the
-# entrypoint's view of the settings), health (listeners from /proc, against a
-# rendered instance root) and watch (the config reloader, with the symlink
+# entrypoint's view of the settings), health (the plan's listeners and
+# milters, looked up in /proc of a network namespace of its own) and watch (the config reloader, with the symlink
 # swap of a Kubernetes secret).  Listeners are on loopback only.
 # Usage: cli-runtime.sh POSTRELAYCFG SOURCE_ROOT
 set -eu
@@ -12,6 +12,7 @@ pids=()
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	ip netns delete "prx-cli-$$" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -42,56 +43,66 @@ postrelaycfg: error: env:MAILNAME: MAILNAME is required: set it to this relay's 
 expect "get without a name" 64 MAILNAME=mail.example.com "$cli" get
 
 # ---- health ----------------------------------------------------------------
-# Loopback listeners on ports the kernel picks; their ports go into master.cf.
-/usr/bin/python3 -c '
+# health checks the listeners and milters of the plan, in a network namespace
+# of our own where a listener holds exactly the ports we give it.
+ns=prx-cli-$$
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+listen() { # listen PORT... : a listener on loopback (and on milter.sock) in $ns
+	rm -f "$work/milter.sock" "$work/listening"
+	ip netns exec "$ns" /usr/bin/python3 -c '
 import socket, sys, time
 socks = []
-for _ in range(2):
+for p in sys.argv[2:]:
     s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", int(p)))
     s.listen()
     socks.append(s)
 u = socket.socket(socket.AF_UNIX)
 u.bind(sys.argv[1])
 u.listen()
-print(" ".join(str(s.getsockname()[1]) for s in socks), flush=True)
-time.sleep(120)' "$work/milter.sock" >"$work/ports" &
-pids+=($!)
-for _ in $(seq 1 50); do [ -s "$work/ports" ] && break; sleep 0.1; done
-read -r p1 p2 <"$work/ports"
-# a port nobody listens on: one the kernel gave out and took back
-free=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-root=$work/root
-mkdir -p "$root/etc/postfix"
-cat >"$root/etc/postfix/master.cf" <<EOF
-# service type private unpriv chroot wakeup maxproc command
-$p1       inet  n       -       n       -       -       smtpd
-127.0.0.1:$p2 inet n    -       n       -       -       smtpd
-  -o syslog_name=postfix/second
-pickup    unix  n       -       n       60      1       pickup
-EOF
-printf 'myhostname = mail.example.com\n' >"$root/etc/postfix/main.cf"
-expect "health of a listening instance" 0 "$cli" health --root "$root"
+open(sys.argv[1] + ".ready", "w").close()
+time.sleep(120)' "$work/milter.sock" "$@" &
+	listener=$!
+	pids+=("$listener")
+	for _ in $(seq 1 50); do [ -e "$work/milter.sock.ready" ] && break; sleep 0.1; done
+	rm -f "$work/milter.sock.ready"
+}
+health() { expect "$1" "$2" ip netns exec "$ns" "$cli" health --env-file "$work/health.env" "${@:3}"; }
+printf 'MAILNAME=mail.example.com\n' >"$work/health.env"
+listen 25 587 2525 8891
+health "health of a listening instance" 0
 same "health is quiet when healthy" "$work/out" ""
-printf 'smtpd_milters = { inet:127.0.0.1:%s,\n    connect_timeout=10s }, unix:%s\n' \
-	"$free" "$work/milter.sock" >>"$root/etc/postfix/main.cf"
-expect "health with a milter down" 1 "$cli" health --root "$root"
+printf 'POSTFIX_smtpd_milters={ inet:127.0.0.1:8892, connect_timeout=10s }, unix:%s\n' \
+	"$work/milter.sock" >>"$work/health.env"
+health "health with a milter down" 1
 same "health names the missing milter" "$work/out" \
-	"postrelaycfg: health: nothing listens on port $free (milter inet:127.0.0.1:$free)"
-expect "health --milter" 1 "$cli" health --root "$root" --milter
-printf '%s     inet  n       -       n       -       -       smtpd\n' "$free" \
-	>>"$root/etc/postfix/master.cf"
-sed -i "s/inet:127.0.0.1:$free/inet:127.0.0.1:$p2/" "$root/etc/postfix/main.cf"
-expect "health with a listener gone" 1 "$cli" health --root "$root"
+	"postrelaycfg: health: nothing listens on port 8892 (milter inet:127.0.0.1:8892)"
+health "health --milter" 1 --milter
+sed -i 's/8892/8891/' "$work/health.env"
+kill "$listener"
+listen 25 587 8891
+health "health with a listener gone" 1
 same "health names the missing listener" "$work/out" \
-	"postrelaycfg: health: nothing listens on port $free (master.cf service $free)"
-expect "health --milter ignores the listeners" 0 "$cli" health --root "$root" --milter
+	"postrelaycfg: health: nothing listens on port 2525 (master.cf service 2525)"
+health "health --milter ignores the listeners" 0 --milter
+printf 'MAILNAME=mail.example.com\nUSE_DKIM=yes\nDKIM_SOCKET=inet:127.0.0.1:8893\n' >"$work/dkim.env"
+expect "health follows DKIM_SOCKET" 1 ip netns exec "$ns" "$cli" health --env-file "$work/dkim.env" --milter
+same "health names the DKIM milter" "$work/out" \
+	"postrelaycfg: health: nothing listens on port 8893 (milter inet:127.0.0.1:8893)"
 start=$(date +%s%N)
-expect "health --wait gives up" 1 "$cli" health --root "$root" --wait 1
+health "health --wait gives up" 1 --wait 1
 elapsed=$((($(date +%s%N) - start) / 1000000))
 if [ "$elapsed" -ge 900 ] && [ "$elapsed" -lt 5000 ]; then ok "health --wait 1 waits about a second"; else notok "health --wait 1 took $elapsed ms"; fi
+kill "$listener"
+ip netns delete "$ns"
 expect "health --wait rejects junk" 64 "$cli" health --wait 1x
-expect "health of a missing instance" 1 "$cli" health --root "$work/none"
+expect "health of an invalid configuration" 1 env -i PATH="$PATH" "$cli" health --no-env
+same "health says the configuration cannot be used" "$work/out" \
+	"postrelaycfg: health: the configuration cannot be used (see the errors above)"
+same "health prints the configuration's errors" "$work/err" \
+	"postrelaycfg: error: env:MAILNAME: MAILNAME is required: set it to this relay's fully qualified host name, e.g. mail.example.com"
 
 # ---- watch -----------------------------------------------------------------
 # pair DIR: a fresh self-signed certificate and its key, DIR/tls.crt and DIR/tls.key
@@ -109,21 +120,18 @@ ln -s ..v1 "$sec/..data"
 ln -s ..data/tls.crt "$sec/tls.crt"
 ln -s ..data/tls.key "$sec/tls.key"
 : >"$work/reloads"
-# main.cf as apply renders it, plus a chain file set through POSTCONF
-wroot=$work/wroot
-mkdir -p "$wroot/etc/postfix"
-cat >"$wroot/etc/postfix/main.cf" <<MAINCF
-# TLS towards clients
-smtpd_tls_cert_file = $sec/tls.crt
-smtpd_tls_key_file = $sec/tls.key
-smtp_tls_cert_file = $sec/tls.crt
-smtp_tls_key_file =
-    $sec/tls.key
-smtp_tls_CApath = /etc/ssl/certs
-smtpd_tls_chain_files = \$smtpd_tls_key_file, $work/chain.pem
-MAINCF
+# the configuration names the pair (server and client side) and, through
+# POSTCONF, a chain file
+cat >"$work/watch.env" <<WATCHENV
+MAILNAME=mail.example.com
+TLS_CRT=$sec/tls.crt
+TLS_KEY=$sec/tls.key
+CLIENT_TLS_CRT=$sec/tls.crt
+CLIENT_TLS_KEY=$sec/tls.key
+POSTFIX_smtpd_tls_chain_files=\$smtpd_tls_key_file, $work/chain.pem
+WATCHENV
 echo chain >"$work/chain.pem"
-env -i PATH="$PATH" "$cli" watch --root "$wroot" --interval 3600 -- \
+env -i PATH="$PATH" "$cli" watch --env-file "$work/watch.env" --interval 3600 -- \
 	sh -c "echo reload >>'$work/reloads'" 2>"$work/watch.err" &
 pids+=($!)
 for _ in $(seq 1 50); do grep -q 'watching smtpd_tls_chain_files' "$work/watch.err" 2>/dev/null && break; sleep 0.1; done
@@ -177,15 +185,15 @@ n=$(wc -l <"$work/reloads")
 if [ "$n" = 3 ]; then ok "watch: a key that does not match its certificate is not reloaded"; else notok "watch: $n reloads after a mismatched swap"; fi
 grep -E ': (error|warning): ' "$work/watch.err" >"$work/watch.problems" || true
 same "watch: the mismatch is reported, with the paths" "$work/watch.problems" \
-	"postrelaycfg: error: $wroot/etc/postfix/main.cf: $sec/tls.key: the key does not match the certificate in $sec/tls.crt"
+	"postrelaycfg: error: env:TLS_CRT: $sec/tls.key: the key does not match the certificate in $sec/tls.crt"
 # the key that belongs to it arrives: now it reloads
 cp "$sec/..v2/tls.key" "$sec/..v3/tls.key.new"
 mv "$sec/..v3/tls.key.new" "$sec/..v3/tls.key"
 n=$(reloads 4)
 if [ "$n" = 4 ]; then ok "watch: the matching key then reloads"; else notok "watch: $n reloads after the matching key arrived"; fi
 expect "watch rejects a zero interval" 64 "$cli" watch --interval 0
-expect "watch without main.cf" 74 "$cli" watch --root "$work/none"
-same "watch without main.cf says so" "$work/err" \
-	"postrelaycfg: error: watch: cannot read $work/none/etc/postfix/main.cf: No such file or directory"
+expect "watch of an invalid configuration" 78 env -i PATH="$PATH" "$cli" watch --no-env
+same "watch of an invalid configuration says why" "$work/err" \
+	"postrelaycfg: error: env:MAILNAME: MAILNAME is required: set it to this relay's fully qualified host name, e.g. mail.example.com"
 
 tap_summary
