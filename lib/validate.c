@@ -24,15 +24,26 @@ struct keyed {
 	size_t i;
 };
 
+/* Table keys compare as Postfix looks them up: indexed tables fold them to
+ * lower case (ASCII), so "[Relay.Example.COM]:587" and "[relay.example.com]:587"
+ * are one key. */
 static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcasecmp(x->key, y->key);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Names that are not table keys (Postfix parameters, SASL logins) keep their case. */
+static int keyed_cmp_exact(const void *a, const void *b)
 {
 	const struct keyed *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-/* Sort @n keys (NULL ones are left out); returns the array, NULL on OOM. */
-static struct keyed *sort_keys(const char *const *keys, size_t n, size_t *count)
+/* Sort @n keys (NULL ones are left out), case folded; returns the array, NULL on OOM. */
+static struct keyed *sort_keys_by(const char *const *keys, size_t n, size_t *count, bool fold)
 {
 	struct keyed *k = malloc((n ? n : 1) * sizeof(*k));
 	*count = 0;
@@ -41,22 +52,27 @@ static struct keyed *sort_keys(const char *const *keys, size_t n, size_t *count)
 	for (size_t i = 0; i < n; i++)
 		if (keys[i])
 			k[(*count)++] = (struct keyed){keys[i], i};
-	qsort(k, *count, sizeof(*k), keyed_cmp);
+	qsort(k, *count, sizeof(*k), fold ? keyed_cmp : keyed_cmp_exact);
 	return k;
+}
+
+static struct keyed *sort_keys(const char *const *keys, size_t n, size_t *count)
+{
+	return sort_keys_by(keys, n, count, true);
 }
 
 /* For every entry, the 1-based index of the first earlier entry with the same
  * key, or 0: dup[i].  Returns -1 on OOM. */
-static int find_duplicates(const char *const *keys, size_t n, size_t *dup)
+static int find_duplicates(const char *const *keys, size_t n, size_t *dup, bool fold)
 {
 	size_t count;
-	struct keyed *k = sort_keys(keys, n, &count);
+	struct keyed *k = sort_keys_by(keys, n, &count, fold);
 	if (!k)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		dup[i] = 0;
 	for (size_t j = 1, first = 0; j < count; j++) {
-		if (strcmp(k[j].key, k[first].key))
+		if (fold ? strcasecmp(k[j].key, k[first].key) : strcmp(k[j].key, k[first].key))
 			first = j;
 		else
 			dup[k[j].i] = k[first].i + 1;
@@ -65,13 +81,13 @@ static int find_duplicates(const char *const *keys, size_t n, size_t *dup)
 	return 0;
 }
 
-/* Is @key (@len bytes, not NUL-terminated) among the sorted keys? */
+/* Is @key (@len bytes, not NUL-terminated) among the sorted keys, case folded? */
 static bool has_key(const struct keyed *k, size_t count, const char *key, size_t len)
 {
 	size_t lo = 0, hi = count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strncmp(k[mid].key, key, len);
+		int c = strncasecmp(k[mid].key, key, len);
 		if (!c)
 			c = k[mid].key[len] != '\0';
 		if (!c)
@@ -142,7 +158,31 @@ struct vctx {
 	struct prc_diags *d;
 	size_t errors;
 	bool oom;
+	char said[8][192]; /* phrases of the message being built (see is()) */
+	size_t next;
 };
+
+/* Setting @id's name in the language of @origin: its YAML key or env name. */
+#define NAME(id, origin) prc_setting_name(PRC_S_##id, origin)
+
+/*
+ * "SETTING=value" as the environment says it, "yaml.key: value" as the YAML
+ * file says it (a yes/no value as true/false), for a message whose origin is
+ * @origin.  The phrase lives in @c until eight more are made.
+ */
+static const char *is(struct vctx *c, enum prc_setting_id id, const char *origin,
+                      const char *value)
+{
+	char *buf = c->said[c->next++ % 8];
+	if (!prc_origin_is_yaml(origin)) {
+		snprintf(buf, sizeof(c->said[0]), "%s=%s", prc_settings[id].env, value);
+		return buf;
+	}
+	const char *v = !strcmp(value, "yes") ? "true" : !strcmp(value, "no") ? "false" : value;
+	snprintf(buf, sizeof(c->said[0]), "%s: %s", prc_settings[id].yaml, v);
+	return buf;
+}
+#define IS(id, origin, value) is(c, PRC_S_##id, origin, value)
 
 static void err(struct vctx *c, const char *code, const char *origin, const char *key,
                 const char *fmt, ...) PRC_PRINTF(5, 6);
@@ -161,25 +201,34 @@ static void err(struct vctx *c, const char *code, const char *origin, const char
 
 /* Report list entries whose key repeats an earlier entry's; keys[i] NULL is skipped. */
 static void report_duplicates(struct vctx *c, const struct prc_value *v, const char *key,
-                              const char *const *keys, const char *what)
+                              const char *const *keys, const char *what, bool fold)
 {
 	size_t *dup = malloc((v->nitems ? v->nitems : 1) * sizeof(*dup));
-	if (!dup || find_duplicates(keys, v->nitems, dup)) {
+	if (!dup || find_duplicates(keys, v->nitems, dup, fold)) {
 		c->oom = true;
 		free(dup);
 		return;
 	}
-	for (size_t i = 0; i < v->nitems; i++)
-		if (dup[i])
+	for (size_t i = 0; i < v->nitems; i++) {
+		if (!dup[i])
+			continue;
+		const char *first = keys[dup[i] - 1];
+		if (!strcmp(first, keys[i]))
 			err(c, "duplicate", v->items[i].origin, key,
 			    "entry %zu: %s '%s' is already given by entry %zu", i + 1, what,
 			    keys[i], dup[i]);
+		else
+			err(c, "duplicate", v->items[i].origin, key,
+			    "entry %zu: %s '%s' is already given by entry %zu as '%s' (Postfix "
+			    "ignores case in table keys)",
+			    i + 1, what, keys[i], dup[i], first);
+	}
 	free(dup);
 }
 
 /* Report list entries whose field @field repeats an earlier entry's. */
 static void no_duplicates(struct vctx *c, const struct prc_value *v, const char *key, size_t field,
-                          const char *what)
+                          const char *what, bool fold)
 {
 	const char **keys = malloc((v->nitems ? v->nitems : 1) * sizeof(*keys));
 	if (!keys) {
@@ -188,7 +237,7 @@ static void no_duplicates(struct vctx *c, const struct prc_value *v, const char 
 	}
 	for (size_t i = 0; i < v->nitems; i++)
 		keys[i] = v->items[i].f[field];
-	report_duplicates(c, v, key, keys, what);
+	report_duplicates(c, v, key, keys, what, fold);
 	free(keys);
 }
 
@@ -214,11 +263,12 @@ static void check_identity(struct vctx *c)
 			    "networks instead",
 			    i + 1, n, who);
 	}
-	if (V(POSTFIX_EXPORTER_ENABLED)->b && strcmp(V(LOGOUTPUT)->str, "/dev/stdout"))
-		WARN(c, origin_of(V(POSTFIX_EXPORTER_ENABLED), ""), ENV(POSTFIX_EXPORTER_ENABLED),
-		     "the exporter reads the log from stdout, but LOGOUTPUT is %s: it will "
-		     "count nothing",
-		     V(LOGOUTPUT)->str);
+	if (V(POSTFIX_EXPORTER_ENABLED)->b && strcmp(V(LOGOUTPUT)->str, "/dev/stdout")) {
+		const char *o = origin_of(V(POSTFIX_EXPORTER_ENABLED), "");
+		WARN(c, o, ENV(POSTFIX_EXPORTER_ENABLED),
+		     "the exporter reads the log from stdout, but %s is %s: it will count nothing",
+		     NAME(LOGOUTPUT, o), V(LOGOUTPUT)->str);
+	}
 }
 
 static void check_relay(struct vctx *c)
@@ -242,9 +292,9 @@ static void check_relay(struct vctx *c)
 	for (size_t i = 0; i < creds->nitems; i++)
 		if (!*creds->items[i].f[0] && !V(RELAYHOST)->set)
 			err(c, "invalid-value", creds->items[i].origin, key,
-			    "entry %zu: a credential without a host applies to RELAYHOST, which is "
+			    "entry %zu: a credential without a host applies to %s, which is "
 			    "not set",
-			    i + 1);
+			    i + 1, NAME(RELAYHOST, creds->items[i].origin));
 	/* two entries for one next hop: Postfix would silently use one of them */
 	const char **ckeys = calloc(creds->nitems ? creds->nitems : 1, sizeof(*ckeys));
 	size_t nkeys = 0;
@@ -254,53 +304,63 @@ static void check_relay(struct vctx *c)
 			ckeys[i] = *creds->items[i].f[0] ? creds->items[i].f[0]
 			           : V(RELAYHOST)->set ? V(RELAYHOST)->str
 			                               : NULL;
-		report_duplicates(c, creds, key, ckeys, "a credential for");
+		report_duplicates(c, creds, key, ckeys, "a credential for", true);
 		sorted = sort_keys(ckeys, creds->nitems, &nkeys);
 	}
 	if (!sorted)
 		c->oom = true;
-	no_duplicates(c, map, ENV(RELAYHOST_MAP), 0, "sender");
+	no_duplicates(c, map, ENV(RELAYHOST_MAP), 0, "sender", true);
 
 	if (V(RELAYHOST_AUTH)->b) {
+		const char *o = origin_of(V(RELAYHOST_AUTH), "env:RELAYHOST");
+		const char *hop = V(RELAYHOST)->set ? V(RELAYHOST)->str : "";
 		if (!V(RELAYHOST)->set)
-			err(c, "required", origin_of(V(RELAYHOST_AUTH), "env:RELAYHOST"),
-			    ENV(RELAYHOST_AUTH), "RELAYHOST_AUTH=yes needs RELAYHOST");
-		else if (sorted && !has_credential(sorted, nkeys, V(RELAYHOST)->str))
-			err(c, "missing-credential", origin_of(V(RELAYHOST_AUTH), ""),
-			    ENV(RELAYHOST_AUTH),
-			    "RELAYHOST_AUTH=yes but RELAYHOST_PASSWORDMAP has no credential for %s "
-			    "(add %s:user:password)",
-			    V(RELAYHOST)->str, V(RELAYHOST)->str);
+			err(c, "required", o, ENV(RELAYHOST_AUTH), "%s needs %s",
+			    IS(RELAYHOST_AUTH, o, "yes"), NAME(RELAYHOST, o));
+		else if (sorted && !has_credential(sorted, nkeys, hop) && prc_origin_is_yaml(o))
+			err(c, "missing-credential", o, ENV(RELAYHOST_AUTH),
+			    "%s but %s has no credential for %s (add {host: '%s', user: USER, "
+			    "password: PASSWORD} to it)",
+			    IS(RELAYHOST_AUTH, o, "yes"), NAME(RELAYHOST_PASSWORDMAP, o), hop, hop);
+		else if (sorted && !has_credential(sorted, nkeys, hop))
+			err(c, "missing-credential", o, ENV(RELAYHOST_AUTH),
+			    "%s but %s has no credential for %s (add %s:user:password)",
+			    IS(RELAYHOST_AUTH, o, "yes"), NAME(RELAYHOST_PASSWORDMAP, o), hop, hop);
 	}
 	if (V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b) {
+		const char *o = origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), "");
 		if (!map->nitems)
-			WARN(c, origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), ""),
-			     ENV(SENDER_DEPENDENT_RELAYHOST_AUTH),
-			     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes has no effect without "
-			     "RELAYHOST_MAP");
-		for (size_t i = 0; sorted && i < map->nitems; i++)
+			WARN(c, o, ENV(SENDER_DEPENDENT_RELAYHOST_AUTH), "%s has no effect without %s",
+			     IS(SENDER_DEPENDENT_RELAYHOST_AUTH, o, "yes"), NAME(RELAYHOST_MAP, o));
+		for (size_t i = 0; sorted && i < map->nitems; i++) {
+			const char *io = map->items[i].origin;
 			if (!has_credential(sorted, nkeys, map->items[i].f[1]))
-				err(c, "missing-credential", map->items[i].origin,
-				    ENV(RELAYHOST_MAP),
-				    "entry %zu: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
-				    "RELAYHOST_PASSWORDMAP has no credential for %s",
-				    i + 1, map->items[i].f[1]);
+				err(c, "missing-credential", io, ENV(RELAYHOST_MAP),
+				    "entry %zu: %s but %s has no credential for %s", i + 1,
+				    IS(SENDER_DEPENDENT_RELAYHOST_AUTH, io, "yes"),
+				    NAME(RELAYHOST_PASSWORDMAP, io), map->items[i].f[1]);
+		}
 	}
-	if (creds->nitems && !prc_relay_auth_enabled(cfg))
-		WARN(c, origin_of(creds, ""), key,
-		     "credentials are given but not used: set RELAYHOST_AUTH=yes (or "
-		     "SENDER_DEPENDENT_RELAYHOST_AUTH=yes)");
-	if (prc_relay_auth_enabled(cfg) && !V(USE_TLS)->b)
-		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
-		     "USE_TLS=no: relay credentials will be sent to the relay host unencrypted");
-	else if (V(RELAYHOST_AUTH)->b && V(CLIENT_TLS_SECURITY_LEVEL)->explicit &&
-	         (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
-	          !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may")))
-		WARN(c, V(CLIENT_TLS_SECURITY_LEVEL)->origin, ENV(CLIENT_TLS_SECURITY_LEVEL),
-		     "CLIENT_TLS_SECURITY_LEVEL=%s with RELAYHOST_AUTH=yes: credentials are sent "
-		     "unencrypted when the relay host offers no STARTTLS (the default would be "
-		     "encrypt)",
-		     V(CLIENT_TLS_SECURITY_LEVEL)->str);
+	if (creds->nitems && !prc_relay_auth_enabled(cfg)) {
+		const char *o = origin_of(creds, "");
+		WARN(c, o, key, "credentials are given but not used: set %s (or %s)",
+		     IS(RELAYHOST_AUTH, o, "yes"), IS(SENDER_DEPENDENT_RELAYHOST_AUTH, o, "yes"));
+	}
+	if (prc_relay_auth_enabled(cfg) && !V(USE_TLS)->b) {
+		const char *o = origin_of(V(USE_TLS), "");
+		WARN(c, o, ENV(USE_TLS),
+		     "%s: relay credentials will be sent to the relay host unencrypted",
+		     IS(USE_TLS, o, "no"));
+	} else if (V(RELAYHOST_AUTH)->b && V(CLIENT_TLS_SECURITY_LEVEL)->explicit &&
+	           (!strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "none") ||
+	            !strcmp(V(CLIENT_TLS_SECURITY_LEVEL)->str, "may"))) {
+		const char *o = V(CLIENT_TLS_SECURITY_LEVEL)->origin;
+		WARN(c, o, ENV(CLIENT_TLS_SECURITY_LEVEL),
+		     "%s with %s: credentials are sent unencrypted when the relay host offers no "
+		     "STARTTLS (the default would be encrypt)",
+		     IS(CLIENT_TLS_SECURITY_LEVEL, o, V(CLIENT_TLS_SECURITY_LEVEL)->str),
+		     IS(RELAYHOST_AUTH, o, "yes"));
+	}
 	free(ckeys);
 	free(sorted);
 }
@@ -322,16 +382,19 @@ static void check_users(struct vctx *c)
 			    "+ -, optionally followed by @domain",
 			    i + 1, u);
 	}
-	no_duplicates(c, users, ENV(SMTPD_USERS), 0, "user");
-	if (users->nitems && !V(USE_TLS)->b)
-		WARN(c, origin_of(V(USE_TLS), ""), ENV(USE_TLS),
-		     "USE_TLS=no: SMTPD_USERS passwords will be accepted unencrypted");
-	else if (users->nitems && !strcmp(prc_server_tls_level(cfg), "none") &&
-	         V(SMTPD_TLS_AUTH_ONLY)->b)
-		WARN(
-		    c, origin_of(V(TLS_SECURITY_LEVEL), ""), ENV(TLS_SECURITY_LEVEL),
-		    "TLS_SECURITY_LEVEL=none offers no STARTTLS and SMTPD_TLS_AUTH_ONLY=yes offers "
-		    "AUTH only after it: SMTPD_USERS cannot log in");
+	no_duplicates(c, users, ENV(SMTPD_USERS), 0, "user", false);
+	if (users->nitems && !V(USE_TLS)->b) {
+		const char *o = origin_of(V(USE_TLS), "");
+		WARN(c, o, ENV(USE_TLS), "%s: %s passwords will be accepted unencrypted",
+		     IS(USE_TLS, o, "no"), NAME(SMTPD_USERS, o));
+	} else if (users->nitems && !strcmp(prc_server_tls_level(cfg), "none") &&
+	           V(SMTPD_TLS_AUTH_ONLY)->b) {
+		const char *o = origin_of(V(TLS_SECURITY_LEVEL), "");
+		WARN(c, o, ENV(TLS_SECURITY_LEVEL),
+		     "%s offers no STARTTLS and %s offers AUTH only after it: %s cannot log in",
+		     IS(TLS_SECURITY_LEVEL, o, "none"), IS(SMTPD_TLS_AUTH_ONLY, o, "yes"),
+		     NAME(SMTPD_USERS, o));
+	}
 }
 
 static void check_tls(struct vctx *c)
@@ -339,28 +402,29 @@ static void check_tls(struct vctx *c)
 	struct prc_config *cfg = c->cfg;
 	if (V(USE_TLS)->b)
 		return;
-	const struct prc_value *lv[] = {V(TLS_SECURITY_LEVEL), V(CLIENT_TLS_SECURITY_LEVEL)};
-	const char *names[] = {ENV(TLS_SECURITY_LEVEL), ENV(CLIENT_TLS_SECURITY_LEVEL)};
-	for (size_t i = 0; i < 2; i++)
-		if (lv[i]->explicit && strcmp(lv[i]->str, "none") && strcmp(lv[i]->str, "may"))
-			err(c, "conflict", lv[i]->origin, names[i],
-			    "%s=%s needs TLS, but USE_TLS=no (%s)", names[i], lv[i]->str,
-			    origin_of(V(USE_TLS), "default"));
+	const enum prc_setting_id ids[] = {PRC_S_TLS_SECURITY_LEVEL, PRC_S_CLIENT_TLS_SECURITY_LEVEL};
+	for (size_t i = 0; i < 2; i++) {
+		const struct prc_value *lv = &cfg->v[ids[i]];
+		if (lv->explicit && strcmp(lv->str, "none") && strcmp(lv->str, "may"))
+			err(c, "conflict", lv->origin, prc_settings[ids[i]].env,
+			    "%s needs TLS, but %s (%s)", is(c, ids[i], lv->origin, lv->str),
+			    IS(USE_TLS, lv->origin, "no"), origin_of(V(USE_TLS), "default"));
+	}
 }
 
 static void check_dkim(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
 	const struct prc_value *keys = V(DKIM_KEYS), *doms = V(DKIM_DOMAINS);
-	no_duplicates(c, keys, ENV(DKIM_KEYS), 0, "domain");
-	no_duplicates(c, doms, ENV(DKIM_DOMAINS), 0, "domain");
+	no_duplicates(c, keys, ENV(DKIM_KEYS), 0, "domain", true);
+	no_duplicates(c, doms, ENV(DKIM_DOMAINS), 0, "domain", true);
 	for (size_t i = 0; i < keys->nitems; i++)
 		for (size_t k = 0; k < doms->nitems; k++)
-			if (!strcmp(keys->items[i].f[0], doms->items[k].f[0]))
+			if (!strcasecmp(keys->items[i].f[0], doms->items[k].f[0]))
 				err(c, "duplicate", keys->items[i].origin, ENV(DKIM_KEYS),
-				    "entry %zu: domain '%s' is also in DKIM_DOMAINS; give each "
-				    "domain one key",
-				    i + 1, keys->items[i].f[0]);
+				    "entry %zu: domain '%s' is also in %s; give each domain one key",
+				    i + 1, keys->items[i].f[0],
+				    NAME(DKIM_DOMAINS, keys->items[i].origin));
 	/* OpenDKIM's KeyTable splits on ':' and its data files end lines at '#' */
 	char *keyfile = prc_setting_path(cfg, PRC_S_DKIM_KEYFILE);
 	if (keyfile && strpbrk(keyfile, ":#"))
@@ -374,9 +438,11 @@ static void check_dkim(struct vctx *c)
 			    "entry %zu: key path '%s' may not contain ':' or '#' (OpenDKIM's "
 			    "KeyTable)",
 			    i + 1, keys->items[i].f[2]);
-	if (!V(USE_DKIM)->b && (keys->explicit || doms->explicit))
-		WARN(c, origin_of(keys->explicit ? keys : doms, ""), ENV(USE_DKIM),
-		     "DKIM domains are given but USE_DKIM is not yes: mail is not signed");
+	if (!V(USE_DKIM)->b && (keys->explicit || doms->explicit)) {
+		const char *o = origin_of(keys->explicit ? keys : doms, "");
+		WARN(c, o, ENV(USE_DKIM), "DKIM domains are given but %s is not %s: mail is not signed",
+		     NAME(USE_DKIM, o), prc_origin_is_yaml(o) ? "true" : "yes");
+	}
 }
 
 /* Passthrough that opens the relay: wide mynetworks, "permit" ahead of the relay check. */
@@ -443,9 +509,17 @@ static void check_params(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
 	const struct prc_value *p = V(POSTCONF);
-	no_duplicates(c, p, ENV(POSTCONF), 0, "parameter");
+	no_duplicates(c, p, ENV(POSTCONF), 0, "parameter", false);
 	for (size_t i = 0; i < p->nitems; i++) {
 		const char *name = p->items[i].f[0];
+		const char *v = p->items[i].f[1];
+		size_t n = strlen(v);
+		/* main.cf has no quoting: Postfix drops the blanks around a value */
+		if (n && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+			WARN(c, p->items[i].origin, ENV(POSTCONF),
+			     "parameter %s: the blanks around the value are dropped (main.cf cannot "
+			     "hold them)",
+			     name);
 		if (prc_check_control(p->items[i].f[1]))
 			err(c, "invalid-value", p->items[i].origin, ENV(POSTCONF),
 			    "parameter %s: value contains a control character", name);
@@ -455,7 +529,7 @@ static void check_params(struct vctx *c)
 			if (prc_settings[k].postfix && !strcmp(prc_settings[k].postfix, name))
 				WARN(c, p->items[i].origin, ENV(POSTCONF),
 				     "parameter %s overrides the value postrelay derives from %s",
-				     name, prc_settings[k].env);
+				     name, prc_setting_name(k, p->items[i].origin));
 	}
 }
 

@@ -82,6 +82,20 @@ apply "$R" "${base[@]}" "USE_DKIM=yes"
 check "a missing DKIM key exits 78" test "$rc" = 78
 snapshot "$R" >"$work/after"
 check "TLS and DKIM errors leave every file as it was" diff "$work/before" "$work/after"
+# an account the plan needs that this system lacks: refused before anything is written
+apply "$R" "${base[@]}" "SIZELIMIT=1M" "POSTFIX_mail_owner=nosuchuser"
+check "a mail_owner that is not a user exits 78" test "$rc" = 78
+check "the missing mail_owner names its setting" grep -qxF \
+	"postrelaycfg: error: env:POSTFIX_mail_owner: mail_owner 'nosuchuser' is not a user on this system" "$work/err"
+snapshot "$R" >"$work/after"
+check "a missing mail_owner leaves every file as it was" diff "$work/before" "$work/after"
+apply "$R" "${base[@]}" "SIZELIMIT=1M" "POSTFIX_setgid_group=nosuchgroup"
+check "a setgid_group that is not a group exits 78" test "$rc" = 78
+check "the missing setgid_group names its setting" grep -qxF \
+	"postrelaycfg: error: env:POSTFIX_setgid_group: setgid_group 'nosuchgroup' is not a group on this system" "$work/err"
+snapshot "$R" >"$work/after"
+check "a missing setgid_group leaves every file as it was" diff "$work/before" "$work/after"
+check "no stage is left behind" test "$(find "$R" -name '.postrelaycfg-*' | wc -l)" = 0
 
 # ---- idempotence ----------------------------------------------------------------------
 content "$R" >"$work/before"
@@ -125,6 +139,25 @@ for t in sasl_passwd sender_relay; do
 done
 check "no temporary files are left beside the tables" test \
 	"$(find "$pf" -maxdepth 1 -name '*.tmp-*' | wc -l)" = 0
+# keys as an operator writes them, in mixed case: the tables apply builds are
+# byte for byte what postmap makes of a source written the same way
+M=$work/mixed
+mkdir -m 755 "$M"
+apply "$M" "MAILNAME=relay.example.com" "RELAYHOST=[Relay.Example.COM]:587" "RELAYHOST_AUTH=yes" \
+	"RELAYHOST_PASSWORDMAP=[relay.example.com]:587:User1:Pass1,[Other.Example]:25:User2:Pass2" \
+	"RELAYHOST_MAP=@One.Example:[one.example.net]:25,Bob@Two.EXAMPLE:[Two.Example.NET]:25"
+check "mixed-case keys apply (exit 0)" test "$rc" = 0
+check "a credential is found whatever the case of RELAYHOST" test \
+	"$(postmap -c "$M/etc/postfix" -q '[relay.example.com]:587' "hash:$M/etc/postfix/sasl_passwd")" = "User1:Pass1"
+mkdir "$work/postmap-mixed"
+printf '%s\n' '[relay.example.com]:587 User1:Pass1' '[Other.Example]:25 User2:Pass2' >"$work/postmap-mixed/sasl_passwd"
+printf '%s\n' '@One.Example [one.example.net]:25' 'Bob@Two.EXAMPLE [Two.Example.NET]:25' >"$work/postmap-mixed/sender_relay"
+for t in sasl_passwd sender_relay; do
+	postmap -c "$M/etc/postfix" "hash:$work/postmap-mixed/$t"
+	check "$t.db from mixed-case keys is what postmap builds (byte for byte)" test \
+		"$(db5.3_dump -p "$M/etc/postfix/$t.db" | sed '1,/^HEADER=END/d' | paste - - | sort)" = \
+		"$(db5.3_dump -p "$work/postmap-mixed/$t.db" | sed '1,/^HEADER=END/d' | paste - - | sort)"
+done
 apply "$R" "${base[@]}" "RELAYHOST_MAP=@two.example:[two.example.net]:25"
 check "a removed table entry is gone from the built table" test -z "$(postmap -c "$pf" -q '@one.example' "hash:$pf/sender_relay")"
 check "the new entry answers" test "$(postmap -c "$pf" -q '@two.example' "hash:$pf/sender_relay")" = "[two.example.net]:25"
