@@ -190,6 +190,19 @@ char *prc_relayhost_name(const char *relayhost);
 
 /* ---- files (readfile.c) ----------------------------------------------- */
 
+struct stat;
+/* Problems of prc_file_load() that are not an errno value. */
+enum { PRC_FILE_NOT_REGULAR = -1, PRC_FILE_TOO_LARGE = -2 };
+/*
+ * The one file reader: @path whole (a regular file of at most @max bytes;
+ * FIFOs, devices and directories are refused without waiting) into *out
+ * (caller frees; NUL-terminated, *len bytes) and its status into *st (may be
+ * NULL).  Returns 0, an errno value (ENOMEM too) or a PRC_FILE_ problem.
+ */
+int prc_file_load(const char *path, size_t max, char **out, size_t *len, struct stat *st);
+/* The text of a prc_file_load() result (static). */
+const char *prc_file_strerror(int err);
+
 /*
  * Read the regular file @path whole (at most @max bytes) into *out (caller
  * frees; NUL-terminated, *len bytes).  Problems are reported against

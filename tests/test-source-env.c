@@ -393,6 +393,9 @@ START_TEST(env_edit_distance)
 	ck_assert_uint_eq(prc_edit_distance("same", "same", 10), 0);
 	ck_assert_uint_eq(prc_edit_distance("", "abc", 10), 3);
 	ck_assert_uint_eq(prc_edit_distance("abcdef", "zzzzzz", 3), 3);
+	/* a swap of neighbours is one typo, for env names and YAML keys alike */
+	ck_assert_uint_eq(prc_edit_distance("MAILANME", "MAILNAME", 10), 1);
+	ck_assert_uint_eq(prc_edit_distance("ab", "ba", 10), 1);
 }
 END_TEST
 

@@ -1,5 +1,6 @@
 /* Single-value checks of types.c: every type with good and bad values. */
 #include "internal.h"
+#include "utf8.h"
 #include "test-common.h"
 
 static void no_error(const char *why)
@@ -215,6 +216,26 @@ START_TEST(relayhost_name_strips_brackets_and_port)
 }
 END_TEST
 
+START_TEST(utf8_decoder_is_strict)
+{
+	uint32_t cp = 0;
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"A", 1, &cp), 1);
+	ck_assert_uint_eq(cp, 'A');
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xc3\xa9", 2, &cp), 2);
+	ck_assert_uint_eq(cp, 0xe9);
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+	ck_assert_uint_eq(cp, 0x1f600);
+	/* overlong, surrogate, above U+10FFFF, cut short, stray continuation, empty */
+	const char *bad[] = {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	                     "\xe2\x82", "\x80"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), &cp),
+		                  0);
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xc3\xa9", 1, &cp), 0);
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"", 0, &cp), 0);
+}
+END_TEST
+
 SUITE_BEGIN(types)
 ADD(bool_accepts_yes_no_true_false_any_case)
 ADD(size_plain_and_suffixes)
@@ -227,6 +248,7 @@ ADD(email_and_sender)
 ADD(control_characters_and_utf8)
 ADD(paths_tz_selectors_params)
 ADD(relayhost_name_strips_brackets_and_port)
+ADD(utf8_decoder_is_strict)
 SUITE_END
 
 TEST_MAIN(types_suite)
