@@ -162,6 +162,8 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 /* The reason a check gives when it runs out of memory (compare the pointer):
  * callers turn it into PRC_ERR_NOMEM, it is not bad input. */
 extern const char prc_why_nomem[];
+/* prc_parse_count()'s reason for a number outside min..max (compare the pointer). */
+extern const char prc_why_out_of_range[];
 const char *prc_check_control(const char *s);
 const char *prc_check_host(const char *s);
 const char *prc_check_domain(const char *s);

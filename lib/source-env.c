@@ -438,7 +438,7 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	case T_COUNT:
 		if ((why = prc_parse_count(s, set->min, set->max, &v.n))) {
-			if (set->max && !strcmp(why, "is out of range"))
+			if (set->max && why == prc_why_out_of_range)
 				bad(&c, 0, "'%s' %s (expected %llu to %llu)", SHOW(&c, 0, s), why,
 				    (unsigned long long)set->min, (unsigned long long)set->max);
 			else if (set->max)

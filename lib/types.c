@@ -10,6 +10,7 @@
 #include <strings.h>
 
 const char prc_why_nomem[] = "out of memory";
+const char prc_why_out_of_range[] = "is out of range";
 
 /* Reject control characters (C0, DEL, C1: they could inject lines) and invalid UTF-8. */
 const char *prc_check_control(const char *s)
@@ -418,7 +419,7 @@ const char *prc_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t 
 	if (why)
 		return why;
 	if (v < min || (max && v > max))
-		return "is out of range";
+		return prc_why_out_of_range;
 	*out = v;
 	return NULL;
 }
