@@ -187,7 +187,17 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		nf = split_fields(e, f, 8);
 		size_t k = 0;
 		struct span host = {e.p, 0};
-		if (nf == 2) {
+		if (nf == 2 && f[0].n && f[0].p[0] == '[') {
+			/* a first field in brackets is a host, never a user name */
+			char *text = unesc(c, e);
+			if (text)
+				bad(c, entry,
+				    "'%s' names a relay host but no user:password (expected "
+				    "[host]:port:user:password)",
+				    SHOW(c, 0, text));
+			free(text);
+			return;
+		} else if (nf == 2) {
 			fields[0] = prc_strdup("");
 		} else if (nf >= 3) {
 			host = f[0];

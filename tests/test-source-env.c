@@ -121,6 +121,26 @@ START_TEST(env_passwordmap_malformed_entries)
 }
 END_TEST
 
+START_TEST(env_passwordmap_host_without_credentials)
+{
+	/* a bracketed first field is a host: "[h]:587" is not the user "[h]" with password "587" */
+	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[smtp.example.com]:587",
+			      "RELAYHOST_PASSWORDMAP=u:p,[smtp.example.com]:587,[smtp.example.com]",
+			      NULL},
+	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: '[smtp.example.com]:587' names a relay host "
+	     "but no user:password (expected [host]:port:user:password)\n"
+	     "error|env:RELAYHOST_PASSWORDMAP|entry 3: expected [host]:port:user:password, "
+	     "host:user:password or user:password\n");
+	ck_assert(!val(PRC_S_RELAYHOST_PASSWORDMAP)->set);
+	/* with credentials after it, the same host is fine */
+	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[smtp.example.com]:587",
+			      "RELAYHOST_AUTH=yes", "RELAYHOST_PASSWORDMAP=[smtp.example.com]:587:u:p",
+			      NULL},
+	     "");
+	item_is(PRC_S_RELAYHOST_PASSWORDMAP, 0, "[smtp.example.com]:587", "u", "p");
+}
+END_TEST
+
 START_TEST(env_relayhost_map_forms)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
@@ -409,6 +429,7 @@ static Suite *source_env_suite(void)
 	tcase_add_test(tc, env_passwordmap_colon_and_comma_in_password);
 	tcase_add_test(tc, env_passwordmap_ipv6_host_in_brackets);
 	tcase_add_test(tc, env_passwordmap_malformed_entries);
+	tcase_add_test(tc, env_passwordmap_host_without_credentials);
 	tcase_add_test(tc, env_relayhost_map_forms);
 	tcase_add_test(tc, env_smtpd_users_password_is_everything_after_first_colon);
 	tcase_add_test(tc, env_mynetworks_commas_and_spaces);
