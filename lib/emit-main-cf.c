@@ -63,18 +63,6 @@ static void addf(struct plist *l, const char *name, char *value)
 	free(value);
 }
 
-/* Join the first field of every item with ", ". */
-static char *join_items(const struct prc_value *v)
-{
-	struct prc_buf b = {0};
-	for (size_t i = 0; i < v->nitems; i++) {
-		if (i)
-			prc_buf_puts(&b, ", ");
-		prc_buf_puts(&b, v->items[i].f[0]);
-	}
-	return prc_buf_take(&b);
-}
-
 static void set_if(struct plist *l, const struct prc_config *cfg, enum prc_setting_id id)
 {
 	const struct prc_value *v = &cfg->v[id];
@@ -126,7 +114,7 @@ static void collect(const struct prc_config *cfg, struct plist *l)
 	l->section = "Who may relay: MYNETWORKS and authenticated clients, nobody else";
 	add(l, "inet_interfaces", "all");
 	set_if(l, cfg, PRC_S_INET_PROTOCOLS);
-	addf(l, "mynetworks", join_items(V(MYNETWORKS)));
+	add(l, "mynetworks", V(MYNETWORKS)->str);
 	add(l, "smtpd_relay_restrictions",
 	    "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
 	set_if(l, cfg, PRC_S_DISABLE_VRFY_COMMAND);

@@ -392,6 +392,40 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 	free(entry_of);
 }
 
+/*
+ * MYNETWORKS as Postfix will read it: the operator's list as written (order,
+ * separators, address spelling), except that an IPv6 network without
+ * brackets, which Postfix cannot read, gets them in place ("fd00::/8" ->
+ * "[fd00::]/8").  The items keep the normalized entries for the checks.
+ */
+static char *cidr_list_text(struct ctx *c, const struct span *e, size_t n)
+{
+	struct prc_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			const char *end = e[i - 1].p + e[i - 1].n;
+			prc_buf_add(&b, end, (size_t)(e[i].p - end));
+		}
+		char *word = unesc(c, e[i]);
+		if (!word)
+			break;
+		if (word[0] != '[' && strchr(word, ':')) {
+			size_t alen = strcspn(word, "/");
+			prc_buf_putc(&b, '[');
+			prc_buf_add(&b, word, alen);
+			prc_buf_putc(&b, ']');
+			prc_buf_puts(&b, word + alen);
+		} else {
+			prc_buf_puts(&b, word);
+		}
+		free(word);
+	}
+	char *text = prc_buf_take(&b);
+	if (!text)
+		oom(c);
+	return text;
+}
+
 int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,
 			struct prc_value *out, struct prc_diags *d)
 {
@@ -428,6 +462,8 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		split(all, seps, set->type == T_CREDENTIALS, e, n);
 		for (size_t i = 0; i < n && c.rc != PRC_ERR_NOMEM; i++)
 			parse_entry(&c, &v, i + 1, e[i]);
+		if (!c.rc && set->type == T_CIDR_LIST)
+			v.str = cidr_list_text(&c, e, n);
 		free(e);
 		break;
 	}

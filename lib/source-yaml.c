@@ -349,6 +349,20 @@ static bool load_params(struct ctx *c, enum prc_setting_id id, const struct node
 	return ok && c->rc != PRC_ERR_NOMEM;
 }
 
+/* MYNETWORKS as Postfix reads it: a YAML list's entries joined with ", ". */
+static bool cidr_list_text(struct ctx *c, struct prc_value *v)
+{
+	struct prc_buf b = {0};
+	for (size_t i = 0; i < v->nitems; i++) {
+		if (i)
+			prc_buf_puts(&b, ", ");
+		prc_buf_puts(&b, v->items[i].f[0]);
+	}
+	if (!(v->str = prc_buf_take(&b)))
+		prc_yaml_oom(c);
+	return v->str != NULL;
+}
+
 /* Load the value @n of setting @id; on any problem the setting keeps its value. */
 static void load_setting(struct ctx *c, enum prc_setting_id id, const struct node *n)
 {
@@ -388,6 +402,8 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 			               : load_item(c, id, n->kids[i], path, &v);
 			ok = ok && r;
 		}
+		if (ok && set->type == T_CIDR_LIST)
+			ok = cidr_list_text(c, &v);
 	}
 	if (ok && c->rc != PRC_ERR_NOMEM) {
 		v.set = v.explicit = true;

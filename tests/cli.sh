@@ -114,7 +114,7 @@ check_param() {
 	if [ "$got" = "$2" ]; then ok "seed: $1 = $2"; else notok "seed: $1 = '$got', wanted '$2'"; fi
 }
 check_param myhostname test.example.com
-check_param mynetworks "10.0.0.0/8, 127.0.0.0/8"
+check_param mynetworks "10.0.0.0/8 127.0.0.0/8"
 check_param message_size_limit 20480000
 check_param relayhost "[mail.example.com]:587"
 check_param always_add_missing_headers yes

@@ -190,6 +190,31 @@ START_TEST(env_mynetworks_commas_and_spaces)
 }
 END_TEST
 
+START_TEST(env_mynetworks_text_kept_as_written)
+{
+	/* the seed's own test: postconf -h mynetworks prints exactly what was set */
+	load((const char *[]){"MAILNAME=m.example.com", "MYNETWORKS=10.0.0.0/8 127.0.0.0/8", NULL},
+	     "");
+	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str, "10.0.0.0/8 127.0.0.0/8");
+	item_is(PRC_S_MYNETWORKS, 0, "10.0.0.0/8", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 1, "127.0.0.0/8", NULL, NULL);
+	/* separators and spelling stay; only IPv6 without brackets gets them, in place */
+	load((const char *[]){"MAILNAME=m.example.com",
+			      "MYNETWORKS= 10.0.0.0/8,  192.0.2.1 ,,fd00::/8 [2001:DB8::]/32 ::1 ", NULL},
+	     "");
+	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str,
+			 "10.0.0.0/8,  192.0.2.1 ,,[fd00::]/8 [2001:DB8::]/32 [::1]");
+	ck_assert_uint_eq(val(PRC_S_MYNETWORKS)->nitems, 5);
+	item_is(PRC_S_MYNETWORKS, 1, "192.0.2.1/32", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 2, "[fd00::]/8", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 3, "[2001:db8::]/32", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 4, "[::1]/128", NULL, NULL);
+	/* the default is written the same way */
+	load((const char *[]){"MAILNAME=m.example.com", NULL}, "");
+	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str, prc_settings[PRC_S_MYNETWORKS].def);
+}
+END_TEST
+
 START_TEST(env_scalar_errors_name_the_variable)
 {
 	load((const char *[]){"MAILNAME=bad_host!", "SIZELIMIT=lots", "USE_TLS=maybe",
@@ -433,6 +458,7 @@ static Suite *source_env_suite(void)
 	tcase_add_test(tc, env_relayhost_map_forms);
 	tcase_add_test(tc, env_smtpd_users_password_is_everything_after_first_colon);
 	tcase_add_test(tc, env_mynetworks_commas_and_spaces);
+	tcase_add_test(tc, env_mynetworks_text_kept_as_written);
 	tcase_add_test(tc, env_scalar_errors_name_the_variable);
 	tcase_add_test(tc, env_control_characters_are_rejected_everywhere);
 	tcase_add_test(tc, env_empty_value_means_default);

@@ -327,6 +327,8 @@ START_TEST(yaml_plain_lists_normalized_with_item_origins)
 	ck_assert_str_eq(v->items[0].origin, "t.yaml:2:5");
 	ck_assert_str_eq(v->items[1].f[0], "[2001:db8::]/32");
 	ck_assert_str_eq(v->items[1].origin, "t.yaml:3:5");
+	/* main.cf's text: the entries joined with ", " */
+	ck_assert_str_eq(v->str, "10.0.0.0/8, [2001:db8::]/32");
 	v = VAL(cfg, DKIM_DOMAINS);
 	ck_assert_uint_eq(v->nitems, 2);
 	ck_assert_str_eq(v->items[1].f[0], "example.org");
