@@ -2,7 +2,7 @@
  * The environment source: NAME=value pairs (the seed image's variables, the
  * NAME_FILE secret forms and POSTFIX_<parameter> passthrough) into the model.
  */
-#include "internal.h"
+#include "entry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +168,26 @@ static char *unesc(struct ctx *c, struct span s)
 	return r;
 }
 
+/* Check each field with the shared entry parser; add the entry when all are fine. */
+static void add_entry(struct ctx *c, struct prc_value *v, size_t entry, char **fields, size_t nf)
+{
+	enum prc_type type = prc_settings[c->id].type;
+	const char *const *names = prc_type_field_names(type);
+	bool ok = true;
+	for (size_t f = 0; f < nf; f++) {
+		const char *why = prc_entry_field(type, f, fields[f]);
+		if (!why)
+			continue;
+		ok = false;
+		if (*fields[f] && !prc_entry_field_secret(type, f))
+			bad(c, entry, "%s '%s': %s", names[f], SHOW(c, 0, fields[f]), why);
+		else
+			bad(c, entry, "%s: %s", names[f], why);
+	}
+	if (ok && prc_value_add_item(v, (const char *const *)fields, nf, c->origin))
+		oom(c);
+}
+
 /* One entry of a map setting, split into fields (already unescaped). */
 static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct span e)
 {
@@ -216,16 +236,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		struct span pass = {f[k + 1].p, (size_t)(e.p + e.n - f[k + 1].p)};
 		fields[1] = unesc(c, user);
 		fields[2] = unesc(c, pass);
-		if (!fields[0] || !fields[1] || !fields[2])
-			break;
-		if (*fields[0] && (why = prc_check_relayhost(fields[0], NULL)))
-			bad(c, entry, "host '%s': %s", SHOW(c, 0, fields[0]), why);
-		else if (!*fields[1])
-			bad(c, entry, "empty user name");
-		else if (!*fields[2])
-			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[1]));
-		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
-			oom(c);
+		if (fields[0] && fields[1] && fields[2])
+			add_entry(c, v, entry, fields, 3);
 		break;
 	}
 	case T_SENDER_RELAYS:
@@ -236,14 +248,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		}
 		fields[0] = unesc(c, f[0]);
 		fields[1] = unesc(c, f[1]);
-		if (!fields[0] || !fields[1])
-			break;
-		if ((why = prc_check_sender(fields[0])))
-			bad(c, entry, "sender '%s': %s", SHOW(c, 0, fields[0]), why);
-		else if ((why = prc_check_relayhost(fields[1], NULL)))
-			bad(c, entry, "relay host '%s': %s", SHOW(c, 0, fields[1]), why);
-		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
-			oom(c);
+		if (fields[0] && fields[1])
+			add_entry(c, v, entry, fields, 2);
 		break;
 	case T_USERS:
 		nf = split_fields(e, f, 2);
@@ -253,14 +259,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		}
 		fields[0] = unesc(c, f[0]);
 		fields[1] = unesc(c, f[1]);
-		if (!fields[0] || !fields[1])
-			break;
-		if (!*fields[0])
-			bad(c, entry, "empty user name");
-		else if (!*fields[1])
-			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[0]));
-		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
-			oom(c);
+		if (fields[0] && fields[1])
+			add_entry(c, v, entry, fields, 2);
 		break;
 	case T_DKIM_KEYS: {
 		/* domain=selector:/path/to/key */
@@ -278,16 +278,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		fields[0] = unesc(c, (struct span){e.p, (size_t)(eq - e.p)});
 		fields[1] = unesc(c, f[0]);
 		fields[2] = unesc(c, f[1]);
-		if (!fields[0] || !fields[1] || !fields[2])
-			break;
-		if ((why = prc_check_domain(fields[0])))
-			bad(c, entry, "domain '%s': %s", SHOW(c, 0, fields[0]), why);
-		else if ((why = prc_check_selector(fields[1])))
-			bad(c, entry, "selector '%s': %s", SHOW(c, 0, fields[1]), why);
-		else if ((why = prc_check_path(fields[2])))
-			bad(c, entry, "key '%s': %s", SHOW(c, 0, fields[2]), why);
-		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
-			oom(c);
+		if (fields[0] && fields[1] && fields[2])
+			add_entry(c, v, entry, fields, 3);
 		break;
 	}
 	default: {
@@ -295,26 +287,13 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		char *word = unesc(c, e), *norm = NULL;
 		if (!word)
 			break;
-		switch (type) {
-		case T_CIDR_LIST:
-			why = prc_check_cidr(word, &norm);
-			break;
-		case T_HOST_LIST:
-			why = prc_check_host_or_cidr(word, &norm);
-			break;
-		case T_DOMAIN_LIST:
-			why = prc_check_domain(word);
-			break;
-		default:
-			why = prc_check_word(word);
-			break;
-		}
-		if (why == prc_why_nomem)
+		why = prc_entry_word(type, word, &norm);
+		if (why == prc_why_nomem) {
 			oom(c);
-		else if (why)
+		} else if (why) {
 			bad(c, entry, "'%s': %s", SHOW(c, 0, word), why);
-		else {
-			const char *one[1] = {norm ? norm : word};
+		} else {
+			const char *one[1] = {norm};
 			if (prc_value_add_item(v, one, 1, c->origin))
 				oom(c);
 		}

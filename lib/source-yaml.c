@@ -7,6 +7,7 @@
  * yaml-scalar.c).  Every problem is reported with NAME:LINE:COL (1-based) and
  * the key path; a setting with any problem keeps its previous value.
  */
+#include "entry.h"
 #include "source-yaml.h"
 
 #include <stdio.h>
@@ -86,23 +87,7 @@ static bool load_word(struct ctx *c, enum prc_setting_id id, const struct node *
 	if (!t)
 		return false;
 	char *norm = NULL;
-	const char *why = prc_check_control(t);
-	if (!why) {
-		switch (set->type) {
-		case T_CIDR_LIST:
-			why = prc_check_cidr(t, &norm);
-			break;
-		case T_HOST_LIST:
-			why = prc_check_host_or_cidr(t, &norm);
-			break;
-		case T_DOMAIN_LIST:
-			why = prc_check_domain(t);
-			break;
-		default:
-			why = prc_check_word(t);
-			break;
-		}
-	}
+	const char *why = prc_entry_word(set->type, t, &norm);
 	if (why == prc_why_nomem) {
 		prc_yaml_oom(c);
 		return false;
@@ -113,7 +98,7 @@ static bool load_word(struct ctx *c, enum prc_setting_id id, const struct node *
 		return false;
 	}
 	char *origin = prc_yaml_origin(c, n);
-	const char *one[1] = {norm ? norm : t};
+	const char *one[1] = {norm};
 	if (!origin || prc_value_add_item(v, one, 1, origin))
 		prc_yaml_oom(c);
 	free(origin);
@@ -128,30 +113,6 @@ enum { F_PASSWORD_FILE = PRC_MAX_FIELDS };
 static int password_field(enum prc_type t)
 {
 	return t == T_CREDENTIALS ? 2 : t == T_USERS ? 1 : -1;
-}
-
-/* Check one field value of a structured item; NULL when fine. */
-static const char *check_field(enum prc_type t, size_t f, const char *s)
-{
-	const char *why = prc_check_control(s);
-	if (why)
-		return why;
-	switch (t) {
-	case T_CREDENTIALS:
-		if (f == 0)
-			return *s ? prc_check_relayhost(s, NULL) : NULL;
-		return *s ? NULL : "must not be empty";
-	case T_USERS:
-		return *s ? NULL : "must not be empty";
-	case T_SENDER_RELAYS:
-		return f == 0 ? prc_check_sender(s) : prc_check_relayhost(s, NULL);
-	case T_DKIM_KEYS:
-		return f == 0   ? prc_check_domain(s)
-		       : f == 1 ? prc_check_selector(s)
-		                : prc_check_path(s);
-	default:
-		return NULL;
-	}
 }
 
 /* One item of a structured list: a mapping of the type's field names. */
@@ -252,7 +213,7 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 			else if (r && !c->rc)
 				c->rc = r;
 			if (fields[pwf] &&
-			    (why = check_field(set->type, (size_t)pwf, fields[pwf]))) {
+			    (why = prc_entry_field(set->type, (size_t)pwf, fields[pwf]))) {
 				NERR(c, x, "invalid-value", set->env, "%s: the file's content %s",
 				     fpath, why);
 				free(fields[pwf]);
@@ -280,11 +241,11 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 		prc_yaml_join(fpath, path, ".", names[f]);
 		const char *t =
 		    prc_yaml_scalar_text(c, val[f], W_STRING, fpath, set->env, "a string");
-		const char *why = t ? check_field(set->type, f, t) : NULL;
+		const char *why = t ? prc_entry_field(set->type, f, t) : NULL;
 		if (!t) {
 			ok = false;
 		} else if (why) {
-			if (*t)
+			if (*t && !prc_entry_field_secret(set->type, f))
 				NERR(c, val[f], "invalid-value", set->env, "%s: '%s': %s", fpath, t,
 				     why);
 			else

@@ -112,7 +112,7 @@ START_TEST(env_passwordmap_malformed_entries)
 			      "RELAYHOST_PASSWORDMAP=justone,h.example:u:,[bad:u:p,x:y:z\\", NULL},
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 1: expected [host]:port:user:password, "
 	     "host:user:password or user:password\n"
-	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: empty password for user 'u'\n"
+	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: password: must not be empty\n"
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 3: expected [host]:port:user:password, "
 	     "host:user:password or user:password\n"
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 4: ends with a lone '\\' (write \\\\ for a "
@@ -155,7 +155,7 @@ START_TEST(env_relayhost_map_forms)
 			      "RELAYHOST_MAP=domain1.com:smtp.example.com,@d2.com:smtp:x,@d3.com", NULL},
 	     "error|env:RELAYHOST_MAP|entry 1: sender 'domain1.com': expected @domain or "
 	     "user@domain\n"
-	     "error|env:RELAYHOST_MAP|entry 2: relay host 'smtp:x': port must be a number from 1 "
+	     "error|env:RELAYHOST_MAP|entry 2: relayhost 'smtp:x': port must be a number from 1 "
 	     "to 65535\n"
 	     "error|env:RELAYHOST_MAP|entry 3: expected @domain:relayhost\n");
 }
@@ -171,8 +171,8 @@ START_TEST(env_smtpd_users_password_is_everything_after_first_colon)
 	item_is(PRC_S_SMTPD_USERS, 2, "user3", "with,comma", NULL);
 	load((const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS=nopass,:pw,u:", NULL},
 	     "error|env:SMTPD_USERS|entry 1: expected user:password\n"
-	     "error|env:SMTPD_USERS|entry 2: empty user name\n"
-	     "error|env:SMTPD_USERS|entry 3: empty password for user 'u'\n");
+	     "error|env:SMTPD_USERS|entry 2: user: must not be empty\n"
+	     "error|env:SMTPD_USERS|entry 3: password: must not be empty\n");
 }
 END_TEST
 
