@@ -136,7 +136,8 @@ static bool report_key(struct prc_diags *d, const char *origin, const char *env,
 	bool bad = false;
 	if (k->err) {
 		prc_diag(d, PRC_SEV_ERROR, "dkim-key", origin, env,
-		         "DKIM key of %s: %s: cannot read: %s%s", domains, path, strerror(k->err),
+		         "DKIM key of %s: %s: cannot read: %s%s", domains, path,
+		         prc_file_strerror(k->err),
 		         k->err == ENOENT ? hint : "");
 		return true;
 	}
@@ -320,7 +321,7 @@ PRC_EXPORT int prc_dkim_record(char **out, const char *key_path, const char *dom
 	load_key(key_path, &k);
 	if (k.err)
 		prc_diag(d, PRC_SEV_ERROR, "dkim-key", key_path, "", "cannot read: %s",
-		         strerror(k.err));
+		         prc_file_strerror(k.err));
 	else if (k.why)
 		prc_diag(d, PRC_SEV_ERROR, "dkim-key", key_path, "", "%s", k.why);
 	else if (!k.ed25519 && k.bits < 2048)

@@ -162,6 +162,8 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 /* The reason a check gives when it runs out of memory (compare the pointer):
  * callers turn it into PRC_ERR_NOMEM, it is not bad input. */
 extern const char prc_why_nomem[];
+/* prc_parse_count()'s reason for a number outside min..max (compare the pointer). */
+extern const char prc_why_out_of_range[];
 const char *prc_check_control(const char *s);
 const char *prc_check_host(const char *s);
 const char *prc_check_domain(const char *s);
@@ -189,6 +191,19 @@ char *prc_unescape(const char *s, size_t n);
 char *prc_relayhost_name(const char *relayhost);
 
 /* ---- files (readfile.c) ----------------------------------------------- */
+
+struct stat;
+/* Problems of prc_file_load() that are not an errno value. */
+enum { PRC_FILE_NOT_REGULAR = -1, PRC_FILE_TOO_LARGE = -2 };
+/*
+ * The one file reader: @path whole (a regular file of at most @max bytes;
+ * FIFOs, devices and directories are refused without waiting) into *out
+ * (caller frees; NUL-terminated, *len bytes) and its status into *st (may be
+ * NULL).  Returns 0, an errno value (ENOMEM too) or a PRC_FILE_ problem.
+ */
+int prc_file_load(const char *path, size_t max, char **out, size_t *len, struct stat *st);
+/* The text of a prc_file_load() result (static). */
+const char *prc_file_strerror(int err);
 
 /*
  * Read the regular file @path whole (at most @max bytes) into *out (caller

@@ -2,50 +2,17 @@
 #include "internal.h"
 #include "pem.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_PEM_FILE (16 * 1024 * 1024)
 
 int prc_file_read(const char *path, struct prc_file_data *out)
 {
 	*out = (struct prc_file_data){0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return errno;
-	int err = 0;
-	if (fstat(fd, &out->st))
-		err = errno;
-	else if (S_ISDIR(out->st.st_mode))
-		err = EISDIR;
-	else if (!S_ISREG(out->st.st_mode))
-		err = EINVAL;
-	else if (out->st.st_size > MAX_PEM_FILE)
-		err = EFBIG;
-	else if (!(out->data = malloc((size_t)out->st.st_size + 1)))
-		err = ENOMEM;
-	while (!err) {
-		ssize_t n = read(fd, out->data + out->len, (size_t)out->st.st_size - out->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = errno;
-		else if (n == 0 || (out->len += (size_t)n) == (size_t)out->st.st_size)
-			break;
-	}
-	close(fd);
-	if (err) {
-		free(out->data);
-		out->data = NULL;
-		return err;
-	}
-	out->data[out->len] = '\0';
-	return 0;
+	return prc_file_load(path, MAX_PEM_FILE, &out->data, &out->len, &out->st);
 }
 
 void prc_file_data_free(struct prc_file_data *f)

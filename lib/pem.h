@@ -19,9 +19,10 @@ struct prc_file_data {
 };
 
 /*
- * Read @path whole (regular files up to 16 MiB).  Returns 0, or an errno
- * value for strerror(): EISDIR for a directory, EFBIG when too large,
- * EINVAL for other non-regular files, ENOMEM.
+ * Read @path whole (regular files up to 16 MiB) with prc_file_load().
+ * Returns 0, or an error for prc_file_strerror(): an errno value (ENOMEM
+ * too), PRC_FILE_NOT_REGULAR (a directory, FIFO or device: refused without
+ * waiting), PRC_FILE_TOO_LARGE.
  */
 int prc_file_read(const char *path, struct prc_file_data *out);
 void prc_file_data_free(struct prc_file_data *f);

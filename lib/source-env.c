@@ -2,7 +2,7 @@
  * The environment source: NAME=value pairs (the seed image's variables, the
  * NAME_FILE secret forms and POSTFIX_<parameter> passthrough) into the model.
  */
-#include "internal.h"
+#include "entry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +168,26 @@ static char *unesc(struct ctx *c, struct span s)
 	return r;
 }
 
+/* Check each field with the shared entry parser; add the entry when all are fine. */
+static void add_entry(struct ctx *c, struct prc_value *v, size_t entry, char **fields, size_t nf)
+{
+	enum prc_type type = prc_settings[c->id].type;
+	const char *const *names = prc_type_field_names(type);
+	bool ok = true;
+	for (size_t f = 0; f < nf; f++) {
+		const char *why = prc_entry_field(type, f, fields[f]);
+		if (!why)
+			continue;
+		ok = false;
+		if (*fields[f] && !prc_entry_field_secret(type, f))
+			bad(c, entry, "%s '%s': %s", names[f], SHOW(c, 0, fields[f]), why);
+		else
+			bad(c, entry, "%s: %s", names[f], why);
+	}
+	if (ok && prc_value_add_item(v, (const char *const *)fields, nf, c->origin))
+		oom(c);
+}
+
 /* One entry of a map setting, split into fields (already unescaped). */
 static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct span e)
 {
@@ -187,7 +207,17 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		nf = split_fields(e, f, 8);
 		size_t k = 0;
 		struct span host = {e.p, 0};
-		if (nf == 2) {
+		if (nf == 2 && f[0].n && f[0].p[0] == '[') {
+			/* a first field in brackets is a host, never a user name */
+			char *text = unesc(c, e);
+			if (text)
+				bad(c, entry,
+				    "'%s' names a relay host but no user:password (expected "
+				    "[host]:port:user:password)",
+				    SHOW(c, 0, text));
+			free(text);
+			return;
+		} else if (nf == 2) {
 			fields[0] = prc_strdup("");
 		} else if (nf >= 3) {
 			host = f[0];
@@ -206,16 +236,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		struct span pass = {f[k + 1].p, (size_t)(e.p + e.n - f[k + 1].p)};
 		fields[1] = unesc(c, user);
 		fields[2] = unesc(c, pass);
-		if (!fields[0] || !fields[1] || !fields[2])
-			break;
-		if (*fields[0] && (why = prc_check_relayhost(fields[0], NULL)))
-			bad(c, entry, "host '%s': %s", SHOW(c, 0, fields[0]), why);
-		else if (!*fields[1])
-			bad(c, entry, "empty user name");
-		else if (!*fields[2])
-			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[1]));
-		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
-			oom(c);
+		if (fields[0] && fields[1] && fields[2])
+			add_entry(c, v, entry, fields, 3);
 		break;
 	}
 	case T_SENDER_RELAYS:
@@ -226,14 +248,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		}
 		fields[0] = unesc(c, f[0]);
 		fields[1] = unesc(c, f[1]);
-		if (!fields[0] || !fields[1])
-			break;
-		if ((why = prc_check_sender(fields[0])))
-			bad(c, entry, "sender '%s': %s", SHOW(c, 0, fields[0]), why);
-		else if ((why = prc_check_relayhost(fields[1], NULL)))
-			bad(c, entry, "relay host '%s': %s", SHOW(c, 0, fields[1]), why);
-		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
-			oom(c);
+		if (fields[0] && fields[1])
+			add_entry(c, v, entry, fields, 2);
 		break;
 	case T_USERS:
 		nf = split_fields(e, f, 2);
@@ -243,14 +259,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		}
 		fields[0] = unesc(c, f[0]);
 		fields[1] = unesc(c, f[1]);
-		if (!fields[0] || !fields[1])
-			break;
-		if (!*fields[0])
-			bad(c, entry, "empty user name");
-		else if (!*fields[1])
-			bad(c, entry, "empty password for user '%s'", SHOW(c, 0, fields[0]));
-		else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
-			oom(c);
+		if (fields[0] && fields[1])
+			add_entry(c, v, entry, fields, 2);
 		break;
 	case T_DKIM_KEYS: {
 		/* domain=selector:/path/to/key */
@@ -268,16 +278,8 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		fields[0] = unesc(c, (struct span){e.p, (size_t)(eq - e.p)});
 		fields[1] = unesc(c, f[0]);
 		fields[2] = unesc(c, f[1]);
-		if (!fields[0] || !fields[1] || !fields[2])
-			break;
-		if ((why = prc_check_domain(fields[0])))
-			bad(c, entry, "domain '%s': %s", SHOW(c, 0, fields[0]), why);
-		else if ((why = prc_check_selector(fields[1])))
-			bad(c, entry, "selector '%s': %s", SHOW(c, 0, fields[1]), why);
-		else if ((why = prc_check_path(fields[2])))
-			bad(c, entry, "key '%s': %s", SHOW(c, 0, fields[2]), why);
-		else if (prc_value_add_item(v, (const char *const *)fields, 3, c->origin))
-			oom(c);
+		if (fields[0] && fields[1] && fields[2])
+			add_entry(c, v, entry, fields, 3);
 		break;
 	}
 	default: {
@@ -285,26 +287,13 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		char *word = unesc(c, e), *norm = NULL;
 		if (!word)
 			break;
-		switch (type) {
-		case T_CIDR_LIST:
-			why = prc_check_cidr(word, &norm);
-			break;
-		case T_HOST_LIST:
-			why = prc_check_host_or_cidr(word, &norm);
-			break;
-		case T_DOMAIN_LIST:
-			why = prc_check_domain(word);
-			break;
-		default:
-			why = prc_check_word(word);
-			break;
-		}
-		if (why == prc_why_nomem)
+		why = prc_entry_word(type, word, &norm);
+		if (why == prc_why_nomem) {
 			oom(c);
-		else if (why)
+		} else if (why) {
 			bad(c, entry, "'%s': %s", SHOW(c, 0, word), why);
-		else {
-			const char *one[1] = {norm ? norm : word};
+		} else {
+			const char *one[1] = {norm};
 			if (prc_value_add_item(v, one, 1, c->origin))
 				oom(c);
 		}
@@ -382,6 +371,40 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 	free(entry_of);
 }
 
+/*
+ * MYNETWORKS as Postfix will read it: the operator's list as written (order,
+ * separators, address spelling), except that an IPv6 network without
+ * brackets, which Postfix cannot read, gets them in place ("fd00::/8" ->
+ * "[fd00::]/8").  The items keep the normalized entries for the checks.
+ */
+static char *cidr_list_text(struct ctx *c, const struct span *e, size_t n)
+{
+	struct prc_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		if (i) {
+			const char *end = e[i - 1].p + e[i - 1].n;
+			prc_buf_add(&b, end, (size_t)(e[i].p - end));
+		}
+		char *word = unesc(c, e[i]);
+		if (!word)
+			break;
+		if (word[0] != '[' && strchr(word, ':')) {
+			size_t alen = strcspn(word, "/");
+			prc_buf_putc(&b, '[');
+			prc_buf_add(&b, word, alen);
+			prc_buf_putc(&b, ']');
+			prc_buf_puts(&b, word + alen);
+		} else {
+			prc_buf_puts(&b, word);
+		}
+		free(word);
+	}
+	char *text = prc_buf_take(&b);
+	if (!text)
+		oom(c);
+	return text;
+}
+
 int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,
 			struct prc_value *out, struct prc_diags *d)
 {
@@ -418,6 +441,8 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		split(all, seps, set->type == T_CREDENTIALS, e, n);
 		for (size_t i = 0; i < n && c.rc != PRC_ERR_NOMEM; i++)
 			parse_entry(&c, &v, i + 1, e[i]);
+		if (!c.rc && set->type == T_CIDR_LIST)
+			v.str = cidr_list_text(&c, e, n);
 		free(e);
 		break;
 	}
@@ -438,7 +463,7 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 		break;
 	case T_COUNT:
 		if ((why = prc_parse_count(s, set->min, set->max, &v.n))) {
-			if (set->max && !strcmp(why, "is out of range"))
+			if (set->max && why == prc_why_out_of_range)
 				bad(&c, 0, "'%s' %s (expected %llu to %llu)", SHOW(&c, 0, s), why,
 				    (unsigned long long)set->min, (unsigned long long)set->max);
 			else if (set->max)

@@ -170,7 +170,7 @@ static bool read_file(struct tls_ctx *c, const struct tls_file *f, struct prc_fi
 	if (err == ENOMEM)
 		fail(c, PRC_ERR_NOMEM);
 	else if (err)
-		problem(c, PRC_SEV_ERROR, "unreadable", f, "cannot read: %s", strerror(err));
+		problem(c, PRC_SEV_ERROR, "unreadable", f, "cannot read: %s", prc_file_strerror(err));
 	return err == 0;
 }
 

@@ -1,5 +1,6 @@
 /* Typed checks of single values, shared by the env and YAML sources. */
 #include "internal.h"
+#include "utf8.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -9,36 +10,15 @@
 #include <strings.h>
 
 const char prc_why_nomem[] = "out of memory";
-
-/*
- * Length of the well-formed UTF-8 sequence at @p, or 0: no overlong forms,
- * no surrogates, nothing above U+10FFFF (RFC 3629).  Stops at a NUL.
- */
-static size_t utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
-		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
-			       ? 4
-			       : 0;
-	}
-	return 0;
-}
+const char prc_why_out_of_range[] = "is out of range";
 
 /* Reject control characters (C0, DEL, C1: they could inject lines) and invalid UTF-8. */
 const char *prc_check_control(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
 	while (*p) {
-		size_t n = utf8_len(p);
+		uint32_t cp;
+		size_t n = prc_utf8_decode(p, (size_t)(end - p), &cp);
 		if (!n)
 			return "is not valid UTF-8";
 		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0))
@@ -439,7 +419,7 @@ const char *prc_parse_count(const char *s, uint64_t min, uint64_t max, uint64_t 
 	if (why)
 		return why;
 	if (v < min || (max && v > max))
-		return "is out of range";
+		return prc_why_out_of_range;
 	*out = v;
 	return NULL;
 }

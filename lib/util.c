@@ -126,6 +126,10 @@ const char *prc_clip(char buf[PRC_CLIP_MAX + 4], const char *s)
 	return buf;
 }
 
+/*
+ * Edits (insert, delete, replace, swap two neighbours) from @a to @b: the one
+ * measure of "did you mean" for env names and YAML keys alike.
+ */
 size_t prc_edit_distance(const char *a, const char *b, size_t cap)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -133,19 +137,26 @@ size_t prc_edit_distance(const char *a, const char *b, size_t cap)
 		return cap;
 	if ((la > lb ? la - lb : lb - la) >= cap)
 		return cap;
-	size_t row[65];
+	size_t rows[3][65], *prev2 = rows[0], *prev = rows[1], *row = rows[2];
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t sub = diag + (a[i - 1] != b[j - 1]);
-			size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
-			row[j] = sub < best ? sub : best;
-			diag = up;
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			row[j] = best;
 		}
+		size_t *t = prev2;
+		prev2 = prev;
+		prev = row;
+		row = t;
 	}
-	return row[lb] < cap ? row[lb] : cap;
+	return prev[lb] < cap ? prev[lb] : cap;
 }

@@ -44,7 +44,8 @@ trap 'exit 130' INT TERM
 (
 	pidfile=$root/var/spool/postfix/pid/master.pid
 	for _ in $(seq 100); do
-		pid=$(tr -d ' ' <"$pidfile" 2>/dev/null) || pid=
+		# stderr goes away before the input is opened: no "No such file" while it starts
+		pid=$(tr -d ' ' 2>/dev/null <"$pidfile") || pid=
 		socks=
 		[ -z "$pid" ] || socks=$(ss -Hltnp | awk -v p="pid=$pid," 'index($0, p) { print $4 }' | sort -u)
 		[ -n "$socks" ] && break

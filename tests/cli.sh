@@ -91,6 +91,19 @@ check "print shows the origin" grep -qxF '  host: "[r.example]:587"  # env:RELAY
 check "print shows env origin" grep -qxF 'mailname: mail.example.com  # env:MAILNAME' "$work/out"
 check "print shows defaults" grep -qxF '  message_size: 15728640  # default' "$work/out"
 
+# a FIFO is refused at once by every file reader, naming the path (a reader
+# that opened it blocking would wait for a writer forever: timeout turns that
+# into a failure, exit 124)
+mkfifo "$work/fifo"
+expect "dkim-record --key FIFO is refused" 78 timeout 10 "$cli" dkim-record --key "$work/fifo" \
+	--domain example.com --selector mail
+same "dkim-record --key FIFO names the path" "$work/err" \
+	"postrelaycfg: error: $work/fifo: cannot read: not a regular file"
+expect "RELAYHOST_PASSWORDMAP_FILE=FIFO is refused" 78 timeout 10 env MAILNAME=mail.example.com \
+	RELAYHOST_PASSWORDMAP_FILE="$work/fifo" "$cli" check
+same "RELAYHOST_PASSWORDMAP_FILE=FIFO names the path" "$work/err" \
+	"postrelaycfg: error: env:RELAYHOST_PASSWORDMAP_FILE: $work/fifo: not a regular file"
+
 # the seed image's own checks: postconf -h returns exactly these values
 expect "seed settings render" 0 MAILNAME=test.example.com MYNETWORKS="10.0.0.0/8 127.0.0.0/8" \
 	SIZELIMIT=20480000 RELAYHOST='[mail.example.com]:587' POSTFIX_ADD_MISSING_HEADERS=yes \
@@ -101,7 +114,7 @@ check_param() {
 	if [ "$got" = "$2" ]; then ok "seed: $1 = $2"; else notok "seed: $1 = '$got', wanted '$2'"; fi
 }
 check_param myhostname test.example.com
-check_param mynetworks "10.0.0.0/8, 127.0.0.0/8"
+check_param mynetworks "10.0.0.0/8 127.0.0.0/8"
 check_param message_size_limit 20480000
 check_param relayhost "[mail.example.com]:587"
 check_param always_add_missing_headers yes

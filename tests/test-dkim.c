@@ -416,6 +416,30 @@ START_TEST(record_rejects_unusable_keys_and_names)
 }
 END_TEST
 
+/* The PEM reader is the library's one file reader: nothing but a regular file is read,
+ * and a FIFO is refused without waiting for a writer (the case's timeout catches a hang). */
+START_TEST(record_refuses_a_fifo_a_device_and_a_directory_at_once)
+{
+	make_dir();
+	char *fifo = at("/fifo");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	const char *paths[] = {fifo, "/dev/null", dir};
+	for (size_t i = 0; i < 3; i++) {
+		int rc;
+		char *got = record(paths[i], "example.com", "mail", &rc);
+		char *want = prc_asprintf("error|%s|cannot read: not a regular file\n", paths[i]);
+		ck_assert_int_eq(rc, PRC_ERR_INVALID);
+		ck_assert_str_eq(got, want);
+		free(got);
+		free(want);
+	}
+	struct prc_file_data f;
+	ck_assert_int_eq(prc_file_read(fifo, &f), PRC_FILE_NOT_REGULAR);
+	free(fifo);
+	remove_dir();
+}
+END_TEST
+
 START_TEST(record_warns_about_1024_bit_keys)
 {
 	make_dir();
@@ -675,6 +699,7 @@ ADD(record_of_a_3072_bit_key_has_three_strings)
 ADD(record_ed25519_holds_the_raw_public_key)
 ADD(record_rejects_unusable_keys_and_names)
 ADD(record_warns_about_1024_bit_keys)
+ADD(record_refuses_a_fifo_a_device_and_a_directory_at_once)
 SUITE_END
 
 SUITE_BEGIN(dkim_check)

@@ -112,12 +112,32 @@ START_TEST(env_passwordmap_malformed_entries)
 			      "RELAYHOST_PASSWORDMAP=justone,h.example:u:,[bad:u:p,x:y:z\\", NULL},
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 1: expected [host]:port:user:password, "
 	     "host:user:password or user:password\n"
-	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: empty password for user 'u'\n"
+	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: password: must not be empty\n"
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 3: expected [host]:port:user:password, "
 	     "host:user:password or user:password\n"
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 4: ends with a lone '\\' (write \\\\ for a "
 	     "backslash)\n");
 	ck_assert(!val(PRC_S_RELAYHOST_PASSWORDMAP)->set);
+}
+END_TEST
+
+START_TEST(env_passwordmap_host_without_credentials)
+{
+	/* a bracketed first field is a host: "[h]:587" is not the user "[h]" with password "587" */
+	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[smtp.example.com]:587",
+			      "RELAYHOST_PASSWORDMAP=u:p,[smtp.example.com]:587,[smtp.example.com]",
+			      NULL},
+	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: '[smtp.example.com]:587' names a relay host "
+	     "but no user:password (expected [host]:port:user:password)\n"
+	     "error|env:RELAYHOST_PASSWORDMAP|entry 3: expected [host]:port:user:password, "
+	     "host:user:password or user:password\n");
+	ck_assert(!val(PRC_S_RELAYHOST_PASSWORDMAP)->set);
+	/* with credentials after it, the same host is fine */
+	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[smtp.example.com]:587",
+			      "RELAYHOST_AUTH=yes", "RELAYHOST_PASSWORDMAP=[smtp.example.com]:587:u:p",
+			      NULL},
+	     "");
+	item_is(PRC_S_RELAYHOST_PASSWORDMAP, 0, "[smtp.example.com]:587", "u", "p");
 }
 END_TEST
 
@@ -135,7 +155,7 @@ START_TEST(env_relayhost_map_forms)
 			      "RELAYHOST_MAP=domain1.com:smtp.example.com,@d2.com:smtp:x,@d3.com", NULL},
 	     "error|env:RELAYHOST_MAP|entry 1: sender 'domain1.com': expected @domain or "
 	     "user@domain\n"
-	     "error|env:RELAYHOST_MAP|entry 2: relay host 'smtp:x': port must be a number from 1 "
+	     "error|env:RELAYHOST_MAP|entry 2: relayhost 'smtp:x': port must be a number from 1 "
 	     "to 65535\n"
 	     "error|env:RELAYHOST_MAP|entry 3: expected @domain:relayhost\n");
 }
@@ -151,8 +171,8 @@ START_TEST(env_smtpd_users_password_is_everything_after_first_colon)
 	item_is(PRC_S_SMTPD_USERS, 2, "user3", "with,comma", NULL);
 	load((const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS=nopass,:pw,u:", NULL},
 	     "error|env:SMTPD_USERS|entry 1: expected user:password\n"
-	     "error|env:SMTPD_USERS|entry 2: empty user name\n"
-	     "error|env:SMTPD_USERS|entry 3: empty password for user 'u'\n");
+	     "error|env:SMTPD_USERS|entry 2: user: must not be empty\n"
+	     "error|env:SMTPD_USERS|entry 3: password: must not be empty\n");
 }
 END_TEST
 
@@ -167,6 +187,31 @@ START_TEST(env_mynetworks_commas_and_spaces)
 	load((const char *[]){"MAILNAME=m.example.com", "MYNETWORKS=10.0.0.0/8,10.1.2.3/16", NULL},
 	     "error|env:MYNETWORKS|entry 2: '10.1.2.3/16': network has host bits set beyond its "
 	     "prefix length (e.g. use 10.0.0.0/8, not 10.0.0.1/8)\n");
+}
+END_TEST
+
+START_TEST(env_mynetworks_text_kept_as_written)
+{
+	/* the seed's own test: postconf -h mynetworks prints exactly what was set */
+	load((const char *[]){"MAILNAME=m.example.com", "MYNETWORKS=10.0.0.0/8 127.0.0.0/8", NULL},
+	     "");
+	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str, "10.0.0.0/8 127.0.0.0/8");
+	item_is(PRC_S_MYNETWORKS, 0, "10.0.0.0/8", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 1, "127.0.0.0/8", NULL, NULL);
+	/* separators and spelling stay; only IPv6 without brackets gets them, in place */
+	load((const char *[]){"MAILNAME=m.example.com",
+			      "MYNETWORKS= 10.0.0.0/8,  192.0.2.1 ,,fd00::/8 [2001:DB8::]/32 ::1 ", NULL},
+	     "");
+	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str,
+			 "10.0.0.0/8,  192.0.2.1 ,,[fd00::]/8 [2001:DB8::]/32 [::1]");
+	ck_assert_uint_eq(val(PRC_S_MYNETWORKS)->nitems, 5);
+	item_is(PRC_S_MYNETWORKS, 1, "192.0.2.1/32", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 2, "[fd00::]/8", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 3, "[2001:db8::]/32", NULL, NULL);
+	item_is(PRC_S_MYNETWORKS, 4, "[::1]/128", NULL, NULL);
+	/* the default is written the same way */
+	load((const char *[]){"MAILNAME=m.example.com", NULL}, "");
+	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str, prc_settings[PRC_S_MYNETWORKS].def);
 }
 END_TEST
 
@@ -393,6 +438,9 @@ START_TEST(env_edit_distance)
 	ck_assert_uint_eq(prc_edit_distance("same", "same", 10), 0);
 	ck_assert_uint_eq(prc_edit_distance("", "abc", 10), 3);
 	ck_assert_uint_eq(prc_edit_distance("abcdef", "zzzzzz", 3), 3);
+	/* a swap of neighbours is one typo, for env names and YAML keys alike */
+	ck_assert_uint_eq(prc_edit_distance("MAILANME", "MAILNAME", 10), 1);
+	ck_assert_uint_eq(prc_edit_distance("ab", "ba", 10), 1);
 }
 END_TEST
 
@@ -406,9 +454,11 @@ static Suite *source_env_suite(void)
 	tcase_add_test(tc, env_passwordmap_colon_and_comma_in_password);
 	tcase_add_test(tc, env_passwordmap_ipv6_host_in_brackets);
 	tcase_add_test(tc, env_passwordmap_malformed_entries);
+	tcase_add_test(tc, env_passwordmap_host_without_credentials);
 	tcase_add_test(tc, env_relayhost_map_forms);
 	tcase_add_test(tc, env_smtpd_users_password_is_everything_after_first_colon);
 	tcase_add_test(tc, env_mynetworks_commas_and_spaces);
+	tcase_add_test(tc, env_mynetworks_text_kept_as_written);
 	tcase_add_test(tc, env_scalar_errors_name_the_variable);
 	tcase_add_test(tc, env_control_characters_are_rejected_everywhere);
 	tcase_add_test(tc, env_empty_value_means_default);

@@ -57,6 +57,58 @@ static void assert_scalar(const struct prc_config *cfg, enum prc_setting_id id, 
 	ck_assert_str_eq(v->origin, origin);
 }
 
+/* The reason of the only diagnostic of @d, after the location ("entry 1: " or "path: "). */
+static char *reason_after(struct prc_diags *d, const char *prefix)
+{
+	ck_assert_uint_eq(prc_diags_count(d), 1);
+	const char *m = prc_diags_message(d, 0);
+	ck_assert_msg(!strncmp(m, prefix, strlen(prefix)), "'%s' does not start with '%s'", m,
+	              prefix);
+	return prc_strdup(m + strlen(prefix));
+}
+
+/* One parser per kind of entry: the same mistake, the same reason from env and YAML. */
+START_TEST(yaml_and_env_give_the_same_reason_for_the_same_mistake)
+{
+	static const struct {
+		const char *env, *env_prefix, *yaml, *yaml_prefix;
+	} cases[] = {
+	    {"RELAYHOST_MAP=@a.example:[smtp.example.net]:0", "entry 1: relayhost ",
+	     "relay:\n  sender_relays:\n    - {sender: \"@a.example\", relayhost: "
+	     "\"[smtp.example.net]:0\"}\n",
+	     "relay.sender_relays[1].relayhost: "},
+	    {"SMTPD_USERS=app:", "entry 1: password",
+	     "smtpd:\n  users:\n    - {user: app, password: \"\"}\n", "smtpd.users[1].password"},
+	    {"DKIM_KEYS=bad_domain=mail:/k", "entry 1: domain ",
+	     "dkim:\n  keys:\n    - {domain: bad_domain, selector: mail, key: /k}\n",
+	     "dkim.keys[1].domain: "},
+	    {"MYNETWORKS=10.0.0.1/8", "entry 1: ", "mynetworks: [10.0.0.1/8]\n", "mynetworks[1]: "},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct prc_config *a, *b;
+		struct prc_diags *da, *db;
+		ck_assert_int_eq(prc_config_new(&a), 0);
+		ck_assert_int_eq(prc_config_new(&b), 0);
+		ck_assert_int_eq(prc_diags_new(&da), 0);
+		ck_assert_int_eq(prc_diags_new(&db), 0);
+		const char *envp[] = {cases[i].env, NULL};
+		ck_assert_int_eq(prc_config_load_env(a, envp, da), PRC_ERR_INVALID);
+		ck_assert_int_eq(prc_config_load_yaml_buffer(b, "t.yaml", cases[i].yaml,
+		                                             strlen(cases[i].yaml), db),
+		                 PRC_ERR_INVALID);
+		char *ra = reason_after(da, cases[i].env_prefix);
+		char *rb = reason_after(db, cases[i].yaml_prefix);
+		ck_assert_str_eq(ra, rb);
+		free(ra);
+		free(rb);
+		prc_diags_free(da);
+		prc_diags_free(db);
+		prc_config_free(a);
+		prc_config_free(b);
+	}
+}
+END_TEST
+
 /* ---- scalar types ------------------------------------------------------ */
 
 START_TEST(yaml_string_types_set_value_and_origin)
@@ -327,6 +379,8 @@ START_TEST(yaml_plain_lists_normalized_with_item_origins)
 	ck_assert_str_eq(v->items[0].origin, "t.yaml:2:5");
 	ck_assert_str_eq(v->items[1].f[0], "[2001:db8::]/32");
 	ck_assert_str_eq(v->items[1].origin, "t.yaml:3:5");
+	/* main.cf's text: the entries joined with ", " */
+	ck_assert_str_eq(v->str, "10.0.0.0/8, [2001:db8::]/32");
 	v = VAL(cfg, DKIM_DOMAINS);
 	ck_assert_uint_eq(v->nitems, 2);
 	ck_assert_str_eq(v->items[1].f[0], "example.org");
@@ -968,6 +1022,7 @@ ADD(yaml_columns_count_characters_bom_and_crlf)
 ADD(yaml_tags_and_aliases)
 ADD(yaml_empty_and_comment_only_files)
 ADD(yaml_reports_every_problem)
+ADD(yaml_and_env_give_the_same_reason_for_the_same_mistake)
 ADD(yaml_file_load_and_io_errors)
 SUITE_END
 

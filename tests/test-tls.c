@@ -355,7 +355,7 @@ START_TEST(unreadable_cert_names_the_setting)
 	env_add(&e, prc_asprintf("TLS_KEY=%s/key.pem", root));
 	int rc;
 	char *text = prepare((const char *const *)e.v, &rc);
-	char *want = prc_asprintf("error|env:TLS_CRT|%s: cannot read: Is a directory\n", dir);
+	char *want = prc_asprintf("error|env:TLS_CRT|%s: cannot read: not a regular file\n", dir);
 	ck_assert_str_eq(text, want);
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(want);

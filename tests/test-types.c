@@ -1,5 +1,6 @@
 /* Single-value checks of types.c: every type with good and bad values. */
 #include "internal.h"
+#include "utf8.h"
 #include "test-common.h"
 
 static void no_error(const char *why)
@@ -51,8 +52,10 @@ START_TEST(count_bounds)
 	uint64_t n;
 	no_error(prc_parse_count("20", 1, 1000, &n));
 	ck_assert_uint_eq(n, 20);
-	ck_assert_str_eq(prc_parse_count("0", 1, 1000, &n), "is out of range");
-	ck_assert_str_eq(prc_parse_count("1001", 1, 1000, &n), "is out of range");
+	/* the caller tells the reasons apart by address, never by their text */
+	ck_assert_ptr_eq(prc_parse_count("0", 1, 1000, &n), prc_why_out_of_range);
+	ck_assert_ptr_eq(prc_parse_count("1001", 1, 1000, &n), prc_why_out_of_range);
+	ck_assert_ptr_ne(prc_parse_count("2x", 1, 1000, &n), prc_why_out_of_range);
 	ck_assert_str_eq(prc_parse_count("2x", 1, 1000, &n), "expected a whole number");
 	ck_assert_str_eq(prc_parse_count("+2", 1, 1000, &n), "expected a whole number");
 }
@@ -215,6 +218,26 @@ START_TEST(relayhost_name_strips_brackets_and_port)
 }
 END_TEST
 
+START_TEST(utf8_decoder_is_strict)
+{
+	uint32_t cp = 0;
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"A", 1, &cp), 1);
+	ck_assert_uint_eq(cp, 'A');
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xc3\xa9", 2, &cp), 2);
+	ck_assert_uint_eq(cp, 0xe9);
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
+	ck_assert_uint_eq(cp, 0x1f600);
+	/* overlong, surrogate, above U+10FFFF, cut short, stray continuation, empty */
+	const char *bad[] = {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	                     "\xe2\x82", "\x80"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), &cp),
+		                  0);
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xc3\xa9", 1, &cp), 0);
+	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"", 0, &cp), 0);
+}
+END_TEST
+
 SUITE_BEGIN(types)
 ADD(bool_accepts_yes_no_true_false_any_case)
 ADD(size_plain_and_suffixes)
@@ -227,6 +250,7 @@ ADD(email_and_sender)
 ADD(control_characters_and_utf8)
 ADD(paths_tz_selectors_params)
 ADD(relayhost_name_strips_brackets_and_port)
+ADD(utf8_decoder_is_strict)
 SUITE_END
 
 TEST_MAIN(types_suite)
