@@ -702,6 +702,10 @@ test_compose_example_relays() {
 		sleep 0.2
 	done
 	[ -n "$ok" ] || fail "the relay did not become ready"
+	expect_eq "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}}' prt-compose_relay_1)" \
+		"true [ALL] [no-new-privileges:true]" "the compose relay's read-only root, capabilities dropped, no-new-privileges"
+	expect_eq "$(docker inspect -f '{{range .HostConfig.CapAdd}}{{println .}}{{end}}' prt-compose_relay_1 | sort | xargs)" \
+		"$(printf '%s\n' "${caps[@]}" | sort | xargs)" "the compose relay's capabilities"
 	swaks --server 127.0.0.1:2525 --helo client.test --from app@example.org \
 		--to someone@example.net --header "Subject: compose-example" --timeout 20
 	local f=
@@ -735,7 +739,12 @@ test_kubernetes_example_pod() {
 	ln -s ..data/tls.crt "$k/tls/tls.crt"
 	ln -s ..data/tls.key "$k/tls/tls.key"
 	mounts+=(-v "$k/tls:$(sed -n 's|^TLS_CRT=\(.*\)/tls.crt$|\1|p' "$k/pod.env"):ro")
-	relay prt-relay40 "$ip" "${mounts[@]}" --env-file "$k/pod.env" "$image"
+	# the pod's securityContext and emptyDirs, a volume for its PersistentVolumeClaim
+	local flags=()
+	mapfile -t flags <"$k/docker-flags"
+	grep -qx -- --read-only "$k/docker-flags" || fail "the manifests do not make the root read-only"
+	relay_plain prt-relay40 "$ip" "${flags[@]}" -v /var/spool/postfix "${mounts[@]}" \
+		--env-file "$k/pod.env" "$image"
 	wait_ready prt-relay40
 	local probe
 	read -r _ probe <<<"$(grep '^livenessProbe ' "$k/probes")"
