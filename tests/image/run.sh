@@ -426,7 +426,8 @@ test_dkim_missing_key_stops_container() {
 }
 
 test_invalid_config_exits_78() {
-	relay prt-relay6 10.232.0.15 -e MAILNAME=mail.example.com -e SIZELIMIT=lots \
+	# a writable root, so that what the container wrote can be copied out after it stopped
+	relay_plain prt-relay6 10.232.0.15 -e MAILNAME=mail.example.com -e SIZELIMIT=lots \
 		-e RELAYHOST_PASSWORDMAP='nocolon' "$image"
 	expect_eq "$(wait_exit prt-relay6)" 78 "exit code"
 	docker logs prt-relay6 >"$work/out" 2>"$work/err"
@@ -434,8 +435,8 @@ test_invalid_config_exits_78() {
 	expect_grep '^postrelaycfg: error: env:RELAYHOST_PASSWORDMAP: ' "$work/err" \
 		"every diagnostic, not just the first"
 	! grep -q 'postfix' "$work/out" || fail "postfix wrote a log line"
-	docker cp prt-relay6:/etc/postfix/. "$work/etc-postfix" 2>/dev/null || true
-	[ ! -e "$work/etc-postfix/main.cf" ] || fail "main.cf was written"
+	docker cp prt-relay6:/run/. "$work/run" || fail "cannot copy /run out of the container"
+	[ ! -e "$work/run/postrelay/etc/postfix/main.cf" ] || fail "main.cf was written"
 }
 
 test_mailname_required() {
@@ -565,6 +566,28 @@ test_health_unhealthy_when_postfix_killed() {
 	# quiet: the probes left nothing in the mail log
 	docker logs prt-relay10 >"$work/log" 2>&1
 	! grep -E 'connect from|lost connection' "$work/log" || fail "health probes are in the mail log"
+}
+
+# A pod's container that restarts finds its emptyDir /run as it left it (the
+# DKIM key copy owned by opendkim, s6's state): a restart with /run on a
+# volume starts, signs and relays again.
+test_restart_with_run_kept() {
+	dkim_key
+	local flags=(--read-only -v /run --tmpfs /tmp -v /var/spool/postfix --cap-drop ALL
+		--security-opt no-new-privileges)
+	for c in "${caps[@]}"; do flags+=(--cap-add "$c"); done
+	relay_plain prt-relay22 10.232.0.31 "${flags[@]}" -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" -e USE_DKIM=yes \
+		-e DKIM_DOMAINS=example.org -e DKIM_SELECTOR=s1 \
+		-e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key "$image"
+	wait_ready prt-relay22
+	docker restart prt-relay22 >/dev/null
+	wait_ready prt-relay22
+	send 10.232.0.31:25 after-restart >"$work/swaks.out"
+	local f
+	f=$(wait_delivered after-restart)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	expect_grep '^DKIM-Signature: .*' "$work/msg" "signature header after the restart"
 }
 
 test_postfix_crash_stops_container() {
@@ -789,7 +812,7 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
 	cert_replacement_served_without_restart cert_replacement_not_served_without_reloader \
-	health_unhealthy_when_postfix_killed \
+	health_unhealthy_when_postfix_killed restart_with_run_kept \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
 	derived_image_bakes_config compose_example_relays kubernetes_example_pod; do
