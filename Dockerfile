@@ -8,8 +8,9 @@
 # and /var/log/s6-maillog are symlinks into it), the queue on a volume,
 # nothing setuid or setgid:
 #   docker run --read-only --tmpfs /run --tmpfs /tmp -v spool:/var/spool/postfix \
-#     --cap-drop ALL --cap-add ... --security-opt no-new-privileges \
-#     -e MAILNAME=mail.example.com -p 25:25 postrelay
+#     --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER \
+#     --cap-add SETUID --cap-add SETGID --cap-add KILL --cap-add NET_BIND_SERVICE \
+#     --security-opt no-new-privileges -e MAILNAME=mail.example.com -p 25:25 postrelay
 #
 # Build stage: compile libpostrelaycfg and postrelaycfg (RUN_TESTS=true also
 # runs the unit suites).  Runtime stage: Debian 13 slim with Postfix (and its
