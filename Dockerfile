@@ -3,6 +3,15 @@
 #   docker build -t postrelay .
 #   docker run -e MAILNAME=mail.example.com -p 25:25 postrelay
 #
+# Hardened (docs/image.md): the root filesystem read-only, everything written
+# at start under /run/postrelay (/etc/postfix, /etc/localtime, /etc/timezone
+# and /var/log/s6-maillog are symlinks into it), the queue on a volume,
+# nothing setuid or setgid:
+#   docker run --read-only --tmpfs /run --tmpfs /tmp -v spool:/var/spool/postfix \
+#     --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add FOWNER \
+#     --cap-add SETUID --cap-add SETGID --cap-add KILL --cap-add NET_BIND_SERVICE \
+#     --security-opt no-new-privileges -e MAILNAME=mail.example.com -p 25:25 postrelay
+#
 # Build stage: compile libpostrelaycfg and postrelaycfg (RUN_TESTS=true also
 # runs the unit suites).  Runtime stage: Debian 13 slim with Postfix (and its
 # lmdb and cdb table modules, so that every TABLE_TYPE works), OpenDKIM, Cyrus
@@ -31,11 +40,21 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin
  && apt-get update \
  && apt-get install -y --no-install-recommends \
 	postfix postfix-lmdb postfix-cdb opendkim libsasl2-modules sasl2-bin s6 \
-	prometheus-postfix-exporter ca-certificates tzdata libyaml-0-2 \
+	prometheus-postfix-exporter ca-certificates tzdata libyaml-0-2 procps \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
 	/var/log/apt /var/log/dpkg.log /var/log/alternatives.log /usr/sbin/policy-rc.d \
 	/etc/opendkim.conf \
- && usermod -a -G postdrop prometheus
+ && usermod -a -G postdrop prometheus \
+ && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+	postrelay-log \
+ && find / -xdev -type f -perm /6000 -exec chmod ug-s {} + \
+ && mkdir -p /usr/lib/postrelay \
+ && mv /etc/postfix /usr/lib/postrelay/postfix-meta \
+ && rm -rf /var/log/s6-maillog /etc/localtime /etc/timezone \
+ && ln -s /run/postrelay/etc/postfix /etc/postfix \
+ && ln -s /run/postrelay/localtime /etc/localtime \
+ && ln -s /run/postrelay/timezone /etc/timezone \
+ && ln -s /run/postrelay/maillog /var/log/s6-maillog
 COPY --from=build /out/ /
 COPY image/entrypoint image/finish /usr/lib/postrelay/
 COPY image/s6 /usr/lib/postrelay/s6

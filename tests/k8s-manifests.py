@@ -12,6 +12,9 @@
       prestop.sh       the preStop script
       external         mount paths of Secrets the manifests do not hold
       pod.env          the container's env as given (for docker run --env-file)
+      docker-flags     the container's securityContext and emptyDir mounts as
+                       docker run options, one a line (--read-only,
+                       --cap-drop/--cap-add, --security-opt, --tmpfs)
       mounts           "MOUNTPATH DIR" per ConfigMap/Secret volume the
                        manifests hold: DIR is laid out as the kubelet does
                        (KEY -> ..data/KEY, ..data -> ..TIMESTAMP), mode 0400
@@ -162,6 +165,8 @@ def check(directory):
     req = c.get("resources", {}).get("requests", {})
     ok("cpu" in req and "memory" in req, "cpu and memory requests are set")
 
+    least_privilege(ok, directory, pod, c)
+
     volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
     for m in c.get("volumeMounts", []):
         v = volumes.get(m["name"], {})
@@ -169,6 +174,37 @@ def check(directory):
             ok("subPath" not in m, f"{m['mountPath']} is mounted whole (no subPath), so updates and symlink swaps reach the pod")
             ok(m.get("readOnly") is True, f"{m['mountPath']} is read-only")
     return ok.failed
+
+
+def compose_caps(directory):
+    """cap_add of the relay in examples/compose.yaml, the other documented run."""
+    path = os.path.join(directory, "..", "compose.yaml")
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)["services"]["relay"].get("cap_add", [])
+
+
+def memory_dirs(pod, c):
+    """Mount paths of the container's emptyDir volumes with medium Memory."""
+    volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
+    return [m["mountPath"] for m in c.get("volumeMounts", [])
+            if (volumes.get(m["name"], {}).get("emptyDir") or {}).get("medium") == "Memory"]
+
+
+def least_privilege(ok, directory, pod, c):
+    sc = c.get("securityContext", {})
+    ok(sc.get("readOnlyRootFilesystem") is True, "the root filesystem is read-only")
+    ok(sc.get("allowPrivilegeEscalation") is False, "no privilege escalation (no_new_privs)")
+    caps = sc.get("capabilities", {})
+    ok(caps.get("drop") == ["ALL"], "every capability is dropped")
+    want = compose_caps(directory)
+    ok(bool(want) and sorted(caps.get("add", [])) == sorted(want),
+       f"the capabilities added back are the documented set {' '.join(sorted(want))}",
+       f"got {caps.get('add')}")
+    seccomp = (sc.get("seccompProfile") or pod["spec"].get("securityContext", {}).get("seccompProfile") or {})
+    ok(seccomp.get("type") == "RuntimeDefault", "seccompProfile is RuntimeDefault")
+    mem = memory_dirs(pod, c)
+    for d in ("/run", "/tmp"):
+        ok(d in mem, f"{d} is an emptyDir in memory (a tmpfs)")
 
 
 def mounted(docs, c, pod, path):
@@ -253,6 +289,18 @@ def extract(directory, out):
     with open(os.path.join(out, "pod.env"), "w", encoding="utf-8") as f:
         for e in c.get("env", []):
             f.write(f"{e['name']}={e['value']}\n")
+    sc = c.get("securityContext", {})
+    with open(os.path.join(out, "docker-flags"), "w", encoding="utf-8") as f:
+        if sc.get("readOnlyRootFilesystem"):
+            f.write("--read-only\n")
+        if sc.get("allowPrivilegeEscalation") is False:
+            f.write("--security-opt\nno-new-privileges\n")
+        for cap in sc.get("capabilities", {}).get("drop", []):
+            f.write(f"--cap-drop\n{cap}\n")
+        for cap in sc.get("capabilities", {}).get("add", []):
+            f.write(f"--cap-add\n{cap}\n")
+        for d in memory_dirs(pod, c):
+            f.write(f"--tmpfs\n{d}\n")
     volumes = {v["name"]: v for v in pod["spec"]["volumes"]}
     with open(os.path.join(out, "mounts"), "w", encoding="utf-8") as f:
         for m in c.get("volumeMounts", []):

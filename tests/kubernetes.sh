@@ -1,6 +1,9 @@
 #!/bin/bash
 # The Kubernetes example (examples/kubernetes): every manifest parses and
-# matches the Kubernetes API schema; the configuration and environment the
+# matches the Kubernetes API schema; the container runs least-privileged
+# (read-only root, every capability dropped but the set examples/compose.yaml
+# adds, no privilege escalation, RuntimeDefault seccomp, tmpfs emptyDirs on
+# /run and /tmp); the configuration and environment the
 # container gets (taken from the manifests, Secrets written to the paths the
 # *_FILE settings name) pass `postrelaycfg check` and render a configuration
 # that listens where the Service sends; the probes run commands the CLI has;

@@ -65,8 +65,25 @@ expect_grep() { # PATTERN FILE WHAT
 	grep -qE -- "$1" "$2" || { sed 's/^/  | /' "$2" | tail -n 30 >&2; fail "$3: no /$1/"; }
 }
 
-# Run a relay container: NAME IP, then docker run options, the image and its arguments.
+# The least-privilege way docs/image.md runs the image: read-only root, tmpfs
+# on /run and /tmp, the queue on a volume, only these capabilities (the table
+# there says why each), no privilege gain through setuid/setgid or file caps.
+caps=(CHOWN DAC_OVERRIDE FOWNER SETUID SETGID NET_BIND_SERVICE KILL)
+hardened=(--read-only --tmpfs /run --tmpfs /tmp --cap-drop ALL
+	--security-opt no-new-privileges)
+for c in "${caps[@]}"; do hardened+=(--cap-add "$c"); done
+
+# Run a relay container, hardened: NAME IP, then docker run options, the image
+# and its arguments.  An anonymous volume holds the queue unless one is given.
 relay() {
+	local name=$1 ip=$2 spool=(-v /var/spool/postfix)
+	shift 2
+	case " $* " in *:/var/spool/postfix\ *) spool=() ;; esac
+	relay_plain "$name" "$ip" "${hardened[@]}" "${spool[@]}" "$@"
+}
+
+# The same with Docker's defaults: writable root, Docker's capability set.
+relay_plain() {
 	local name=$1 ip=$2
 	shift 2
 	docker run -d --name "$name" --network "$net" --ip "$ip" \
@@ -229,7 +246,7 @@ test_every_table_type_works() {
 	for t in hash lmdb cdb; do
 		# arguments run after the configuration is applied, instead of the supervisor
 		got=$(docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" \
-			-e MAILNAME=mail.example.com -e TABLE_TYPE=$t \
+			"${hardened[@]}" -v /var/spool/postfix -e MAILNAME=mail.example.com -e TABLE_TYPE=$t \
 			-e RELAYHOST_MAP="@example.org:[$upstream_ip]:25" "$image" \
 			postmap -q @example.org "$t:/etc/postfix/sender_relay")
 		expect_eq "$got" "[$upstream_ip]:25" "TABLE_TYPE=$t lookup"
@@ -256,6 +273,57 @@ test_relay_end_to_end() {
 	docker logs prt-relay1 >"$work/log" 2>&1
 	expect_grep "postfix/smtp\[[0-9]+\]: .*relay=$upstream_ip\[$upstream_ip\]:25.*status=sent" \
 		"$work/log" "delivery in the mail log"
+}
+
+# The hardened flags are not needed: with Docker's defaults (writable root,
+# Docker's capability set) the image relays the same.
+test_relay_writable_root() {
+	relay_plain prt-relay20 10.232.0.29 -e MAILNAME=mail.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" "$image"
+	wait_ready prt-relay20
+	send 10.232.0.29:25 writable-root >"$work/swaks.out"
+	wait_delivered writable-root >/dev/null
+	expect_eq "$(docker exec prt-relay20 readlink /etc/postfix)" /run/postrelay/etc/postfix \
+		"/etc/postfix"
+}
+
+# Only the supervisor, Postfix's master and the reloader run as root.
+test_services_run_as_their_users() {
+	dkim_key
+	relay prt-relay21 10.232.0.30 -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e USE_DKIM=yes -e DKIM_DOMAINS=example.org \
+		-e DKIM_SELECTOR=s1 -e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key \
+		-e POSTFIX_EXPORTER_ENABLED=true -e CONFIG_RELOADER_ENABLED=true "$image"
+	wait_ready prt-relay21
+	docker exec prt-relay21 ps -eo user:16,comm:32 >"$work/ps"
+	sed 's/^/# /' "$work/ps" >&3
+	local who
+	who=$(awk 'NR > 1 && $2 != "ps" { print $2 "=" $1 }' "$work/ps" | sort -u | tr '\n' ' ')
+	expect_eq "$who" "master=root opendkim=opendkim pickup=postfix postlogd=postfix \
+postrelaycfg=root prometheus-post=prometheus qmgr=postfix s6-log=postrelay-log \
+s6-socklog=postrelay-log s6-supervise=root s6-svscan=root " "users of the processes"
+	# the capabilities the container really has
+	expect_eq "$(docker exec prt-relay21 sh -c 'grep ^CapBnd /proc/1/status')" \
+		"$(printf 'CapBnd:\t%s' "$(cap_mask)")" "bounding set of PID 1"
+	expect_eq "$(docker exec prt-relay21 sh -c 'grep ^NoNewPrivs /proc/1/status')" \
+		"$(printf 'NoNewPrivs:\t1')" "no_new_privs"
+}
+
+# The capability mask of $caps as /proc/PID/status shows it.
+cap_mask() {
+	local c mask=0
+	declare -A bit=([CHOWN]=0 [DAC_OVERRIDE]=1 [DAC_READ_SEARCH]=2 [FOWNER]=3 [FSETID]=4
+		[KILL]=5 [SETGID]=6 [SETUID]=7 [SETPCAP]=8 [NET_BIND_SERVICE]=10 [NET_RAW]=13
+		[SYS_CHROOT]=18 [MKNOD]=27 [AUDIT_WRITE]=29 [SETFCAP]=31)
+	for c in "${caps[@]}"; do mask=$((mask | 1 << ${bit[$c]})); done
+	printf '%016x' "$mask"
+}
+
+test_no_setuid_or_setgid_files() {
+	local found
+	found=$(docker run --rm --entrypoint sh "$image" -c \
+		'find / -xdev -type f -perm /6000 2>/dev/null')
+	expect_eq "$found" "" "setuid or setgid files"
 }
 
 test_denied_outside_mynetworks() {
@@ -358,7 +426,8 @@ test_dkim_missing_key_stops_container() {
 }
 
 test_invalid_config_exits_78() {
-	relay prt-relay6 10.232.0.15 -e MAILNAME=mail.example.com -e SIZELIMIT=lots \
+	# a writable root, so that what the container wrote can be copied out after it stopped
+	relay_plain prt-relay6 10.232.0.15 -e MAILNAME=mail.example.com -e SIZELIMIT=lots \
 		-e RELAYHOST_PASSWORDMAP='nocolon' "$image"
 	expect_eq "$(wait_exit prt-relay6)" 78 "exit code"
 	docker logs prt-relay6 >"$work/out" 2>"$work/err"
@@ -366,8 +435,8 @@ test_invalid_config_exits_78() {
 	expect_grep '^postrelaycfg: error: env:RELAYHOST_PASSWORDMAP: ' "$work/err" \
 		"every diagnostic, not just the first"
 	! grep -q 'postfix' "$work/out" || fail "postfix wrote a log line"
-	docker cp prt-relay6:/etc/postfix/. "$work/etc-postfix" 2>/dev/null || true
-	[ ! -e "$work/etc-postfix/main.cf" ] || fail "main.cf was written"
+	docker cp prt-relay6:/run/. "$work/run" || fail "cannot copy /run out of the container"
+	[ ! -e "$work/run/postrelay/etc/postfix/main.cf" ] || fail "main.cf was written"
 }
 
 test_mailname_required() {
@@ -499,6 +568,28 @@ test_health_unhealthy_when_postfix_killed() {
 	! grep -E 'connect from|lost connection' "$work/log" || fail "health probes are in the mail log"
 }
 
+# A pod's container that restarts finds its emptyDir /run as it left it (the
+# DKIM key copy owned by opendkim, s6's state): a restart with /run on a
+# volume starts, signs and relays again.
+test_restart_with_run_kept() {
+	dkim_key
+	local flags=(--read-only -v /run --tmpfs /tmp -v /var/spool/postfix --cap-drop ALL
+		--security-opt no-new-privileges)
+	for c in "${caps[@]}"; do flags+=(--cap-add "$c"); done
+	relay_plain prt-relay22 10.232.0.31 "${flags[@]}" -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" -e USE_DKIM=yes \
+		-e DKIM_DOMAINS=example.org -e DKIM_SELECTOR=s1 \
+		-e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key "$image"
+	wait_ready prt-relay22
+	docker restart prt-relay22 >/dev/null
+	wait_ready prt-relay22
+	send 10.232.0.31:25 after-restart >"$work/swaks.out"
+	local f
+	f=$(wait_delivered after-restart)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	expect_grep '^DKIM-Signature: .*' "$work/msg" "signature header after the restart"
+}
+
 test_postfix_crash_stops_container() {
 	relay prt-relay11 10.232.0.21 -e MAILNAME=mail.example.com "$image"
 	wait_ready prt-relay11
@@ -569,7 +660,7 @@ test_entrypoint_d_failure_stops_start() {
 test_debug_traces_entrypoint() {
 	docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" -e DEBUG=true \
 		-e MAILNAME=mail.example.com "$image" true >"$work/out" 2>"$work/err"
-	expect_grep '^\+ postrelaycfg apply$' "$work/err" "trace of the apply step"
+	expect_grep '^\+ postrelaycfg apply --root /run/postrelay$' "$work/err" "trace of the apply step"
 	docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" \
 		-e MAILNAME=mail.example.com "$image" true >"$work/out" 2>"$work/err"
 	! grep -q '^+ ' "$work/err" || fail "traced without DEBUG"
@@ -634,6 +725,10 @@ test_compose_example_relays() {
 		sleep 0.2
 	done
 	[ -n "$ok" ] || fail "the relay did not become ready"
+	expect_eq "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}}' prt-compose_relay_1)" \
+		"true [ALL] [no-new-privileges:true]" "the compose relay's read-only root, capabilities dropped, no-new-privileges"
+	expect_eq "$(docker inspect -f '{{range .HostConfig.CapAdd}}{{println .}}{{end}}' prt-compose_relay_1 | sort | xargs)" \
+		"$(printf '%s\n' "${caps[@]}" | sort | xargs)" "the compose relay's capabilities"
 	swaks --server 127.0.0.1:2525 --helo client.test --from app@example.org \
 		--to someone@example.net --header "Subject: compose-example" --timeout 20
 	local f=
@@ -667,7 +762,12 @@ test_kubernetes_example_pod() {
 	ln -s ..data/tls.crt "$k/tls/tls.crt"
 	ln -s ..data/tls.key "$k/tls/tls.key"
 	mounts+=(-v "$k/tls:$(sed -n 's|^TLS_CRT=\(.*\)/tls.crt$|\1|p' "$k/pod.env"):ro")
-	relay prt-relay40 "$ip" "${mounts[@]}" --env-file "$k/pod.env" "$image"
+	# the pod's securityContext and emptyDirs, a volume for its PersistentVolumeClaim
+	local flags=()
+	mapfile -t flags <"$k/docker-flags"
+	grep -qx -- --read-only "$k/docker-flags" || fail "the manifests do not make the root read-only"
+	relay_plain prt-relay40 "$ip" "${flags[@]}" -v /var/spool/postfix "${mounts[@]}" \
+		--env-file "$k/pod.env" "$image"
 	wait_ready prt-relay40
 	local probe
 	read -r _ probe <<<"$(grep '^livenessProbe ' "$k/probes")"
@@ -706,12 +806,13 @@ test_kubernetes_example_pod() {
 }
 
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
-	denied_outside_mynetworks \
+	relay_writable_root denied_outside_mynetworks services_run_as_their_users \
+	no_setuid_or_setgid_files \
 	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_postfix_waits_for_opendkim \
 	dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
 	cert_replacement_served_without_restart cert_replacement_not_served_without_reloader \
-	health_unhealthy_when_postfix_killed \
+	health_unhealthy_when_postfix_killed restart_with_run_kept \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
 	derived_image_bakes_config compose_example_relays kubernetes_example_pod; do
