@@ -93,7 +93,7 @@ relay_plain() {
 # Wait until the container's own health command passes (it makes no connection).
 wait_ready() { # NAME [SECONDS]
 	for _ in $(seq 1 $((${2:-30} * 5))); do
-		docker exec "$1" postrelaycfg health >/dev/null 2>&1 && return 0
+		docker exec "$1" /usr/lib/postrelay/cfg health >/dev/null 2>&1 && return 0
 		[ "$(docker inspect -f '{{.State.Running}}' "$1")" = true ] || break
 		sleep 0.2
 	done
@@ -408,7 +408,7 @@ test_dkim_postfix_waits_for_opendkim() {
 	docker exec prt-relay18 s6-svc -u $svc/postfix
 	sleep 2
 	local h
-	h=$(docker exec prt-relay18 postrelaycfg health 2>&1 || true)
+	h=$(docker exec prt-relay18 /usr/lib/postrelay/cfg health 2>&1 || true)
 	grep -q 'nothing listens on port 25 ' <<<"$h" || fail "postfix listens without OpenDKIM: $h"
 	docker exec prt-relay18 s6-svc -u $svc/opendkim
 	wait_ready prt-relay18 20
@@ -517,7 +517,7 @@ test_cert_replacement_served_without_restart() {
 	expect_eq "$pid2" "$pid1" "postfix master PID (no restart)"
 	expect_eq "$(docker inspect -f '{{.RestartCount}}' prt-relay9)" 0 "container restarts"
 	docker logs prt-relay9 >"$work/log" 2>&1
-	expect_grep 'postrelaycfg: watch: running postfix reload' "$work/log" "reload logged"
+	expect_grep 'postrelaycfg: watch: running postfix -c /run/postrelay/etc/postfix reload' "$work/log" "reload logged"
 }
 
 # The control for the test above: without the reloader the running smtpd keeps
@@ -630,7 +630,7 @@ test_entrypoint_d_scripts_run_first() {
 	mkdir -p "$work/entrypoint.d"
 	cat >"$work/entrypoint.d/10-first" <<-'EOF'
 		#!/bin/sh
-		if postrelaycfg health >/dev/null 2>&1; then state=running; else state=down; fi
+		if /usr/lib/postrelay/cfg health >/dev/null 2>&1; then state=running; else state=down; fi
 		echo "first: postfix $state" >>/run/entrypoint-d.log
 	EOF
 	printf '#!/bin/sh\necho second >>/run/entrypoint-d.log\n' >"$work/entrypoint.d/20-second"
@@ -721,7 +721,7 @@ test_compose_example_relays() {
 	"${compose[@]}" up -d
 	local ok=
 	for _ in $(seq 1 100); do
-		docker exec prt-compose_relay_1 postrelaycfg health >/dev/null 2>&1 && ok=1 && break
+		docker exec prt-compose_relay_1 /usr/lib/postrelay/cfg health >/dev/null 2>&1 && ok=1 && break
 		sleep 0.2
 	done
 	[ -n "$ok" ] || fail "the relay did not become ready"
@@ -799,7 +799,7 @@ test_kubernetes_example_pod() {
 	t0=$(date +%s)
 	docker exec prt-relay40 sh -c "$(cat "$k/prestop.sh")" || fail "preStop failed"
 	[ $(($(date +%s) - t0)) -lt 10 ] || fail "preStop waited with an empty queue"
-	docker exec prt-relay40 postrelaycfg health >"$work/health" 2>&1 && fail "still listening after preStop"
+	docker exec prt-relay40 /usr/lib/postrelay/cfg health >"$work/health" 2>&1 && fail "still listening after preStop"
 	expect_grep 'nothing listens on port 25 ' "$work/health" "port 25 closed by preStop"
 	docker stop prt-relay40 >/dev/null
 	expect_eq "$(docker inspect -f '{{.State.ExitCode}}' prt-relay40)" 0 "exit code after preStop and SIGTERM"
