@@ -8,7 +8,7 @@
  * the key path; a setting with any problem keeps its previous value.
  */
 #include "entry.h"
-#include "source-yaml.h"
+#include "yaml-node.h"
 
 #include <stdio.h>
 #include <stdlib.h>

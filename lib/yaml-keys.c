@@ -3,7 +3,7 @@
  * unknown key gets the likeliest meant one (a typo, an env name, a dotted key
  * written flat, the right key at the wrong level).
  */
-#include "source-yaml.h"
+#include "yaml-node.h"
 
 #include <stdlib.h>
 #include <string.h>

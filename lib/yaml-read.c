@@ -4,7 +4,7 @@
  * reported from here with NAME:LINE:COL (1-based).
  */
 #include "utf8.h"
-#include "source-yaml.h"
+#include "yaml-node.h"
 
 #include <stdlib.h>
 

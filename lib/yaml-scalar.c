@@ -5,7 +5,7 @@
  * is 90.  Where that meaning differs from the text we would use, the value is
  * refused with a hint; see classify().
  */
-#include "source-yaml.h"
+#include "yaml-node.h"
 
 #include <string.h>
 

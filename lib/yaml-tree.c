@@ -3,7 +3,7 @@
  * aliases, tags and marks stay under our control.  An alias refers only to a
  * complete node (no loops); sizes and depth are bounded.
  */
-#include "source-yaml.h"
+#include "yaml-node.h"
 
 #include <stdlib.h>
 #include <string.h>

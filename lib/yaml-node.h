@@ -6,8 +6,8 @@
  *   yaml-keys.c    mapping keys: duplicates, unknown keys and suggestions
  *   source-yaml.c  the walk: keys to settings, values through the shared parsers
  */
-#ifndef PRC_SOURCE_YAML_H
-#define PRC_SOURCE_YAML_H
+#ifndef PRC_YAML_NODE_H
+#define PRC_YAML_NODE_H
 
 #include "internal.h"
 
