@@ -39,6 +39,33 @@ elif grep -qx "consumer: error: env:MAILNAME: 'bad name': host name may only con
 else
 	notok "consumer diagnostics: $(cat "$work/err")"
 fi
+# examples/plan.c: a parameter's effective value and origin, from the plan
+# shellcheck disable=SC2046
+if cc -Wall -Wextra -Werror "$src/examples/plan.c" $(pkg-config --cflags --libs postrelaycfg) \
+	-o "$work/plan" 2>"$work/err"; then
+	ok "plan example builds through pkg-config"
+else
+	notok "plan example build: $(cat "$work/err")"
+fi
+env -i LD_LIBRARY_PATH="$libdir" MAILNAME=relay.example.org SIZELIMIT=10M RELAYHOST='[Smtp.Example.NET]:587' \
+	RELAYHOST_AUTH=yes 'RELAYHOST_PASSWORDMAP=[smtp.example.net]:587:u:p' POSTFIX_mail_owner=mailer \
+	"$work/plan" message_size_limit >"$work/plan.out" 2>"$work/err" || true
+if [ "$(cat "$work/plan.out")" = "message_size_limit = 10485760 (from env:SIZELIMIT)
+listener smtp on port 25
+listener submission on port 587
+listener 2525 on port 2525
+credential for [smtp.example.net]:587 (from env:RELAYHOST_PASSWORDMAP)" ]; then
+	ok "plan example prints the effective value, its origin, listeners and table keys"
+else
+	notok "plan example output: $(cat "$work/plan.out" "$work/err")"
+fi
+env -i LD_LIBRARY_PATH="$libdir" MAILNAME=relay.example.org POSTFIX_mail_owner=mailer \
+	"$work/plan" mail_owner >"$work/plan.out" 2>"$work/err" || true
+if [ "$(head -n 1 "$work/plan.out")" = "mail_owner = mailer (from env:POSTFIX_mail_owner)" ]; then
+	ok "plan example: a passthrough parameter's origin is its variable"
+else
+	notok "plan example passthrough: $(cat "$work/plan.out" "$work/err")"
+fi
 # only the documented prc_ symbols are exported
 exported=$(nm -D --defined-only "$libdir/libpostrelaycfg.so.0" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort)
 declared=$(grep -oE '\bprc_[a-z_]+\(' "$src/include/postrelaycfg.h" | tr -d '(' | sort -u)

@@ -1,0 +1,266 @@
+/* The plan: what the library decided, read through its public accessors. */
+#include "test-common.h"
+
+/* Load @envp (valid) and plan it; the config is kept in *cfg. */
+static struct prc_plan *plan_env(const char *const *envp, struct prc_config **cfg)
+{
+	struct prc_plan *p = NULL;
+	char *text = load_env(envp, cfg, NULL);
+	ck_assert_str_eq(text, "");
+	free(text);
+	ck_assert_int_eq(prc_plan_new(&p, *cfg, NULL), 0);
+	return p;
+}
+
+START_TEST(plan_param_value_and_origin)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "SIZELIMIT=10M", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *origin;
+	ck_assert_str_eq(prc_plan_param(p, "message_size_limit", &origin), "10485760");
+	ck_assert_str_eq(origin, "env:SIZELIMIT");
+	ck_assert_str_eq(prc_plan_param(p, "myhostname", &origin), "mail.example.com");
+	ck_assert_str_eq(origin, "env:MAILNAME");
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_helo_required", &origin), "yes");
+	ck_assert_str_eq(origin, "postrelay");
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_tls_security_level", &origin), "may");
+	ck_assert_str_eq(origin, "default");
+	ck_assert_ptr_null(prc_plan_param(p, "no_such_parameter", &origin));
+	ck_assert_ptr_null(origin);
+	/* in main.cf's order */
+	ck_assert_str_eq(prc_plan_param_name(p, 0), "compatibility_level");
+	ck_assert_ptr_null(prc_plan_param_name(p, prc_plan_param_count(p)));
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_passthrough_replaces_in_place_with_its_origin)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_message_size_limit=2000",
+	                      "POSTFIX_smtpd_banner= $myhostname ESMTP ", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = NULL;
+	char *text = load_env(envp, &cfg, NULL);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, NULL), 0);
+	free(text);
+	const char *origin;
+	ck_assert_str_eq(prc_plan_param(p, "message_size_limit", &origin), "2000");
+	ck_assert_str_eq(origin, "env:POSTFIX_message_size_limit");
+	size_t n = 0;
+	for (size_t i = 0; i < prc_plan_param_count(p); i++)
+		n += !strcmp(prc_plan_param_name(p, i), "message_size_limit");
+	ck_assert_uint_eq(n, 1);
+	/* main.cf drops the blanks around a value; the plan holds what Postfix reads */
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_banner", NULL), "$myhostname ESMTP");
+	char *main_cf = emit_text(cfg, PRC_FILE_MAIN_CF);
+	ck_assert_ptr_nonnull(strstr(main_cf, "\nsmtpd_banner = $myhostname ESMTP\n"));
+	ck_assert_ptr_null(strstr(main_cf, "{"));
+	free(main_cf);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_yaml_value_with_blanks_is_not_brace_quoted)
+{
+	static const char yaml[] = "mailname: m.example.com\n"
+	                           "postfix:\n"
+	                           "  parameters:\n"
+	                           "    smtpd_banner: \" $myhostname ESMTP \"\n";
+	struct prc_config *cfg;
+	struct prc_diags *d;
+	struct prc_plan *p = NULL;
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_config_load_yaml_buffer(cfg, "q.yaml", yaml, sizeof(yaml) - 1, d), 0);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, d), 0);
+	char *text = diags_text(d);
+	ck_assert_str_eq(text, "warning|q.yaml:4:5|parameter smtpd_banner: the blanks around the "
+	                       "value are dropped (main.cf cannot hold them)\n");
+	free(text);
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_banner", NULL), "$myhostname ESMTP");
+	char *main_cf = emit_text(cfg, PRC_FILE_MAIN_CF);
+	ck_assert_ptr_nonnull(strstr(main_cf, "\nsmtpd_banner = $myhostname ESMTP\n"));
+	free(main_cf);
+	prc_plan_free(p);
+	prc_diags_free(d);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_table_keys_are_folded)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "RELAYHOST=[Relay.Example.COM]:587",
+	                      "RELAYHOST_AUTH=yes",
+	                      "RELAYHOST_PASSWORDMAP=[relay.example.com]:587:User:Pass",
+	                      "RELAYHOST_MAP=Bob@Example.ORG:[Other.Example]:25", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *type, *key, *value, *origin;
+	ck_assert(prc_plan_table(p, PRC_FILE_SASL_PASSWD, &type));
+	ck_assert_str_eq(type, "hash");
+	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SASL_PASSWD), 1);
+	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SASL_PASSWD, 0, &key, &value, &origin), 0);
+	ck_assert_str_eq(key, "[relay.example.com]:587");
+	ck_assert_str_eq(value, "User:Pass");
+	ck_assert_str_eq(origin, "env:RELAYHOST_PASSWORDMAP");
+	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SENDER_RELAY, 0, &key, &value, NULL), 0);
+	ck_assert_str_eq(key, "bob@example.org");
+	ck_assert_str_eq(value, "[Other.Example]:25"); /* values keep their case */
+	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SENDER_RELAY, 1, NULL, NULL, NULL),
+	                 PRC_ERR_ARG);
+	ck_assert(prc_plan_table(p, PRC_FILE_HEADER_CHECKS, &type));
+	ck_assert_str_eq(type, "regexp");
+	ck_assert(!prc_plan_table(p, PRC_FILE_MAIN_CF, NULL));
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_state_locations_and_accounts)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_mail_owner=mailer",
+	                      "POSTFIX_data_directory=${queue_directory}/data", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = NULL;
+	char *text = load_env(envp, &cfg, NULL);
+	free(text);
+	ck_assert_int_eq(prc_config_set_root(cfg, "/srv/relay"), 0);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, NULL), 0);
+	const char *origin;
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_MAIL_OWNER, &origin), "mailer");
+	ck_assert_str_eq(origin, "env:POSTFIX_mail_owner");
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_SETGID_GROUP, &origin), "postdrop");
+	ck_assert_str_eq(origin, "postfix default");
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_QUEUE_DIR, NULL), "/srv/relay/var/spool/postfix");
+	/* a $reference is expanded from the plan's own parameters */
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_DATA_DIR, NULL),
+	                 "/srv/relay/var/spool/postfix/data");
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_CONFIG_DIR, NULL), "/srv/relay/etc/postfix");
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_SASLDB, NULL),
+	                 "/srv/relay/etc/postfix/sasl/sasldb2");
+	ck_assert_str_eq(prc_plan_dir(p, PRC_DIR_OPENDKIM), "/srv/relay/etc/opendkim");
+	ck_assert_str_eq(prc_plan_file_path(p, PRC_FILE_KEY_TABLE), "/srv/relay/etc/opendkim/KeyTable");
+	ck_assert_int_eq(prc_plan_file_dir(p, PRC_FILE_KEY_TABLE), PRC_DIR_OPENDKIM);
+	ck_assert_uint_eq(prc_plan_file_mode(p, PRC_FILE_MAIN_CF), 0644);
+	const char *path;
+	enum prc_owner owner;
+	bool setgid;
+	unsigned mode;
+	bool found_maildrop = false;
+	for (size_t i = 0; i < prc_plan_state_dir_count(p); i++) {
+		ck_assert_int_eq(prc_plan_state_dir(p, i, &path, &owner, &setgid, &mode), 0);
+		if (!strcmp(path, "/srv/relay/var/spool/postfix/maildrop")) {
+			found_maildrop = true;
+			ck_assert_int_eq(owner, PRC_OWNER_MAIL_OWNER);
+			ck_assert(setgid);
+			ck_assert_uint_eq(mode, 0730);
+		}
+	}
+	ck_assert(found_maildrop);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_unresolvable_reference_is_an_error)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_queue_directory=$nowhere/q", NULL};
+	struct prc_config *cfg;
+	struct prc_diags *d;
+	struct prc_plan *p = NULL;
+	char *text = load_env(envp, &cfg, NULL);
+	free(text);
+	ck_assert_int_eq(prc_diags_new(&d), 0);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, d), PRC_ERR_INVALID);
+	ck_assert_ptr_null(p);
+	text = diags_text(d);
+	ck_assert_str_eq(text, "error|env:POSTFIX_queue_directory|parameter queue_directory: "
+	                       "'$nowhere/q' refers to $nowhere, which postrelay cannot resolve; "
+	                       "give the value itself\n");
+	free(text);
+	prc_diags_free(d);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_listeners_milters_and_users)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "USE_DKIM=yes",
+	                      "SMTPD_USERS=alice:pw1,bob@example.org:pw2", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	unsigned ports[3] = {0};
+	size_t np = 0;
+	for (size_t i = 0; i < prc_plan_service_count(p); i++) {
+		unsigned port;
+		const char *type;
+		ck_assert_int_eq(prc_plan_service(p, i, NULL, &type, NULL, &port), 0);
+		if (port) {
+			ck_assert_str_eq(type, "inet");
+			ck_assert_uint_lt(np, 3);
+			ports[np++] = port;
+		}
+	}
+	ck_assert_uint_eq(np, 3);
+	ck_assert_uint_eq(ports[0], 25);
+	ck_assert_uint_eq(ports[1], 587);
+	ck_assert_uint_eq(ports[2], 2525);
+	ck_assert_uint_eq(prc_plan_milter_count(p), 1);
+	ck_assert_str_eq(prc_plan_milter(p, 0), "inet:127.0.0.1:8891");
+	ck_assert_uint_eq(prc_plan_user_count(p), 2);
+	const char *user, *realm, *pw;
+	prc_plan_user(p, 0, &user, &realm, &pw);
+	ck_assert_str_eq(user, "alice");
+	ck_assert_str_eq(realm, "mail.example.com");
+	ck_assert_str_eq(pw, "pw1");
+	prc_plan_user(p, 1, &user, &realm, &pw);
+	ck_assert_str_eq(user, "bob");
+	ck_assert_str_eq(realm, "example.org");
+	ck_assert_int_eq(prc_plan_user(p, 2, NULL, NULL, NULL), PRC_ERR_ARG);
+	ck_assert(prc_plan_file_used(p, PRC_FILE_OPENDKIM_CONF));
+	ck_assert(!prc_plan_file_used(p, PRC_FILE_SASL_PASSWD));
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_null_arguments)
+{
+	ck_assert_int_eq(prc_plan_new(NULL, NULL, NULL), PRC_ERR_ARG);
+	prc_plan_free(NULL);
+	ck_assert_uint_eq(prc_plan_param_count(NULL), 0);
+	ck_assert_ptr_null(prc_plan_param(NULL, "x", NULL));
+	ck_assert_ptr_null(prc_plan_state(NULL, PRC_STATE_QUEUE_DIR, NULL));
+	ck_assert_int_eq(prc_plan_emit(NULL, PRC_FILE_MAIN_CF, stdout), PRC_ERR_ARG);
+}
+END_TEST
+
+START_TEST(plan_invalid_configuration_is_not_planned)
+{
+	const char *envp[] = {"SIZELIMIT=10M", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = NULL;
+	char *text = load_env(envp, &cfg, NULL);
+	free(text);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, NULL), PRC_ERR_INVALID);
+	ck_assert_ptr_null(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+SUITE_BEGIN(plan)
+ADD(plan_param_value_and_origin)
+ADD(plan_passthrough_replaces_in_place_with_its_origin)
+ADD(plan_yaml_value_with_blanks_is_not_brace_quoted)
+ADD(plan_table_keys_are_folded)
+ADD(plan_state_locations_and_accounts)
+ADD(plan_unresolvable_reference_is_an_error)
+ADD(plan_listeners_milters_and_users)
+ADD(plan_null_arguments)
+ADD(plan_invalid_configuration_is_not_planned)
+SUITE_END
+
+TEST_MAIN(plan_suite)
