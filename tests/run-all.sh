@@ -11,7 +11,7 @@ tests/install-deps.sh
 # A run that was killed (not stopped) cannot remove its network namespaces:
 # clear the test suites' own (pri-, prh-, prb-) before starting, ending the
 # processes still inside them by PID.
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pr[ihb]-' || true); do
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pr[ihbjkl]-' || true); do
 	for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
 	ip netns delete "$ns" 2>/dev/null || true
 	echo "run-all: removed the stale test namespace $ns"

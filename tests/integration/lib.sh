@@ -4,17 +4,19 @@
 #
 # Every host is a network namespace "pri-<name>" with one veth into a bridge
 # that lives in its own namespace "pri-sw", on 10.231.0.0/24 and fd00:231::/64.
-# Nothing is added to the host's own network namespace.
-
-NET4=10.231.0
-NET6=fd00:231:
+# Nothing is added to the host's own network namespace.  PRI (a prefix of
+# the form pr?, e.g. prj), PRI_NET4 (three octets) and PRI_NET6 move all of
+# it, so that two suites can run at once.
+PRI=${PRI:-pri}
+NET4=${PRI_NET4:-10.231.0}
+NET6=${PRI_NET6:-fd00:231:}
 passed=0
 failed=0
 work=    # the suite's work directory (set by run.sh)
 prc=     # the postrelaycfg binary (set by run.sh)
 out=     # the transcript of the last smtp call
 pids=()     # every background process we started
-hosts=()    # every namespace we created (without the pri- prefix)
+hosts=()    # every namespace we created (without the $PRI- prefix)
 
 # ---- results ------------------------------------------------------------
 
@@ -42,22 +44,22 @@ check() {
 
 # host NAME LAST_OCTET: a namespace with NET4.LAST and NET6:LAST on the bridge
 host() {
-	local name=$1 n=$2 ns=pri-$1
+	local name=$1 n=$2 ns=${PRI}-$1
 	ip netns add "$ns"
 	hosts+=("$name")
 	ip -n "$ns" link set lo up
-	ip link add e0 netns "$ns" type veth peer name "h-$name" netns pri-sw
-	ip -n pri-sw link set "h-$name" master br0 up
+	ip link add e0 netns "$ns" type veth peer name "h-$name" netns "$PRI-sw"
+	ip -n "$PRI-sw" link set "h-$name" master br0 up
 	ip -n "$ns" addr add "$NET4.$n/24" dev e0
 	ip -n "$ns" addr add "$NET6:$n/64" dev e0 nodad
 	ip -n "$ns" link set e0 up
 }
 
 net_up() {
-	ip netns add pri-sw
+	ip netns add "$PRI-sw"
 	hosts+=(sw)
-	ip -n pri-sw link add br0 type bridge
-	ip -n pri-sw link set br0 up
+	ip -n "$PRI-sw" link add br0 type bridge
+	ip -n "$PRI-sw" link set br0 up
 }
 
 # Stop everything we started (by PID: the recorded ones, then whatever still
@@ -66,12 +68,12 @@ net_down() {
 	local h p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	for h in "${hosts[@]}"; do
-		for p in $(ip netns pids "pri-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+		for p in $(ip netns pids "${PRI}-$h" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 	done
-	for h in "${hosts[@]}"; do ip netns delete "pri-$h" 2>/dev/null || true; done
+	for h in "${hosts[@]}"; do ip netns delete "${PRI}-$h" 2>/dev/null || true; done
 }
 
-in_ns() { local h=$1; shift; ip netns exec "pri-$h" "$@"; }
+in_ns() { local h=$1; shift; ip netns exec "${PRI}-$h" "$@"; }
 
 # ---- upstream sinks -------------------------------------------------------
 
@@ -84,7 +86,7 @@ sink() {
 	mkdir -p "$dir"
 	chown nobody "$dir"
 	# not through in_ns: $! must be smtp-sink itself (ip netns exec execs it)
-	ip netns exec "pri-$h" smtp-sink -u nobody "$@" -d "$dir/%H%M%S." "$addr" 64 \
+	ip netns exec "${PRI}-$h" smtp-sink -u nobody "$@" -d "$dir/%H%M%S." "$addr" 64 \
 		>"$work/sink-$name.log" 2>&1 &
 	pids+=("$!")
 	wait_port "$h" "${addr##*:}"
@@ -96,7 +98,7 @@ wait_port() {
 		in_ns "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
 		sleep 0.1
 	done
-	echo "nothing listens on port $2 in pri-$1" >&2
+	echo "nothing listens on port $2 in $PRI-$1" >&2
 	return 1
 }
 

@@ -19,7 +19,7 @@ ninja -C "$build" >/dev/null
 prc=$build/cli/postrelaycfg
 
 # not below /tmp: OpenDKIM refuses keys below a directory others can write to
-work=$(mktemp -d /run/pri-e2e.XXXXXX)
+work=$(mktemp -d "/run/$PRI-e2e.XXXXXX")
 chmod 755 "$work"
 R=$work/relay   # the relay instance
 A=$work/auth    # the upstream that requires AUTH over STARTTLS
@@ -80,7 +80,7 @@ pf_start auth "$A"
 relay() {
 	{
 		echo "MAILNAME=relay.test.example"
-		echo "MYNETWORKS=10.231.0.0/26, [fd00:231::]/121"
+		echo "MYNETWORKS=$NET4.0/26, [${NET6}:]/121"
 		echo "LOGOUTPUT=$R/var/log/mail.log"
 		printf '%s\n' "$@"
 	} >"$work/relay.env"
@@ -382,7 +382,7 @@ if relay "RELAYHOST=[$NET4.20]:25" "USE_DKIM=yes" "DKIM_KEYFILE=$work/dkim/main.
 	"SMTPD_USERS=alice:alice-secret"; then
 	ok "apply_dkim_config"
 	# not through in_ns: $! must be opendkim itself (ip netns exec execs it)
-	ip netns exec pri-relay opendkim -x "$R/etc/opendkim/opendkim.conf" -f >"$work/opendkim.log" 2>&1 &
+	ip netns exec "$PRI-relay" opendkim -x "$R/etc/opendkim/opendkim.conf" -f >"$work/opendkim.log" 2>&1 &
 	dkim_pid=$!
 	pids+=("$dkim_pid")
 	wait_port relay 8891 || true
