@@ -630,14 +630,25 @@ PRC_EXPORT int prc_plan_state_dir(const struct prc_plan *p, size_t i, const char
 
 /* ---- tables ----------------------------------------------------------- */
 
-/* Postfix folds the keys of indexed tables to lower case (ASCII), as postmap does. */
-static char *fold(const char *s)
+/*
+ * A key as Postfix looks it up in an indexed table: folded to lower case
+ * (ASCII), as postmap folds it.  Borrowed when it has no upper case letter,
+ * else a folded copy in *own (NULL on OOM).
+ */
+static const char *fold(const char *s, char **own)
 {
-	char *r = prc_strdup(s);
-	for (char *c = r; c && *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	return r;
+	*own = NULL;
+	const char *c = s;
+	while (*c && !(*c >= 'A' && *c <= 'Z'))
+		c++;
+	if (!*c)
+		return s;
+	if (!(*own = prc_strdup(s)))
+		return NULL;
+	for (char *d = *own + (c - s); *d; d++)
+		if (*d >= 'A' && *d <= 'Z')
+			*d = (char)(*d - 'A' + 'a');
+	return *own;
 }
 
 static void table_init(struct build *b, enum prc_file file, const char *type, size_t n)
@@ -652,17 +663,18 @@ static void table_init(struct build *b, enum prc_file file, const char *type, si
 		b->oom = true;
 }
 
-static void table_add(struct build *b, enum prc_file file, char *key, char *value,
-		      const char *origin)
+/* Add an entry; @own_key and @own_value (may be NULL) become the plan's. */
+static void table_add(struct build *b, enum prc_file file, const char *key, char *own_key,
+		      const char *value, char *own_value, const char *origin)
 {
 	struct prc_plan_table *t = &b->p->tables[file];
 	if (!key || !value || b->oom) {
-		free(key);
-		free(value);
+		free(own_key);
+		free(own_value);
 		b->oom = true;
 		return;
 	}
-	t->e[t->n++] = (struct prc_plan_entry){key, value, origin};
+	t->e[t->n++] = (struct prc_plan_entry){key, value, origin, own_key != NULL, own_value != NULL};
 }
 
 static const char *indexed_type(const struct prc_config *cfg)
@@ -684,21 +696,25 @@ static void plan_tables(struct build *b)
 	for (size_t i = 0; use && i < creds->nitems && !b->oom; i++) {
 		const struct prc_item *it = &creds->items[i];
 		const char *hop = prc_credential_next_hop(cfg, it);
-		table_add(b, PRC_FILE_SASL_PASSWD, fold(hop ? hop : ""),
-			  prc_asprintf("%s:%s", it->f[1], it->f[2]), it->origin);
+		char *own_key, *value = prc_asprintf("%s:%s", it->f[1], it->f[2]);
+		const char *key = fold(hop ? hop : "", &own_key);
+		table_add(b, PRC_FILE_SASL_PASSWD, key, own_key, value, value, it->origin);
 	}
 	const struct prc_value *map = V(RELAYHOST_MAP);
 	table_init(b, PRC_FILE_SENDER_RELAY, type, map->nitems);
-	for (size_t i = 0; i < map->nitems && !b->oom; i++)
-		table_add(b, PRC_FILE_SENDER_RELAY, fold(map->items[i].f[0]),
-			  prc_strdup(map->items[i].f[1]), map->items[i].origin);
+	for (size_t i = 0; i < map->nitems && !b->oom; i++) {
+		char *own_key;
+		const char *key = fold(map->items[i].f[0], &own_key);
+		table_add(b, PRC_FILE_SENDER_RELAY, key, own_key, map->items[i].f[1], NULL,
+			  map->items[i].origin);
+	}
 	/* privacy: drop headers that reveal the sending client or its software */
 	static const char *const hidden[] = {"/^Received:/", "/^X-Originating-IP:/",
 					     "/^X-Mailer:/", "/^User-Agent:/"};
 	size_t nh = V(HEADER_CHECKS)->b ? sizeof(hidden) / sizeof(hidden[0]) : 0;
 	table_init(b, PRC_FILE_HEADER_CHECKS, "regexp", nh);
 	for (size_t i = 0; i < nh && !b->oom; i++)
-		table_add(b, PRC_FILE_HEADER_CHECKS, prc_strdup(hidden[i]), prc_strdup("IGNORE"),
+		table_add(b, PRC_FILE_HEADER_CHECKS, hidden[i], NULL, "IGNORE", NULL,
 			  V(HEADER_CHECKS)->origin);
 }
 
@@ -790,8 +806,11 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 	free(p->params);
 	for (size_t f = 0; f < PRC_FILE_COUNT; f++) {
 		for (size_t i = 0; i < p->tables[f].n; i++) {
-			free(p->tables[f].e[i].key);
-			free(p->tables[f].e[i].value);
+			struct prc_plan_entry *e = &p->tables[f].e[i];
+			if (e->own_key)
+				free((char *)e->key);
+			if (e->own_value)
+				free((char *)e->value);
 		}
 		free(p->tables[f].e);
 		free(p->files[f].path);

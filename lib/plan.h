@@ -16,10 +16,16 @@ struct prc_plan_param {
 	bool passthrough; /* set (or replaced) by POSTCONF / POSTFIX_* */
 };
 
-/* One entry of a lookup table: the key as Postfix looks it up (folded for indexed tables). */
+/*
+ * One entry of a lookup table: the key as Postfix looks it up (folded for
+ * indexed tables).  Key and value are borrowed from the configuration when
+ * it holds them as they are (a table of 100 000 entries then costs no copy),
+ * else owned: the owned ones are freed with the plan.
+ */
 struct prc_plan_entry {
-	char *key, *value;
+	const char *key, *value;
 	const char *origin; /* borrowed from the configuration */
+	bool own_key, own_value;
 };
 
 struct prc_plan_table {
