@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,9 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_ROOT, OPT_START };
+enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_ROOT, OPT_START, OPT_KEY_OWNER };
 
-static const char synopsis[] = "apply [-c FILE] [--env-file FILE] [--no-env] [--root DIR] [--start]";
+static const char synopsis[] =
+    "apply [-c FILE] [--env-file FILE] [--no-env] [--root DIR] [--dkim-key-owner USER] [--start]";
 
 /* File name suffixes of the table types postmap builds (TABLE_TYPE choices). */
 static const struct {
@@ -52,8 +54,11 @@ struct apply {
 	struct prc_plan *plan;
 	struct accounts acct;
 	char *stage;            /* a temporary directory in the Postfix directory */
-	struct staged built[8]; /* tables and the sasldb, in the stage */
-	size_t nbuilt;
+	struct staged *built; /* tables, the sasldb and key copies, beside their targets */
+	size_t nbuilt, capbuilt;
+	const char *key_owner; /* --dkim-key-owner: install copies of the DKIM keys for this user */
+	uid_t key_uid;
+	gid_t key_gid;
 };
 
 #define STATE(a, which) prc_plan_state((a)->plan, which, NULL)
@@ -102,6 +107,7 @@ static int parse(int argc, char **argv, struct apply *a)
 	    {"no-env", no_argument, NULL, OPT_NO_ENV},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"start", no_argument, NULL, OPT_START},
+	    {"dkim-key-owner", required_argument, NULL, OPT_KEY_OWNER},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -124,6 +130,9 @@ static int parse(int argc, char **argv, struct apply *a)
 		case OPT_START:
 			a->start = true;
 			break;
+		case OPT_KEY_OWNER:
+			a->key_owner = optarg;
+			break;
 		case 'h':
 			printf(
 			    "usage: %s %s\n"
@@ -139,6 +148,11 @@ static int parse(int argc, char **argv, struct apply *a)
 			    "      --no-env        ignore the environment\n"
 			    "      --root DIR      install a self-contained instance under DIR "
 			    "(default /)\n"
+			    "      --dkim-key-owner USER  install a copy of each DKIM key, readable by "
+			    "USER\n"
+			    "                      only, in DIR/etc/opendkim/keys (for an OpenDKIM "
+			    "that\n"
+			    "                      runs as USER)\n"
 			    "      --start         then start its Postfix (the queue structure "
 			    "check of\n"
 			    "                      `postfix start` included), or reload it when it "
@@ -159,6 +173,8 @@ bad:
 	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, synopsis);
 	return EXIT_USAGE;
 }
+
+static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode);
 
 /*
  * The accounts the plan's state belongs to must exist here: a configuration
@@ -188,6 +204,17 @@ static bool find_accounts(struct apply *a, struct prc_diags *d)
 		        PROG, group_origin, group);
 		ok = false;
 	}
+	if (a->key_owner) {
+		struct passwd *kp = getpwnam(a->key_owner);
+		if (kp) {
+			a->key_uid = kp->pw_uid;
+			a->key_gid = kp->pw_gid;
+		} else {
+			fprintf(stderr, "%s: error: --dkim-key-owner: '%s' is not a user on this system\n",
+			        PROG, a->key_owner);
+			ok = false;
+		}
+	}
 	(void)d;
 	return ok;
 }
@@ -207,6 +234,8 @@ static int load(struct apply *a)
 		        a->root);
 		rc = EXIT_USAGE;
 	}
+	if (rc == EXIT_OK && a->key_owner)
+		prc_config_set_dkim_key_copies(a->cfg, true);
 	if (rc == EXIT_OK)
 		rc = cli_exit_code(prc_plan_new(&a->plan, a->cfg, d));
 	if (rc == EXIT_OK && !find_accounts(a, d))
@@ -254,7 +283,15 @@ static int remove_built(const char *path, const char *keep)
 static int stage_file(struct apply *a, char *tmp, const char *final)
 {
 	char *f = strdup(final);
-	if (!tmp || !f || a->nbuilt == sizeof(a->built) / sizeof(a->built[0])) {
+	if (tmp && f && a->nbuilt == a->capbuilt) {
+		size_t cap = a->capbuilt ? 2 * a->capbuilt : 8;
+		struct staged *more = realloc(a->built, cap * sizeof(*more));
+		if (more) {
+			a->built = more;
+			a->capbuilt = cap;
+		}
+	}
+	if (!tmp || !f || a->nbuilt == a->capbuilt) {
 		free(tmp);
 		free(f);
 		return EXIT_SOFTWARE;
@@ -358,6 +395,84 @@ static int stage_sasldb(struct apply *a)
 	return stage_file(a, tmp, STATE(a, PRC_STATE_SASLDB));
 }
 
+/* The directory of the DKIM key copies: OpenDKIM's own, 0700. */
+static char *keys_dir(struct apply *a)
+{
+	return join(prc_plan_dir(a->plan, PRC_DIR_OPENDKIM), "/", "keys");
+}
+
+/*
+ * A copy of each DKIM key for OpenDKIM's user (--dkim-key-owner), mode 0400,
+ * written beside its target and renamed with the rest: OpenDKIM reads its
+ * key at every signature, after it has given up root.
+ */
+static int stage_keys(struct apply *a)
+{
+	size_t n = prc_plan_key_copy_count(a->plan);
+	if (!n)
+		return EXIT_OK;
+	char *dir = keys_dir(a);
+	int rc = dir ? make_dir(dir, a->key_uid, a->key_gid, 0700) : EXIT_SOFTWARE;
+	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+		const char *source, *dest;
+		prc_plan_key_copy(a->plan, i, &source, &dest);
+		char *tmp = join(dir, "/", ".key-XXXXXX");
+		int in = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		int out = tmp ? mkostemp(tmp, O_CLOEXEC) : -1;
+		char buf[65536];
+		ssize_t got = 0;
+		if (in < 0)
+			rc = error("%s: %s", source, strerror(errno));
+		else if (out < 0)
+			rc = error("cannot create a file in %s: %s", dir, strerror(errno));
+		while (rc == EXIT_OK && (got = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)got) != got)
+				rc = error("cannot write %s: %s", tmp, strerror(errno));
+		if (rc == EXIT_OK && (got < 0 || fchmod(out, 0400) ||
+		                      fchown(out, a->key_uid, a->key_gid) || fsync(out)))
+			rc = error("cannot write %s: %s", tmp, strerror(errno));
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+		if (rc == EXIT_OK)
+			rc = stage_file(a, tmp, dest);
+		else if (tmp) {
+			if (out >= 0)
+				unlink(tmp);
+			free(tmp);
+		}
+	}
+	free(dir);
+	return rc;
+}
+
+/* Key copies of ours that the plan no longer has (a domain removed, copies turned off). */
+static void remove_stale_keys(struct apply *a)
+{
+	char *dir = keys_dir(a);
+	DIR *dp = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	while (dp && (e = readdir(dp))) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".key"))
+			continue;
+		char *path = join(dir, "/", e->d_name);
+		bool keep = false;
+		for (size_t i = 0; path && i < prc_plan_key_copy_count(a->plan) && !keep; i++) {
+			const char *dest;
+			prc_plan_key_copy(a->plan, i, NULL, &dest);
+			keep = !strcmp(dest, path);
+		}
+		if (path && !keep)
+			unlink(path);
+		free(path);
+	}
+	if (dp)
+		closedir(dp);
+	free(dir);
+}
+
 /* After the configuration is in place: the staged files, then what nobody reads any more. */
 static int commit_staged(struct apply *a)
 {
@@ -376,6 +491,8 @@ static int commit_staged(struct apply *a)
 	}
 	if (rc == EXIT_OK && !prc_plan_user_count(a->plan))
 		rc = remove_file(STATE(a, PRC_STATE_SASLDB));
+	if (rc == EXIT_OK)
+		remove_stale_keys(a);
 	return rc;
 }
 
@@ -388,6 +505,9 @@ static void drop_stage(struct apply *a)
 		free(a->built[i].final);
 	}
 	a->nbuilt = 0;
+	free(a->built);
+	a->built = NULL;
+	a->capbuilt = 0;
 	if (!a->stage)
 		return;
 	static const char *const leftovers[] = {"main.cf", "sasl_passwd", "sender_relay"};
@@ -594,6 +714,8 @@ int cmd_apply(int argc, char **argv)
 		rc = stage_tables(&a);
 	if (rc == EXIT_OK)
 		rc = stage_sasldb(&a);
+	if (rc == EXIT_OK)
+		rc = stage_keys(&a);
 	if (rc == EXIT_OK)
 		rc = make_state_dirs(&a);
 	if (rc == EXIT_OK)

@@ -220,6 +220,16 @@ int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name, const 
 int prc_config_set_root(struct prc_config *cfg, const char *root);
 
 /**
+ * Have the plan install a copy of every DKIM signing key in the OpenDKIM
+ * directory (ROOT/etc/opendkim/keys/DOMAIN.key, mode 0400, owner
+ * PRC_OWNER_OPENDKIM) and name the copies in the KeyTable, for an OpenDKIM
+ * that runs as its own user while the keys as given belong to root (mounted
+ * secrets).  Off by default: the KeyTable names the keys where they are.
+ * @return 0, or PRC_ERR_ARG (NULL @p cfg)
+ */
+int prc_config_set_dkim_key_copies(struct prc_config *cfg, bool on);
+
+/**
  * Value of a scalar setting in the form it is emitted ("hash" for TABLE_TYPE,
  * "yes" for a true boolean, "15728640" for SIZELIMIT).
  * @param env  the setting's environment variable name, e.g. "MAILNAME"; borrowed
@@ -459,6 +469,17 @@ size_t prc_plan_state_dir_count(const struct prc_plan *plan);
  */
 int prc_plan_state_dir(const struct prc_plan *plan, size_t i, const char **path,
 		       enum prc_owner *owner, bool *setgid_group, unsigned *mode);
+
+/** Number of DKIM key copies the plan installs (see prc_config_set_dkim_key_copies). */
+size_t prc_plan_key_copy_count(const struct prc_plan *plan);
+/**
+ * DKIM key copy @p i: the key as configured (@p source) and where its copy
+ * goes (@p dest, below the OpenDKIM directory; mode 0400, owner
+ * PRC_OWNER_OPENDKIM).  Out-parameters may be NULL; borrowed from the plan.
+ * @return 0, or PRC_ERR_ARG when out of range
+ */
+int prc_plan_key_copy(const struct prc_plan *plan, size_t i, const char **source,
+		      const char **dest);
 
 /** Number of master.cf services. */
 size_t prc_plan_service_count(const struct prc_plan *plan);

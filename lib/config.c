@@ -52,6 +52,14 @@ PRC_EXPORT int prc_config_set_root(struct prc_config *cfg, const char *root)
 	return PRC_OK;
 }
 
+PRC_EXPORT int prc_config_set_dkim_key_copies(struct prc_config *cfg, bool on)
+{
+	if (!cfg)
+		return PRC_ERR_ARG;
+	cfg->dkim_key_copies = on;
+	return PRC_OK;
+}
+
 char *prc_root_path(const struct prc_config *cfg, const char *path)
 {
 	if (!strcmp(cfg->root, "/"))

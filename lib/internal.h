@@ -97,6 +97,7 @@ struct prc_config {
 	struct prc_value v[PRC_S_COUNT];
 	char *root; /* "/" or an instance directory */
 	bool validated;
+	bool dkim_key_copies; /* the plan installs copies of the DKIM keys (prc_config_set_dkim_key_copies) */
 };
 
 void prc_value_clear(struct prc_value *v);

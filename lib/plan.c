@@ -792,6 +792,48 @@ static void plan_milters(struct build *b)
 	free(v);
 }
 
+/*
+ * With key copies, each signer's key is installed as OpenDKIM's own copy,
+ * ROOT/etc/opendkim/keys/DOMAIN.key, and the KeyTable names the copy.
+ */
+static void plan_key_copies(struct build *b)
+{
+	struct prc_plan *p = b->p;
+	if (b->oom || !p->cfg->dkim_key_copies || !p->nsigners)
+		return;
+	if (!(p->key_sources = calloc(p->nsigners, sizeof(*p->key_sources)))) {
+		b->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < p->nsigners; i++) {
+		char *dest = prc_asprintf("%s/keys/%s.key", p->dirs[PRC_DIR_OPENDKIM],
+					  p->signers[i].domain);
+		if (!dest) {
+			b->oom = true;
+			return;
+		}
+		p->key_sources[p->ncopies++] = p->signers[i].key;
+		p->signers[i].key = dest;
+	}
+}
+
+PRC_EXPORT size_t prc_plan_key_copy_count(const struct prc_plan *p)
+{
+	return p ? p->ncopies : 0;
+}
+
+PRC_EXPORT int prc_plan_key_copy(const struct prc_plan *p, size_t i, const char **source,
+				 const char **dest)
+{
+	if (!p || i >= p->ncopies)
+		return PRC_ERR_ARG;
+	if (source)
+		*source = p->key_sources[i];
+	if (dest)
+		*dest = p->signers[i].key;
+	return PRC_OK;
+}
+
 /* ---- the whole plan ----------------------------------------------------- */
 
 PRC_EXPORT void prc_plan_free(struct prc_plan *p)
@@ -831,6 +873,9 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 	}
 	free(p->users);
 	prc_dkim_signers_free(p->signers, p->nsigners);
+	for (size_t i = 0; i < p->ncopies; i++)
+		free(p->key_sources[i]);
+	free(p->key_sources);
 	free(p);
 }
 
@@ -866,6 +911,7 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	plan_milters(&b);
 	if (!b.oom && prc_dkim_signers(cfg, &p->signers, &p->nsigners))
 		b.oom = true;
+	plan_key_copies(&b);
 	if (b.oom || b.errors) {
 		prc_plan_free(p);
 		return b.oom ? PRC_ERR_NOMEM : PRC_ERR_INVALID;

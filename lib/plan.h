@@ -76,8 +76,10 @@ struct prc_plan {
 	size_t nmilters;
 	struct prc_plan_user *users;
 	size_t nusers;
-	struct prc_dkim_signer *signers;
+	struct prc_dkim_signer *signers; /* key: the path the KeyTable names */
 	size_t nsigners;
+	char **key_sources; /* with key copies: each signer's key as configured */
+	size_t ncopies;
 };
 
 /* Build the plan of a validated configuration; plan-level problems go to @d.

@@ -117,6 +117,33 @@ check "USE_DKIM with a key applies (exit 0)" test "$rc" = 0
 check "the OpenDKIM files are in ROOT/etc/opendkim" test "$(find "$R/etc/opendkim" -type f -printf '%P\n' | sort | tr '\n' ' ')" = \
 	"ExternalIgnoreList KeyTable SigningTable TrustedHosts opendkim.conf "
 check "the KeyTable names the key" grep -qF "relay.example.com:mail:$work/dkim/relay.key" "$R/etc/opendkim/KeyTable"
+# --dkim-key-owner: OpenDKIM signs with copies only its user can read
+"$cli" dkim-keygen --domain two.example --selector s2 -o "$work/dkim/two.key" >/dev/null
+K=$work/keys
+mkdir -m 755 "$K"
+keyed=("MAILNAME=relay.example.com" "USE_DKIM=yes"
+	"DKIM_KEYS=relay.example.com=mail:$work/dkim/relay.key,two.example=s2:$work/dkim/two.key")
+printf '%s\n' "${keyed[@]}" >"$work/keyed.env"
+rc=0
+"$cli" apply --env-file "$work/keyed.env" --root "$K" --dkim-key-owner nosuchuser >"$work/out" 2>"$work/err" || rc=$?
+check "an unknown --dkim-key-owner exits 78" test "$rc" = 78
+check "an unknown --dkim-key-owner is named" grep -qxF \
+	"postrelaycfg: error: --dkim-key-owner: 'nosuchuser' is not a user on this system" "$work/err"
+check "an unknown --dkim-key-owner writes nothing" test -z "$(ls -A "$K")"
+rc=0
+"$cli" apply --env-file "$work/keyed.env" --root "$K" --dkim-key-owner opendkim >"$work/out" 2>"$work/err" || rc=$?
+check "--dkim-key-owner applies (exit 0)" test "$rc" = 0
+check "the key directory is opendkim's, 0700" test "$(stat -c '%a %U' "$K/etc/opendkim/keys")" = "700 opendkim"
+check "each key copy is opendkim's, 0400" test \
+	"$(cd "$K/etc/opendkim/keys" && stat -c '%n %a %U' -- * | tr '\n' ' ')" = \
+	"relay.example.com.key 400 opendkim two.example.key 400 opendkim "
+check "a copy holds the key" cmp "$work/dkim/two.key" "$K/etc/opendkim/keys/two.example.key"
+check "the KeyTable names the copies" grep -qxF \
+	"s2._domainkey.two.example two.example:s2:$K/etc/opendkim/keys/two.example.key" "$K/etc/opendkim/KeyTable"
+printf '%s\n' "MAILNAME=relay.example.com" "USE_DKIM=yes" "DKIM_KEYS=two.example=s2:$work/dkim/two.key" >"$work/keyed.env"
+"$cli" apply --env-file "$work/keyed.env" --root "$K" --dkim-key-owner opendkim >"$work/out" 2>&1
+check "the copy of a domain no longer signed is removed" test \
+	"$(ls "$K/etc/opendkim/keys")" = "two.example.key"
 apply "$R" "${base[@]}"
 check "without USE_DKIM the OpenDKIM files are removed" test -z "$(find "$R/etc/opendkim" -type f)"
 

@@ -227,6 +227,36 @@ START_TEST(plan_listeners_milters_and_users)
 }
 END_TEST
 
+START_TEST(plan_dkim_key_copies)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "USE_DKIM=yes",
+	                      "DKIM_KEYS=example.org=s1:/keys/org.key", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	ck_assert_uint_eq(prc_plan_key_copy_count(p), 0);
+	prc_plan_free(p);
+	ck_assert_int_eq(prc_config_set_dkim_key_copies(cfg, true), 0);
+	ck_assert_int_eq(prc_config_set_root(cfg, "/srv"), 0);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, NULL), 0);
+	ck_assert_uint_eq(prc_plan_key_copy_count(p), 1);
+	const char *source, *dest;
+	ck_assert_int_eq(prc_plan_key_copy(p, 0, &source, &dest), 0);
+	ck_assert_str_eq(source, "/keys/org.key");
+	ck_assert_str_eq(dest, "/srv/etc/opendkim/keys/example.org.key");
+	ck_assert_int_eq(prc_plan_key_copy(p, 1, NULL, NULL), PRC_ERR_ARG);
+	char *kt = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&kt, &len);
+	ck_assert_int_eq(prc_plan_emit(p, PRC_FILE_KEY_TABLE, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(
+	    strstr(kt, "\ns1._domainkey.example.org example.org:s1:/srv/etc/opendkim/keys/example.org.key\n"));
+	free(kt);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
 START_TEST(plan_null_arguments)
 {
 	ck_assert_int_eq(prc_plan_new(NULL, NULL, NULL), PRC_ERR_ARG);
@@ -259,6 +289,7 @@ ADD(plan_table_keys_are_folded)
 ADD(plan_state_locations_and_accounts)
 ADD(plan_unresolvable_reference_is_an_error)
 ADD(plan_listeners_milters_and_users)
+ADD(plan_dkim_key_copies)
 ADD(plan_null_arguments)
 ADD(plan_invalid_configuration_is_not_planned)
 SUITE_END

@@ -395,6 +395,33 @@ test_dkim_signed_mail_verifies() {
 		"$work/log" "OpenDKIM's log line"
 }
 
+# A per-domain key (DKIM_KEYS) mounted root-owned 0600: apply gives OpenDKIM,
+# which runs as opendkim, a copy only it can read.
+test_dkim_per_domain_key_root_owned() {
+	dkim_key
+	relay prt-relay41 10.232.0.41 -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" \
+		-e USE_DKIM=yes -e DKIM_KEYS=example.org=s2:/etc/postrelay/dkim/mail.key "$image"
+	wait_ready prt-relay41
+	expect_eq "$(docker exec prt-relay41 stat -c '%a %U' /etc/postrelay/dkim/mail.key)" "600 root" \
+		"the mounted key is root's"
+	expect_eq "$(docker exec prt-relay41 stat -c '%a %U' /run/postrelay/etc/opendkim/keys/example.org.key)" \
+		"400 opendkim" "OpenDKIM's copy"
+	send 10.232.0.41:25 dkim-per-domain >"$work/swaks.out"
+	local f
+	f=$(wait_delivered dkim-per-domain)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	/usr/bin/python3 - "$work/msg" "$work/dkim/mail.pub" <<-'EOF'
+		import sys, dkim
+		msg = open(sys.argv[1], "rb").read()
+		pub = open(sys.argv[2], "rb").read().strip()
+		def dns(name, timeout=5):
+		    assert name == b"s2._domainkey.example.org.", name
+		    return b"v=DKIM1; k=rsa; p=" + pub
+		sys.exit(0 if dkim.verify(msg, dnsfunc=dns) else 1)
+	EOF
+}
+
 # Postfix listens only once OpenDKIM does: start Postfix while OpenDKIM is down.
 test_dkim_postfix_waits_for_opendkim() {
 	dkim_key
@@ -808,7 +835,8 @@ test_kubernetes_example_pod() {
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	relay_writable_root denied_outside_mynetworks services_run_as_their_users \
 	no_setuid_or_setgid_files \
-	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_postfix_waits_for_opendkim \
+	smtpd_users_auth_587 dkim_signed_mail_verifies dkim_per_domain_key_root_owned \
+	dkim_postfix_waits_for_opendkim \
 	dkim_missing_key_stops_container \
 	invalid_config_exits_78 mailname_required exporter_metrics_after_mail \
 	cert_replacement_served_without_restart cert_replacement_not_served_without_reloader \
