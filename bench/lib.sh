@@ -110,7 +110,7 @@ debian_default_instance() {
 		maillog_file_prefixes = $root/var/log
 	EOF
 	echo "postmaster: root" >"$conf/aliases"
-	postalias "$conf/aliases"
+	postalias -c "$conf" "$conf/aliases"
 	postfix -c "$conf" set-permissions >/dev/null 2>&1
 }
 
