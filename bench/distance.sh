@@ -29,11 +29,13 @@
 #              "tuned" defaults to the recommendation of
 #              bench/distance-findings.md
 # Each RTT: ROUNDS rounds, every relay once per round, the order reversed
-# every other round.  PRD_SLOW_MESSAGES (default MESSAGES): the baseline's
-# message count at RTT >= 50 ms, where it is slow.
+# every other round.  PRD_SLOW_MESSAGES (default MESSAGES): the message count
+# at RTT >= 50 ms of the relays in PRD_SLOW (default "baseline"), which are
+# slow there.
 #
 # Usage: distance.sh BUILD_DIR MESSAGES ROUNDS RTT_MS...
 # Prints tab-separated lines:
+#   tuned  PRD_PARAMS_tuned
 #   check  rtt  banner_ms  noop_median_ms  noop_min  noop_max
 #   rate   rtt  relay  sent  median_msg/s  min  max  fewest_distinct  most_distinct  most_duplicates  rounds
 set -eu
@@ -50,6 +52,7 @@ shift 3
 cli=$build/cli/postrelaycfg
 relays=${PRD_RELAYS:-baseline postrelay tuned}
 slow=${PRD_SLOW_MESSAGES:-$count}
+slow_relays=" ${PRD_SLOW:-baseline} "
 # the recommendation (bench/distance-findings.md), measured as "tuned"
 : "${PRD_PARAMS_tuned=POSTFIX_smtp_connection_cache_time_limit=10s;SMTP_DESTINATION_CONCURRENCY_LIMIT=40}"
 sessions=10
@@ -199,6 +202,7 @@ measure() {
 }
 
 : >"$work/rates"
+printf 'tuned\t%s\n' "$PRD_PARAMS_tuned"
 for rtt in "$@"; do
 	proxy_up "$rtt"
 	# the RTT as SMTP sees it: through the proxy, from the relay's namespace
@@ -211,7 +215,7 @@ for rtt in "$@"; do
 		[ $((round % 2)) = 1 ] || order=$(printf '%s\n' $relays | tac | tr '\n' ' ')
 		for kind in $order; do
 			n=$count
-			[ "$kind" != baseline ] || [ "$rtt" -lt 50 ] || n=$slow
+			case $slow_relays in *" $kind "*) [ "$rtt" -lt 50 ] || n=$slow ;; esac
 			measure "$kind" "$n" >"$work/measured"
 			read -r secs distinct files <"$work/measured"
 			echo "$rtt $kind $n $secs $distinct $files" >>"$work/rates"
