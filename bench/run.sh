@@ -73,7 +73,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
-pf=$(postconf -h mail_version 2>/dev/null || echo "?")
+pf=$(postconf -d -h mail_version 2>/dev/null || echo "?")
 if "$cli" apply --help >/dev/null 2>&1; then
 	configurer="\`postrelaycfg apply\`"
 else
@@ -162,7 +162,7 @@ if want distance; then
 	# got LO HI DUPS SENT: distinct Message-IDs at the sink, and duplicates
 	dgot() {
 		local r
-		if [ "$1" = "$2" ]; then r="$1/$5"; else r="$1–$2/$5"; fi
+		if [ "$1" = "$2" ]; then r="$1/$4"; else r="$1–$2/$4"; fi
 		[ "$3" = 0 ] || r="$r (+$3 dup)"
 		echo "$r"
 	}
