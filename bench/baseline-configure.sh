@@ -67,9 +67,9 @@ printf '%s\n' "$RELAYHOST_PASSWORDMAP" | tr ',' '\n' | sed -E \
 	-e 's/^([^:]*):([^:]*):(.*)$/\1 \2:\3/; t' \
 	-e "s/^([^:]*):(.*)\$/$RELAYHOST \\1:\\2/" >"$conf/sasl_passwd"
 chmod 600 "$conf/sasl_passwd"
-postmap "hash:$conf/sasl_passwd"
+postmap -c "$conf" "hash:$conf/sasl_passwd"
 printf '%s\n' "$RELAYHOST_MAP" | tr ',' '\n' | sed 's/:/ /' >"$conf/sender_relay"
-postmap "hash:$conf/sender_relay"
+postmap -c "$conf" "hash:$conf/sender_relay"
 pc 'sender_dependent_relayhost_maps=hash:${config_directory}/sender_relay'
 pc "smtp_sasl_auth_enable=yes"
 pc 'smtp_sasl_password_maps=hash:${config_directory}/sasl_passwd'

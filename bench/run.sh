@@ -8,7 +8,7 @@
 #
 #   (default)  the reported figures: 11/5 runs, maps up to 100 000 entries,
 #              10 000 messages x 3 rounds; distance: 5 000 messages x 3
-#              rounds at RTT 0, 20, 80 ms (about 35 minutes)
+#              rounds at RTT 0, 20, 80 ms (about 50 minutes)
 #   --quick    fewer runs, maps up to 10 000, 2 000 messages; distance:
 #              1 000 messages at 0 and 80 ms (about 6 minutes)
 #   --smoke    checks that every benchmark still runs, on tiny sizes
