@@ -20,7 +20,8 @@
 #              relayhost, smtp_tls_security_level=encrypt, a SASL password
 #              map, smtp_sasl_auth_enable=yes (and
 #              smtp_sasl_security_options=noanonymous, without which Debian's
-#              default refuses PLAIN and LOGIN)
+#              default refuses PLAIN and LOGIN); PRD_PARAMS_baseline
+#              ("name=value;...") adds Postfix parameters, for a look at it
 #   postrelay  postrelaycfg apply of RELAYHOST, RELAYHOST_AUTH,
 #              RELAYHOST_PASSWORDMAP, CLIENT_TLS_SECURITY_LEVEL=encrypt:
 #              today's defaults
@@ -138,6 +139,14 @@ relay_up() {
 			smtp_tls_security_level=encrypt smtp_sasl_auth_enable=yes \
 			"smtp_sasl_password_maps=hash:$conf/sasl_passwd" \
 			smtp_sasl_security_options=noanonymous
+		# PRD_PARAMS_baseline: Postfix parameters for a look at the baseline
+		# (e.g. debug_peer_list=10.235.0.4), not used by the report
+		if [ -n "${PRD_PARAMS_baseline:-}" ]; then
+			local IFS=';'
+			for item in $PRD_PARAMS_baseline; do
+				[ -z "$item" ] || postconf -c "$conf" -e "$item"
+			done
+		fi
 	else
 		mkdir -p "$root"
 		cat >"$work/relay.env" <<-EOF
