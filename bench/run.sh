@@ -1,15 +1,20 @@
 #!/bin/bash
 # postrelay's benchmarks, each against a baseline measured in the same run:
 # configuration speed (typical relay and large maps), start-up to the first
-# 220 banner, relay throughput.  Prints a Markdown report (bench/README.md).
+# 220 banner, relay throughput, throughput to a relay host 0-80 ms away with
+# STARTTLS and AUTH.  Prints a Markdown report (bench/README.md).
 #
 #   bench/run.sh [--quick | --smoke] [--build DIR] [--only LIST] [--out FILE]
 #
 #   (default)  the reported figures: 11/5 runs, maps up to 100 000 entries,
-#              10 000 messages x 3 rounds (about 15 minutes)
-#   --quick    fewer runs, maps up to 10 000, 2 000 messages (about 3 minutes)
+#              10 000 messages x 3 rounds; distance: 5 000 messages x 3
+#              rounds at RTT 0, 20, 80 ms (about 50 minutes)
+#   --quick    fewer runs, maps up to 10 000, 2 000 messages; distance:
+#              1 000 messages at 0 and 80 ms (about 6 minutes)
 #   --smoke    checks that every benchmark still runs, on tiny sizes
-#   --only     comma-separated subset of: config,startup,container,throughput
+#              (distance: 20 messages at 20 ms)
+#   --only     comma-separated subset of:
+#              config,startup,container,throughput,distance
 #   --build    the meson build directory (default: build/, set up when missing)
 #   --out      also write the report to FILE
 # Needs root (network namespaces, Postfix instances).
@@ -18,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 mode=full
 build=$top/build
-only=config,startup,container,throughput
+only=config,startup,container,throughput,distance
 out=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,7 +31,7 @@ while [ $# -gt 0 ]; do
 	--build) build=$2; shift ;;
 	--only) only=$2; shift ;;
 	--out) out=$2; shift ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 64 ;;
 	esac
 	shift
@@ -36,6 +41,12 @@ case $mode in
 full) runs=11 bruns=5 sizes="1000 10000 100000" sruns=7 sbruns=3 msgs=10000 rounds=3 ;;
 quick) runs=5 bruns=2 sizes="1000 10000" sruns=3 sbruns=1 msgs=2000 rounds=1 ;;
 smoke) runs=1 bruns=1 sizes=100 sruns=1 sbruns=1 msgs=100 rounds=1 ;;
+esac
+# distance: messages, rounds, RTTs (ms), the baseline's messages at 80 ms
+case $mode in
+full) dmsgs=5000 drounds=3 drtts="0 20 80" dslow=1500 ;;
+quick) dmsgs=1000 drounds=1 drtts="0 80" dslow=300 ;;
+smoke) dmsgs=20 drounds=1 drtts=20 dslow=20 ;;
 esac
 want() { case ",$only," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
@@ -63,7 +74,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)
-pf=$(postconf -h mail_version 2>/dev/null || echo "?")
+pf=$(postconf -d -h mail_version 2>/dev/null || echo "?")
 if "$cli" apply --help >/dev/null 2>&1; then
 	configurer="\`postrelaycfg apply\`"
 else
@@ -136,6 +147,38 @@ if want throughput; then
 		say "| $v | $bmed ($bmin–$bmax) | $(got "$blo" "$bhi") | $amed ($amin–$amax) | $(got "$alo" "$ahi") | $(awk -v a="$amed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }') |"
 	done
 	rm -f "$report.tput"
+fi
+
+# ---- throughput at distance ------------------------------------------------
+
+if want distance; then
+	echo "run.sh: distance ($dmsgs messages, $drounds rounds, RTT $drtts ms)" >&2
+	# shellcheck disable=SC2086 # $drtts is a list
+	PRD_SLOW_MESSAGES=$dslow "$here/distance.sh" "$build" "$dmsgs" "$drounds" $drtts >"$report.dist"
+	say ""
+	say "## Throughput at distance: $dmsgs messages of 4 KB from 10 sessions, relay host RTT ms away, STARTTLS (encrypt) + AUTH (messages/s: median (min–max) over $drounds rounds)"
+	say ""
+	say "| RTT (measured NOOP round trip) | baseline (Debian default, seed config) | received | postrelay today | received | ratio | postrelay recommended | received | ratio |"
+	say "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	# got LO HI DUPS SENT: distinct Message-IDs at the sink, and duplicates
+	dgot() {
+		local r
+		if [ "$1" = "$2" ]; then r="$1/$4"; else r="$1–$2/$4"; fi
+		[ "$3" = 0 ] || r="$r (+$3 dup)"
+		echo "$r"
+	}
+	for rtt in $drtts; do
+		read -r _ _ _ nmed _ _ < <(grep -P "^check\t$rtt\t" "$report.dist")
+		read -r _ _ _ bn bmed bmin bmax blo bhi bdup _ < <(grep -P "^rate\t$rtt\tbaseline\t" "$report.dist")
+		read -r _ _ _ an amed amin amax alo ahi adup _ < <(grep -P "^rate\t$rtt\tpostrelay\t" "$report.dist")
+		read -r _ _ _ tn tmed tmin tmax tlo thi tdup _ < <(grep -P "^rate\t$rtt\ttuned\t" "$report.dist")
+		say "| $rtt ms ($nmed ms) | $bmed ($bmin–$bmax) | $(dgot "$blo" "$bhi" "$bdup" "$bn") | $amed ($amin–$amax) | $(dgot "$alo" "$ahi" "$adup" "$an") | $(awk -v a="$amed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }') | $tmed ($tmin–$tmax) | $(dgot "$tlo" "$thi" "$tdup" "$tn") | $(awk -v a="$tmed" -v b="$bmed" 'BEGIN { printf "%.2f", a / b }') |"
+	done
+	say ""
+	banners=$(awk -F'\t' '$1 == "check" { printf "%s%s ms at %s", s, $3, $2; s = ", " }' "$report.dist")
+	say "- RTT check (\`lagproxy.py check\` from the relay's namespace): banner $banners (2 RTT: TCP handshake, then the banner)"
+	say "- postrelay recommended: today's configuration plus \`$(sed -n 's/^tuned\t//p' "$report.dist")\` (bench/distance-findings.md)"
+	rm -f "$report.dist"
 fi
 
 say ""

@@ -13,8 +13,8 @@ has() { # has NAME REGEX: the report has a line matching REGEX
 }
 
 rc=0
-before=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
-"$src/bench/run.sh" --smoke --build "$build" --only config,startup,throughput \
+before=$(ip netns list | grep -oE '^pr[bd]-[^ ]*' | sort || true)
+"$src/bench/run.sh" --smoke --build "$build" --only config,startup,throughput,distance \
 	--out "$work/report" >"$work/stdout" 2>"$work/stderr" || rc=$?
 if [ "$rc" = 0 ]; then ok "run.sh --smoke exits 0"; else
 	notok "run.sh --smoke exits 0 (exit $rc)"
@@ -29,7 +29,19 @@ has "configuration of 100-entry maps timed both ways" "^\| 100 credentials \+ 10
 has "local start-up to the banner timed both ways" "^\| local \| $num \| $num \| [0-9.]+× \|$"
 has "plain relay: every message reached the sink, both relays" "^\| plain \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9.]+ \|$"
 has "TLS on both legs: every message reached the upstream, both relays" "^\| tls \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9]+ \([0-9]+–[0-9]+\) \| 100/100 \| [0-9.]+ \|$"
+d="[0-9.]+ \\([0-9.]+–[0-9.]+\\) \\| 20/20"
+has "distance, RTT 20 ms: every message reached the sink once, all three relays" \
+	"^\\| 20 ms \\([0-9.]+ ms\\) \\| $d \\| $d \\| [0-9.]+ \\| $d \\| [0-9.]+ \\|\$"
+has "distance: the RTT was checked through the proxy" "^- RTT check .*: banner [0-9.]+ ms at 20 "
 has "the report names the machine and its load" "^- load average .* at start: [0-9.]+ [0-9.]+ [0-9.]+$"
-after=$(ip netns list | grep -o '^prb-[^ ]*' | sort || true)
-if [ "$before" = "$after" ]; then ok "no prb-* namespace is left behind"; else notok "no prb-* namespace is left behind"; fi
+# a namespace that appeared during the run and is still there, unless the
+# benchmark that owns it (pr[bd]-<pid>-*, another run on this machine) still runs
+left=""
+for ns in $(ip netns list | grep -oE '^pr[bd]-[^ ]*' | sort || true); do
+	grep -qxF "$ns" <<<"$before" && continue
+	pid=${ns#pr?-}
+	pid=${pid%%-*}
+	kill -0 "$pid" 2>/dev/null || left="$left $ns"
+done
+if [ -z "$left" ]; then ok "no prb-*/prd-* namespace is left behind"; else notok "no prb-*/prd-* namespace is left behind:$left"; fi
 tap_summary
