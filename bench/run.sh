@@ -158,7 +158,7 @@ if want distance; then
 	say ""
 	say "## Throughput at distance: $dmsgs messages of 4 KB from 10 sessions, relay host RTT ms away, STARTTLS (encrypt) + AUTH (messages/s: median (min–max) over $drounds rounds)"
 	say ""
-	say "| RTT (measured NOOP round trip) | baseline (Debian default, seed config) | received | postrelay today | received | ratio | postrelay recommended | received | ratio |"
+	say "| RTT (measured NOOP round trip) | baseline (Debian default, seed config) | received | postrelay | received | ratio | postrelay at concurrency 20 | received | ratio |"
 	say "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	# got LO HI DUPS SENT: distinct Message-IDs at the sink, and duplicates
 	dgot() {
@@ -177,7 +177,7 @@ if want distance; then
 	say ""
 	banners=$(awk -F'\t' '$1 == "check" { printf "%s%s ms at %s", s, $3, $2; s = ", " }' "$report.dist")
 	say "- RTT check (\`lagproxy.py check\` from the relay's namespace): banner $banners (2 RTT: TCP handshake, then the banner)"
-	say "- postrelay recommended: today's configuration plus \`$(sed -n 's/^tuned\t//p' "$report.dist")\` (bench/distance-findings.md)"
+	say "- postrelay at concurrency 20: postrelay plus \`$(sed -n 's/^tuned\t//p' "$report.dist")\` (Postfix's own limit; postrelay's default to a relay host is 40, bench/distance-findings.md)"
 	rm -f "$report.dist"
 fi
 
