@@ -99,11 +99,13 @@ else
 	notok "no Dockerfile: cannot check the image's ports"
 fi
 
-# the probes run a command of the image's CLI
+# the probes run a command of the image's CLI, through the image's wrapper
+# (image/cfg: the sources and instance root the entrypoint's apply used)
 "$cli" --help | sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' >"$work/commands"
 while read -r probe prog cmd _; do
-	if [ "$prog" = postrelaycfg ] && grep -qx "$cmd" "$work/commands"; then
-		ok "$probe runs postrelaycfg $cmd, a command of the CLI"
+	if [ "$prog" = /usr/lib/postrelay/cfg ] && [ -x "$src/image/cfg" ] &&
+		grep -q 'COPY .*image/cfg /usr/lib/postrelay/' "$src/Dockerfile" && grep -qx "$cmd" "$work/commands"; then
+		ok "$probe runs postrelaycfg $cmd through the image's cfg wrapper"
 	else
 		notok "$probe runs '$prog $cmd', not a command in postrelaycfg --help"
 	fi
