@@ -164,8 +164,9 @@ START_TEST(api_settings_scdoc_reference)
 	ck_assert_uint_ge(len, strlen(first));
 	ck_assert_mem_eq(buf, first, strlen(first));
 	ck_assert_ptr_nonnull(strstr(
-		buf, "*limits.destination\\_concurrency*\n\tConcurrent connections per receiving "
-		     "domain (Postfix default when unset).\n\n\tEnvironment: "
+		buf, "*limits.destination\\_concurrency*\n\tParallel connections per destination; "
+		     "unset: 40 to a RELAYHOST (keep it below your provider's per-client limit), "
+		     "else Postfix's 20.\n\n\tEnvironment: "
 		     "*SMTP\\_DESTINATION\\_CONCURRENCY\\_LIMIT*. Value: a whole number from 1 to "
 		     "1000. Unset by default. Sets Postfix's "
 		     "*smtp\\_destination\\_concurrency\\_limit*.\n\n"));
