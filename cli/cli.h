@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define PROG "postrelaycfg"
@@ -69,6 +70,19 @@ int cli_sasldb_write(const char *path, gid_t gid, const struct prc_plan *plan);
  */
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/*
+ * What `apply` does, as a function (the config reloader re-applies with it):
+ * load @src, set @root, validate and plan, check what the plan needs, stage
+ * the tables and the sasldb, create the state directories, then render and
+ * rename everything into place.  Every diagnostic and error goes to @log
+ * (the tools it runs write to stderr).  Nothing is changed when a step
+ * before the renames fails.  Returns an exit code; on EXIT_OK, when @cfg and
+ * @plan are not NULL, they receive the applied configuration and its plan
+ * (the caller frees both, the plan first).
+ */
+int cli_apply(const struct cli_source *src, const char *root, FILE *log, struct prc_config **cfg,
+              struct prc_plan **plan);
 
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);
