@@ -84,6 +84,27 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 int cli_apply(const struct cli_source *src, const char *root, FILE *log, struct prc_config **cfg,
               struct prc_plan **plan);
 
+/* The config reloader's status (status.c), as `health` reads it. */
+struct cli_status {
+	unsigned long generation; /* 1: what the entrypoint applied; +1 per re-apply */
+	bool refused;             /* the last change was refused; @generation serves */
+	char first_diag[512];     /* the first diagnostic of the refusal */
+	unsigned more_diags;      /* how many more it had */
+};
+
+/* Where the status file of the instance under @root is; newly allocated (NULL: no memory). */
+char *cli_status_path(const char *root);
+
+/*
+ * Replace the status file @path atomically (creating its directory):
+ * @generation, now, applied or @refused, and one diagnostic per line of
+ * @diags (may be NULL).  Returns 0, or -1 after printing why.
+ */
+int cli_status_write(const char *path, unsigned long generation, bool refused, const char *diags);
+
+/* Read the status file @path; 0, or -1 when there is none (or it is not one). */
+int cli_status_read(const char *path, struct cli_status *st);
+
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);
 
