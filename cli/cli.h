@@ -90,6 +90,14 @@ struct cli_status {
 	bool refused;             /* the last change was refused; @generation serves */
 	char first_diag[512];     /* the first diagnostic of the refusal */
 	unsigned more_diags;      /* how many more it had */
+	/* what the applied generation listens on, for health while the sources are refused */
+	size_t nservices, nmilters;
+	struct {
+		unsigned port;
+		char name[64];
+	} services[16];
+	char milters[8][256];
+	char queue_dir[1024];
 };
 
 /* Where the status file of the instance under @root is; newly allocated (NULL: no memory). */
@@ -97,10 +105,12 @@ char *cli_status_path(const char *root);
 
 /*
  * Replace the status file @path atomically (creating its directory):
- * @generation, now, applied or @refused, and one diagnostic per line of
- * @diags (may be NULL).  Returns 0, or -1 after printing why.
+ * @generation, now, applied or @refused, one diagnostic per line of @diags
+ * (may be NULL), and the listeners and milters of @plan, the applied
+ * generation's.  Returns 0, or -1 after printing why.
  */
-int cli_status_write(const char *path, unsigned long generation, bool refused, const char *diags);
+int cli_status_write(const char *path, unsigned long generation, bool refused, const char *diags,
+                     const struct prc_plan *plan);
 
 /* Read the status file @path; 0, or -1 when there is none (or it is not one). */
 int cli_status_read(const char *path, struct cli_status *st);

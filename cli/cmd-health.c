@@ -11,8 +11,9 @@
  * When the config reloader (watch --apply) left a status file, health also
  * says which configuration generation is applied and whether the last change
  * was refused.  A refused change leaves the previous configuration serving:
- * health then stays 0 even though the sources it loads are invalid (it cannot
- * build their plan, so it checks no listener).
+ * health then checks the listeners and milters of the applied generation,
+ * which the reloader recorded from its plan, even though the sources it
+ * loads now are invalid.
  */
 #include "cli.h"
 
@@ -195,6 +196,8 @@ static bool check(const struct targets *ts, bool report)
 	return all;
 }
 
+static int wait_healthy(const struct targets *ts, unsigned long wait_s);
+
 int cmd_health(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -269,20 +272,34 @@ int cmd_health(int argc, char **argv)
 	struct prc_config *cfg;
 	struct prc_plan *plan;
 	int rc = cli_load_plan(&src, root, &cfg, &plan);
-	/* the reloader refused these sources: the previous configuration serves */
-	if (rc != EXIT_OK && have_status && st.refused)
-		return 0;
+	struct targets ts = {0};
+	if (rc != EXIT_OK && have_status && st.refused) {
+		/* the reloader refused these sources: check what the applied generation
+		 * listens on, as the reloader recorded it from that generation's plan */
+		for (size_t i = 0; i < st.nservices && !milter_only; i++)
+			add_port(&ts, st.services[i].port, "master.cf service", st.services[i].name);
+		for (size_t i = 0; i < st.nmilters; i++)
+			add_milter(&ts, st.milters[i], st.queue_dir);
+		return wait_healthy(&ts, wait_s);
+	}
 	if (rc != EXIT_OK) {
 		printf("%s: health: the configuration cannot be used (see the errors above)\n", PROG);
 		return 1;
 	}
-	struct targets ts = {0};
 	if (!milter_only)
 		service_targets(plan, &ts);
 	milter_targets(plan, &ts);
 	prc_plan_free(plan);
 	prc_config_free(cfg);
+	return wait_healthy(&ts, wait_s);
+usage:
+	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, usage_line);
+	return EXIT_USAGE;
+}
 
+/* Check until every target listens (0) or @wait_s seconds have passed (1). */
+static int wait_healthy(const struct targets *ts, unsigned long wait_s)
+{
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -290,13 +307,10 @@ int cmd_health(int argc, char **argv)
 		long long ms =
 		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		bool last = ms >= (long long)wait_s * 1000;
-		if (check(&ts, last))
+		if (check(ts, last))
 			return 0;
 		if (last)
 			return 1;
 		nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
 	}
-usage:
-	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, usage_line);
-	return EXIT_USAGE;
 }

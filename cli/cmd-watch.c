@@ -353,7 +353,7 @@ static void reconfigure(struct watch *w)
 		        "%s: watch: the changed configuration was refused (the errors above); "
 		        "generation %lu keeps serving\n",
 		        PROG, w->generation);
-		cli_status_write(w->status, w->generation, true, log);
+		cli_status_write(w->status, w->generation, true, log, w->plan);
 		free(log);
 		return;
 	}
@@ -368,7 +368,7 @@ static void reconfigure(struct watch *w)
 	w->cfg = cfg;
 	w->generation++;
 	fprintf(stderr, "%s: watch: configuration generation %lu applied\n", PROG, w->generation);
-	cli_status_write(w->status, w->generation, false, log);
+	cli_status_write(w->status, w->generation, false, log, w->plan);
 	free(log);
 	free_files(w->files, w->n);
 	if (collect(w->plan, w->cfg, &w->src, true, w->files, &w->n))
@@ -513,7 +513,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	/* generation 1: the configuration apply installed before we started */
 	if (w.apply)
-		cli_status_write(w.status, w.generation, false, NULL);
+		cli_status_write(w.status, w.generation, false, NULL, w.plan);
 	refresh(w.files, w.n, false);
 	for (size_t i = 0; i < w.n; i++)
 		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, w.files[i].param,

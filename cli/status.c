@@ -2,8 +2,10 @@
  * The config reloader's status file: which configuration generation is
  * applied, and whether the last change was refused (with its diagnostics).
  * `watch --apply` writes it, atomically; `health` reads it.  It is our own
- * line format ("generation N", "time T", "result applied|refused", then one
- * "diag LINE" per diagnostic), not a rendered Postfix file.
+ * line format ("generation N", "time T", "result applied|refused", one
+ * "diag LINE" per diagnostic, then what the applied generation's plan listens
+ * on: "service PORT NAME", "milter SPEC", "queue_directory DIR"), not a
+ * rendered Postfix file.
  */
 #include "cli.h"
 
@@ -46,7 +48,8 @@ static int make_parents(const char *path)
 	return rc;
 }
 
-int cli_status_write(const char *path, unsigned long generation, bool refused, const char *diags)
+int cli_status_write(const char *path, unsigned long generation, bool refused, const char *diags,
+                     const struct prc_plan *plan)
 {
 	size_t lp = strlen(path);
 	char *tmp = malloc(lp + sizeof(".XXXXXX"));
@@ -82,6 +85,16 @@ int cli_status_write(const char *path, unsigned long generation, bool refused, c
 			fprintf(f, "diag %.*s\n", (int)(len - skip), p + skip);
 		p += len + (p[len] == '\n');
 	}
+	for (size_t i = 0; i < prc_plan_service_count(plan); i++) {
+		const char *name;
+		unsigned port;
+		prc_plan_service(plan, i, &name, NULL, NULL, &port);
+		if (port)
+			fprintf(f, "service %u %s\n", port, name);
+	}
+	for (size_t i = 0; i < prc_plan_milter_count(plan); i++)
+		fprintf(f, "milter %s\n", prc_plan_milter(plan, i));
+	fprintf(f, "queue_directory %s\n", prc_plan_state(plan, PRC_STATE_QUEUE_DIR, NULL));
 	int rc = fflush(f) || fsync(fd) ? -1 : 0;
 	if (fclose(f))
 		rc = -1;
@@ -95,13 +108,23 @@ int cli_status_write(const char *path, unsigned long generation, bool refused, c
 	return rc;
 }
 
+/* @src into @dst of @size bytes, cut to fit */
+static void copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 int cli_status_read(const char *path, struct cli_status *st)
 {
 	*st = (struct cli_status){0};
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
-	char line[1024];
+	char line[2048];
 	bool have_generation = false;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -113,13 +136,23 @@ int cli_status_read(const char *path, struct cli_status *st)
 		} else if (!strcmp(line, "result refused")) {
 			st->refused = true;
 		} else if (!strncmp(line, "diag error: ", 12) && !st->first_diag[0]) {
-			size_t n = strlen(line + 5);
-			if (n >= sizeof(st->first_diag))
-				n = sizeof(st->first_diag) - 1;
-			memcpy(st->first_diag, line + 5, n);
-			st->first_diag[n] = '\0';
+			copy(st->first_diag, sizeof(st->first_diag), line + 5);
 		} else if (!strncmp(line, "diag error: ", 12)) {
 			st->more_diags++;
+		} else if (!strncmp(line, "service ", 8) && st->nservices < 16) {
+			unsigned port;
+			int off = 0;
+			if (sscanf(line + 8, "%5u %n", &port, &off) == 1 && off > 0 && port &&
+			    port < 65536) {
+				st->services[st->nservices].port = port;
+				copy(st->services[st->nservices].name,
+				     sizeof(st->services[st->nservices].name), line + 8 + off);
+				st->nservices++;
+			}
+		} else if (!strncmp(line, "milter ", 7) && st->nmilters < 8) {
+			copy(st->milters[st->nmilters++], sizeof(st->milters[0]), line + 7);
+		} else if (!strncmp(line, "queue_directory ", 16)) {
+			copy(st->queue_dir, sizeof(st->queue_dir), line + 16);
 		}
 	}
 	fclose(f);

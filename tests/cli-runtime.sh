@@ -13,6 +13,7 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	ip netns delete "prx-cli-$$" 2>/dev/null || true
+	ip netns delete "prx-live-$$" 2>/dev/null || true
 	wait 2>/dev/null || true
 	[ -z "${keydir:-}" ] || rm -rf "$keydir"
 	rm -rf "$work"
@@ -238,7 +239,11 @@ postrelaycfg: watch: watching configuration input $lr/credentials"
 status() { grep -v '^time ' "$lr/root/var/lib/postrelaycfg/status"; }
 status >"$work/status"
 same "live: the status file starts at generation 1" "$work/status" "generation 1
-result applied"
+result applied
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
 lreloads() { # wait up to 5 s for N runs of the command; prints the count
 	for _ in $(seq 1 50); do [ "$(wc -l <"$lr/reloads")" -ge "$1" ] && break; sleep 0.1; done
 	wc -l <"$lr/reloads"
@@ -252,7 +257,11 @@ mainline message_size_limit >"$work/line"
 same "live: main.cf has the new value" "$work/line" "message_size_limit = 20971520"
 status >"$work/status"
 same "live: the status says generation 2 applied" "$work/status" "generation 2
-result applied"
+result applied
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
 same "live: OpenDKIM's files did not change: no restart" "$lr/dkim-restarts" ""
 # an invalid configuration: logged, refused, nothing on disk changes
 (cd "$lr/root" && find . -path ./var/lib/postrelaycfg -prune -o -type f -print0 | sort -z |
@@ -274,10 +283,25 @@ status >"$work/status"
 same "live: the status says refused, with every diagnostic" "$work/status" "generation 2
 result refused
 diag error: $lr/cfg/relay.yaml:1:24: limits.message_size: 'lots': expected a size in bytes, optionally with a k, M or G suffix
-diag error: $lr/cfg/relay.yaml:1:30: limits.bogus: unknown key"
+diag error: $lr/cfg/relay.yaml:1:30: limits.bogus: unknown key
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
 expect "live: health of the refused change still passes" 0 "$cli" health "${src[@]}" --milter
 same "live: health says the last change was refused" "$work/out" \
 	"postrelaycfg: health: configuration generation 2 applied; the last change was refused: error: $lr/cfg/relay.yaml:1:24: limits.message_size: 'lots': expected a size in bytes, optionally with a k, M or G suffix (and more in the reloader's log)"
+# while the sources are refused, health checks what the applied generation
+# listens on (recorded by the reloader): in an empty namespace, nothing
+ip netns add "prx-live-$$"
+expect "live: health of the refused change without listeners" 1 \
+	ip netns exec "prx-live-$$" "$cli" health "${src[@]}"
+ip netns delete "prx-live-$$"
+sed -n '2,$p' "$work/out" >"$work/missing"
+same "live: health names the applied generation's missing listeners" "$work/missing" \
+	"postrelaycfg: health: nothing listens on port 25 (master.cf service smtp)
+postrelaycfg: health: nothing listens on port 587 (master.cf service submission)
+postrelaycfg: health: nothing listens on port 2525 (master.cf service 2525)"
 # the fix is applied
 swap 4 "limits: {message_size: 30M}"
 n=$(lreloads 2)
@@ -286,7 +310,11 @@ mainline message_size_limit >"$work/line"
 same "live: main.cf has the fixed value" "$work/line" "message_size_limit = 31457280"
 status >"$work/status"
 same "live: the status says generation 3 applied" "$work/status" "generation 3
-result applied"
+result applied
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
 expect "live: health after the fix" 0 "$cli" health "${src[@]}" --milter
 same "live: health names the generation" "$work/out" "postrelaycfg: health: configuration generation 3 applied"
 # a NAME_FILE secret replaced (written to a new file, renamed over)
