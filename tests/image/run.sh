@@ -877,6 +877,50 @@ test_live_reconfiguration() {
 	expect_eq "$(docker inspect -f '{{.RestartCount}}' prt-relay32)" 0 "container restarts"
 }
 
+# Live reconfiguration with DKIM: a changed selector in the mounted YAML is
+# applied and OpenDKIM restarted (it signs with the new one); a change that
+# leaves OpenDKIM's files alone does not restart it.
+opendkim_pid() { # NAME
+	docker exec "$1" sh -c 'for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = opendkim ] && echo "${p#/proc/}"; done; true'
+}
+test_live_reconfiguration_dkim() {
+	local d=$work/live-dkim ip=10.232.0.33 pid1 pid2 f
+	dkim_key
+	mkdir -p "$d/dkim"
+	printf 'dkim:\n  selector: s1\n' >"$d/relay.yaml"
+	relay prt-relay33 "$ip" -v "$d:/etc/postrelay:ro" -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" -e USE_DKIM=yes \
+		-e DKIM_DOMAINS=example.org -e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key \
+		-e CONFIG_RELOADER_ENABLED=true "$image"
+	wait_ready prt-relay33
+	live_wait_log prt-relay33 'watching configuration input /etc/postrelay/relay.yaml' 1
+	pid1=$(opendkim_pid prt-relay33)
+	[ -n "$pid1" ] || fail "no opendkim process"
+	printf 'dkim:\n  selector: s2\n' >"$d/relay.yaml.new"
+	mv "$d/relay.yaml.new" "$d/relay.yaml"
+	live_wait_log prt-relay33 'watch: configuration generation 2 applied' 1
+	live_wait_log prt-relay33 'watch: running s6-svc -r /run/postrelay/service/opendkim' 1
+	for _ in $(seq 1 50); do
+		pid2=$(opendkim_pid prt-relay33)
+		[ -n "$pid2" ] && [ "$pid2" != "$pid1" ] && break
+		sleep 0.2
+	done
+	if [ -z "$pid2" ] || [ "$pid2" = "$pid1" ]; then fail "OpenDKIM was not restarted ($pid1, $pid2)"; fi
+	docker exec prt-relay33 /usr/lib/postrelay/cfg health --milter --wait 10 >/dev/null ||
+		fail "OpenDKIM does not listen after its restart"
+	send "$ip:25" live-dkim-s2 >"$work/swaks.out" || fail "message refused"
+	f=$(wait_delivered live-dkim-s2)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	expect_grep '^DKIM-Signature: .*s=s2' "$work/msg" "signed with the new selector"
+	# a change OpenDKIM's files do not see: applied, OpenDKIM left running
+	printf 'dkim:\n  selector: s2\nlimits:\n  message_size: 2M\n' >"$d/relay.yaml.new"
+	mv "$d/relay.yaml.new" "$d/relay.yaml"
+	live_wait_log prt-relay33 'watch: configuration generation 3 applied' 1
+	sleep 1
+	expect_eq "$(opendkim_pid prt-relay33)" "$pid2" "OpenDKIM PID after a change outside its files"
+	expect_eq "$(docker logs prt-relay33 2>&1 | grep -c 'running s6-svc -r')" 1 "OpenDKIM restarts"
+}
+
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	relay_writable_root denied_outside_mynetworks services_run_as_their_users \
 	no_setuid_or_setgid_files \
@@ -888,7 +932,7 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
 	derived_image_bakes_config compose_example_relays kubernetes_example_pod \
-	live_reconfiguration; do
+	live_reconfiguration live_reconfiguration_dkim; do
 	run_test "$t"
 done
 
