@@ -899,7 +899,7 @@ test_live_reconfiguration_dkim() {
 	printf 'dkim:\n  selector: s2\n' >"$d/relay.yaml.new"
 	mv "$d/relay.yaml.new" "$d/relay.yaml"
 	live_wait_log prt-relay33 'watch: configuration generation 2 applied' 1
-	live_wait_log prt-relay33 'watch: running s6-svc -r /run/postrelay/service/opendkim' 1
+	live_wait_log prt-relay33 'watch: running /usr/lib/postrelay/restart opendkim' 1
 	for _ in $(seq 1 50); do
 		pid2=$(opendkim_pid prt-relay33)
 		[ -n "$pid2" ] && [ "$pid2" != "$pid1" ] && break
@@ -918,7 +918,7 @@ test_live_reconfiguration_dkim() {
 	live_wait_log prt-relay33 'watch: configuration generation 3 applied' 1
 	sleep 1
 	expect_eq "$(opendkim_pid prt-relay33)" "$pid2" "OpenDKIM PID after a change outside its files"
-	expect_eq "$(docker logs prt-relay33 2>&1 | grep -c 'running s6-svc -r')" 1 "OpenDKIM restarts"
+	expect_eq "$(docker logs prt-relay33 2>&1 | grep -c 'running /usr/lib/postrelay/restart')" 1 "OpenDKIM restarts"
 }
 
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
