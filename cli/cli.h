@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define PROG "postrelaycfg"
@@ -23,6 +24,7 @@ struct cli_source {
 	const char *config;   /* -c FILE: YAML file */
 	const char *env_file; /* --env-file FILE: docker env file instead of the environment */
 	bool no_env;          /* --no-env: ignore the environment */
+	bool dkim_key_copies; /* plan copies of the DKIM keys (--dkim-key-owner) */
 };
 
 /*
@@ -69,6 +71,51 @@ int cli_sasldb_write(const char *path, gid_t gid, const struct prc_plan *plan);
  */
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/*
+ * What `apply` does, as a function (the config reloader re-applies with it):
+ * load @src, set @root, validate and plan, check what the plan needs, stage
+ * the tables and the sasldb, create the state directories, then render and
+ * rename everything into place (@key_owner, when not NULL: as apply
+ * --dkim-key-owner).  Every diagnostic and error goes to @log
+ * (the tools it runs write to stderr).  Nothing is changed when a step
+ * before the renames fails.  Returns an exit code; on EXIT_OK, when @cfg and
+ * @plan are not NULL, they receive the applied configuration and its plan
+ * (the caller frees both, the plan first).
+ */
+int cli_apply(const struct cli_source *src, const char *root, const char *key_owner, FILE *log,
+              struct prc_config **cfg, struct prc_plan **plan);
+
+/* The config reloader's status (status.c), as `health` reads it. */
+struct cli_status {
+	unsigned long generation; /* 1: what the entrypoint applied; +1 per re-apply */
+	bool refused;             /* the last change was refused; @generation serves */
+	char first_diag[512];     /* the first diagnostic of the refusal */
+	unsigned more_diags;      /* how many more it had */
+	/* what the applied generation listens on, for health while the sources are refused */
+	size_t nservices, nmilters;
+	struct {
+		unsigned port;
+		char name[64];
+	} services[16];
+	char milters[8][256];
+	char queue_dir[1024];
+};
+
+/* Where the status file of the instance under @root is; newly allocated (NULL: no memory). */
+char *cli_status_path(const char *root);
+
+/*
+ * Replace the status file @path atomically (creating its directory):
+ * @generation, now, applied or @refused, one diagnostic per line of @diags
+ * (may be NULL), and the listeners and milters of @plan, the applied
+ * generation's.  Returns 0, or -1 after printing why.
+ */
+int cli_status_write(const char *path, unsigned long generation, bool refused, const char *diags,
+                     const struct prc_plan *plan);
+
+/* Read the status file @path; 0, or -1 when there is none (or it is not one). */
+int cli_status_read(const char *path, struct cli_status *st);
 
 /* Map a library status to an exit code. */
 int cli_exit_code(int status);

@@ -59,18 +59,19 @@ struct apply {
 	const char *key_owner; /* --dkim-key-owner: install copies of the DKIM keys for this user */
 	uid_t key_uid;
 	gid_t key_gid;
+	FILE *log; /* where diagnostics and errors go */
 };
 
 #define STATE(a, which) prc_plan_state((a)->plan, which, NULL)
 
-static int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int error(const char *fmt, ...)
+static int error(struct apply *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int error(struct apply *a, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: error: ", PROG);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(a->log, "%s: error: ", PROG);
+	vfprintf(a->log, fmt, ap);
+	fputc('\n', a->log);
 	va_end(ap);
 	return EXIT_IOERR;
 }
@@ -89,13 +90,13 @@ static char *join(const char *a, const char *sep, const char *b)
 }
 
 /* Run a tool; a non-zero exit is an I/O error of apply (the tool said why on stderr). */
-static int run(char *const argv[], const char *input, char **output)
+static int run(struct apply *a, char *const argv[], const char *input, char **output)
 {
 	int st = cli_run(argv, input, output);
 	if (st == 0)
 		return EXIT_OK;
 	if (st > 0)
-		error("%s failed (exit status %d)", argv[0], st);
+		error(a, "%s failed (exit status %d)", argv[0], st);
 	return EXIT_IOERR;
 }
 
@@ -132,6 +133,7 @@ static int parse(int argc, char **argv, struct apply *a)
 			break;
 		case OPT_KEY_OWNER:
 			a->key_owner = optarg;
+			a->src.dkim_key_copies = true;
 			break;
 		case 'h':
 			printf(
@@ -165,16 +167,16 @@ static int parse(int argc, char **argv, struct apply *a)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: error: unexpected argument '%s'\n", PROG, argv[optind]);
+		fprintf(a->log, "%s: error: unexpected argument '%s'\n", PROG, argv[optind]);
 		goto bad;
 	}
 	return -1;
 bad:
-	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, synopsis);
+	fprintf(a->log, "usage: %s %s (see --help)\n", PROG, synopsis);
 	return EXIT_USAGE;
 }
 
-static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode);
+static int make_dir(struct apply *a, const char *path, uid_t uid, gid_t gid, mode_t mode);
 
 /*
  * The accounts the plan's state belongs to must exist here: a configuration
@@ -193,14 +195,14 @@ static bool find_accounts(struct apply *a, struct prc_diags *d)
 		a->acct.owner_uid = pw->pw_uid;
 		a->acct.owner_gid = pw->pw_gid;
 	} else {
-		fprintf(stderr, "%s: error: %s: mail_owner '%s' is not a user on this system\n",
+		fprintf(a->log, "%s: error: %s: mail_owner '%s' is not a user on this system\n",
 		        PROG, owner_origin, owner);
 		ok = false;
 	}
 	if (gr) {
 		a->acct.setgid_gid = gr->gr_gid;
 	} else {
-		fprintf(stderr, "%s: error: %s: setgid_group '%s' is not a group on this system\n",
+		fprintf(a->log, "%s: error: %s: setgid_group '%s' is not a group on this system\n",
 		        PROG, group_origin, group);
 		ok = false;
 	}
@@ -210,7 +212,7 @@ static bool find_accounts(struct apply *a, struct prc_diags *d)
 			a->key_uid = kp->pw_uid;
 			a->key_gid = kp->pw_gid;
 		} else {
-			fprintf(stderr, "%s: error: --dkim-key-owner: '%s' is not a user on this system\n",
+			fprintf(a->log, "%s: error: --dkim-key-owner: '%s' is not a user on this system\n",
 			        PROG, a->key_owner);
 			ok = false;
 		}
@@ -230,12 +232,10 @@ static int load(struct apply *a)
 		return EXIT_SOFTWARE;
 	int rc = cli_load(&a->src, &a->cfg, d);
 	if (rc == EXIT_OK && prc_config_set_root(a->cfg, a->root)) {
-		fprintf(stderr, "%s: error: --root: '%s' is not an absolute directory\n", PROG,
+		fprintf(a->log, "%s: error: --root: '%s' is not an absolute directory\n", PROG,
 		        a->root);
 		rc = EXIT_USAGE;
 	}
-	if (rc == EXIT_OK && a->key_owner)
-		prc_config_set_dkim_key_copies(a->cfg, true);
 	if (rc == EXIT_OK)
 		rc = cli_exit_code(prc_plan_new(&a->plan, a->cfg, d));
 	if (rc == EXIT_OK && !find_accounts(a, d))
@@ -247,25 +247,25 @@ static int load(struct apply *a)
 		rc = cli_exit_code(prc_tls_prepare(a->cfg, d));
 	struct stat st;
 	if (rc == EXIT_OK && strcmp(a->root, "/") && !stat(a->root, &st) && !(st.st_mode & 0001))
-		fprintf(stderr,
+		fprintf(a->log,
 		        "%s: warning: --root %s is not searchable by others: Postfix processes "
 		        "running as mail_owner cannot reach files below it\n",
 		        PROG, a->root);
-	prc_diags_print(d, PROG, stderr);
+	prc_diags_print(d, PROG, a->log);
 	prc_diags_free(d);
 	return rc;
 }
 
 /* Remove @path if it exists; a missing file is fine. */
-static int remove_file(const char *path)
+static int remove_file(struct apply *a, const char *path)
 {
 	if (unlink(path) && errno != ENOENT)
-		return error("cannot remove %s: %s", path, strerror(errno));
+		return error(a, "cannot remove %s: %s", path, strerror(errno));
 	return EXIT_OK;
 }
 
 /* Remove the built forms of table @path except the one with suffix @keep. */
-static int remove_built(const char *path, const char *keep)
+static int remove_built(struct apply *a, const char *path, const char *keep)
 {
 	int rc = EXIT_OK;
 	for (size_t i = 0; i < N_SUFFIXES && rc == EXIT_OK; i++) {
@@ -273,7 +273,7 @@ static int remove_built(const char *path, const char *keep)
 		if (keep && !strcmp(sfx, keep))
 			continue;
 		char *p = join(path, "", sfx);
-		rc = p ? remove_file(p) : EXIT_SOFTWARE;
+		rc = p ? remove_file(a, p) : EXIT_SOFTWARE;
 		free(p);
 	}
 	return rc;
@@ -319,20 +319,20 @@ static int postmap_staged(struct apply *a, enum prc_file f, const char *type, co
 	char *src = join(a->stage, "/", name);
 	FILE *out = src ? fopen(src, "wx") : NULL;
 	if (!out) {
-		int rc = src ? error("cannot create %s: %s", src, strerror(errno)) : EXIT_SOFTWARE;
+		int rc = src ? error(a, "cannot create %s: %s", src, strerror(errno)) : EXIT_SOFTWARE;
 		free(src);
 		return rc;
 	}
 	fchmod(fileno(out), prc_plan_file_mode(a->plan, f));
 	int rc = prc_plan_emit(a->plan, f, out);
 	if (fclose(out) || rc)
-		rc = error("cannot write %s", src);
+		rc = error(a, "cannot write %s", src);
 	else
 		rc = EXIT_OK;
 	char *spec = rc == EXIT_OK ? join(type, ":", src) : NULL;
 	if (rc == EXIT_OK && spec) {
 		char *argv[] = {"postmap", "-c", a->stage, spec, NULL};
-		rc = run(argv, NULL, NULL);
+		rc = run(a, argv, NULL, NULL);
 	} else if (rc == EXIT_OK) {
 		rc = EXIT_SOFTWARE;
 	}
@@ -412,7 +412,7 @@ static int stage_keys(struct apply *a)
 	if (!n)
 		return EXIT_OK;
 	char *dir = keys_dir(a);
-	int rc = dir ? make_dir(dir, a->key_uid, a->key_gid, 0700) : EXIT_SOFTWARE;
+	int rc = dir ? make_dir(a, dir, a->key_uid, a->key_gid, 0700) : EXIT_SOFTWARE;
 	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
 		const char *source, *dest;
 		prc_plan_key_copy(a->plan, i, &source, &dest);
@@ -422,15 +422,15 @@ static int stage_keys(struct apply *a)
 		char buf[65536];
 		ssize_t got = 0;
 		if (in < 0)
-			rc = error("%s: %s", source, strerror(errno));
+			rc = error(a, "%s: %s", source, strerror(errno));
 		else if (out < 0)
-			rc = error("cannot create a file in %s: %s", dir, strerror(errno));
+			rc = error(a, "cannot create a file in %s: %s", dir, strerror(errno));
 		while (rc == EXIT_OK && (got = read(in, buf, sizeof(buf))) > 0)
 			if (write(out, buf, (size_t)got) != got)
-				rc = error("cannot write %s: %s", tmp, strerror(errno));
+				rc = error(a, "cannot write %s: %s", tmp, strerror(errno));
 		if (rc == EXIT_OK && (got < 0 || fchmod(out, 0400) ||
 		                      fchown(out, a->key_uid, a->key_gid) || fsync(out)))
-			rc = error("cannot write %s: %s", tmp, strerror(errno));
+			rc = error(a, "cannot write %s: %s", tmp, strerror(errno));
 		if (in >= 0)
 			close(in);
 		if (out >= 0)
@@ -479,18 +479,18 @@ static int commit_staged(struct apply *a)
 	int rc = EXIT_OK;
 	for (size_t i = 0; i < a->nbuilt && rc == EXIT_OK; i++)
 		if (rename(a->built[i].tmp, a->built[i].final))
-			rc = error("cannot rename %s into place: %s", a->built[i].final,
+			rc = error(a, "cannot rename %s into place: %s", a->built[i].final,
 			           strerror(errno));
 	for (int f = 0; f < PRC_FILE_COUNT && rc == EXIT_OK; f++) {
 		const char *type;
 		if (!prc_file_is_table(f) || !prc_plan_table(a->plan, f, &type))
 			continue;
 		/* the built forms of other types, and of a table no longer used */
-		rc = remove_built(prc_plan_file_path(a->plan, f),
+		rc = remove_built(a, prc_plan_file_path(a->plan, f),
 		                  prc_plan_file_used(a->plan, f) ? suffix_of(type) : NULL);
 	}
 	if (rc == EXIT_OK && !prc_plan_user_count(a->plan))
-		rc = remove_file(STATE(a, PRC_STATE_SASLDB));
+		rc = remove_file(a, STATE(a, PRC_STATE_SASLDB));
 	if (rc == EXIT_OK)
 		remove_stale_keys(a);
 	return rc;
@@ -529,7 +529,7 @@ static int make_stage(struct apply *a)
 	if (!a->stage)
 		return EXIT_SOFTWARE;
 	if (!mkdtemp(a->stage)) {
-		int rc = error("cannot create a temporary directory in %s: %s",
+		int rc = error(a, "cannot create a temporary directory in %s: %s",
 		               prc_plan_dir(a->plan, PRC_DIR_POSTFIX), strerror(errno));
 		free(a->stage);
 		a->stage = NULL;
@@ -540,7 +540,7 @@ static int make_stage(struct apply *a)
 	int fd = mc ? open(mc, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
 	free(mc);
 	if (fd < 0)
-		return error("cannot create a file in %s: %s", a->stage, strerror(errno));
+		return error(a, "cannot create a file in %s: %s", a->stage, strerror(errno));
 	close(fd);
 	return EXIT_OK;
 }
@@ -552,13 +552,13 @@ static int render(struct apply *a)
 		return EXIT_SOFTWARE;
 	const char *dirs[PRC_DIR_COUNT] = {NULL, NULL};
 	int rc = cli_exit_code(prc_plan_render(a->plan, dirs, d));
-	prc_diags_print(d, PROG, stderr);
+	prc_diags_print(d, PROG, a->log);
 	prc_diags_free(d);
 	return rc;
 }
 
 /* Create @path (and missing parents, root-owned 0755), then set its owner and mode. */
-static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
+static int make_dir(struct apply *a, const char *path, uid_t uid, gid_t gid, mode_t mode)
 {
 	char *p = strdup(path);
 	if (!p)
@@ -568,7 +568,7 @@ static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0755) && errno != EEXIST) {
-			int rc = error("cannot create directory %s: %s", p, strerror(errno));
+			int rc = error(a, "cannot create directory %s: %s", p, strerror(errno));
 			free(p);
 			return rc;
 		}
@@ -576,12 +576,12 @@ static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
 	}
 	free(p);
 	if (mkdir(path, mode) && errno != EEXIST)
-		return error("cannot create directory %s: %s", path, strerror(errno));
+		return error(a, "cannot create directory %s: %s", path, strerror(errno));
 	struct stat st;
 	if (lstat(path, &st) || !S_ISDIR(st.st_mode))
-		return error("%s is not a directory", path);
+		return error(a, "%s is not a directory", path);
 	if (lchown(path, uid, gid) || chmod(path, mode))
-		return error("cannot set the owner and mode of %s: %s", path, strerror(errno));
+		return error(a, "cannot set the owner and mode of %s: %s", path, strerror(errno));
 	return EXIT_OK;
 }
 
@@ -595,7 +595,7 @@ static int make_state_dirs(struct apply *a)
 		bool setgid_group;
 		unsigned mode;
 		prc_plan_state_dir(a->plan, i, &path, &owner, &setgid_group, &mode);
-		rc = make_dir(path, owner == PRC_OWNER_MAIL_OWNER ? a->acct.owner_uid : 0,
+		rc = make_dir(a, path, owner == PRC_OWNER_MAIL_OWNER ? a->acct.owner_uid : 0,
 		              setgid_group ? a->acct.setgid_gid : (gid_t)-1, (mode_t)mode);
 	}
 	return rc;
@@ -616,7 +616,7 @@ static int make_log_dir(struct apply *a)
 		*slash = '\0';
 		struct stat st;
 		if (stat(dir, &st))
-			rc = make_dir(dir, 0, 0, 0755);
+			rc = make_dir(a, dir, 0, 0, 0755);
 	}
 	free(dir);
 	/* Postfix programs that log without postlogd (postsuper in `postfix
@@ -625,7 +625,7 @@ static int make_log_dir(struct apply *a)
 	int fd = rc == EXIT_OK ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640)
 	                       : -1;
 	if (rc == EXIT_OK && (fd < 0 || fchown(fd, a->acct.owner_uid, (gid_t)-1))) {
-		fprintf(stderr, "%s: error: %s: %s\n", PROG, log, strerror(errno));
+		fprintf(a->log, "%s: error: %s: %s\n", PROG, log, strerror(errno));
 		rc = EXIT_IOERR;
 	}
 	if (fd >= 0)
@@ -640,10 +640,10 @@ static int fix_config_modes(struct apply *a)
 	char *sasl = join(conf_dir, "/", "sasl");
 	if (!sasl)
 		return EXIT_SOFTWARE;
-	int rc = make_dir(conf_dir, 0, 0, 0755);
+	int rc = make_dir(a, conf_dir, 0, 0, 0755);
 	struct stat st;
 	if (rc == EXIT_OK && !stat(sasl, &st))
-		rc = make_dir(sasl, 0, 0, 0755);
+		rc = make_dir(a, sasl, 0, 0, 0755);
 	free(sasl);
 	return rc;
 }
@@ -669,23 +669,23 @@ static int start_postfix(struct apply *a)
 		return EXIT_IOERR; /* it could not run: cli_run said why */
 	if (st != 0) {
 		char *reload[] = {"postfix", "-c", (char *)conf_dir, "reload", NULL};
-		return run(reload, NULL, NULL);
+		return run(a, reload, NULL, NULL);
 	}
 	char *check[] = {"postsuper", "-c", (char *)conf_dir, NULL};
-	int rc = run(check, NULL, NULL);
+	int rc = run(a, check, NULL, NULL);
 	char *quick = rc == EXIT_OK ? join(STATE(a, PRC_STATE_QUEUE_DIR), "/", "quick-start") : NULL;
 	if (rc == EXIT_OK && !quick)
 		rc = EXIT_SOFTWARE;
 	if (rc == EXIT_OK) {
 		int fd = open(quick, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 		if (fd < 0)
-			rc = error("cannot create %s: %s", quick, strerror(errno));
+			rc = error(a, "cannot create %s: %s", quick, strerror(errno));
 		else
 			close(fd);
 	}
 	if (rc == EXIT_OK) {
 		char *start[] = {"postfix", "-c", (char *)conf_dir, "start", NULL};
-		rc = run(start, NULL, NULL);
+		rc = run(a, start, NULL, NULL);
 		/* a start that failed before postfix-script removed it must not skip
 		 * the checks of the next one */
 		if (rc != EXIT_OK)
@@ -695,37 +695,63 @@ static int start_postfix(struct apply *a)
 	return rc;
 }
 
-int cmd_apply(int argc, char **argv)
+/*
+ * The steps of apply up to the renames (everything that can fail), then the
+ * renames; the stage is always removed.
+ */
+static int apply_steps(struct apply *a)
 {
-	struct apply a = {.root = "/"};
-	int rc = parse(argc, argv, &a);
-	if (rc >= 0)
-		return rc;
 	/* a tool that exits before reading its stdin must not kill us */
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
-	rc = load(&a);
+	int rc = load(a);
 	/* everything that can fail, before the first rename */
 	if (rc == EXIT_OK)
-		rc = fix_config_modes(&a);
+		rc = fix_config_modes(a);
 	if (rc == EXIT_OK)
-		rc = make_stage(&a);
+		rc = make_stage(a);
 	if (rc == EXIT_OK)
-		rc = stage_tables(&a);
+		rc = stage_tables(a);
 	if (rc == EXIT_OK)
-		rc = stage_sasldb(&a);
+		rc = stage_sasldb(a);
 	if (rc == EXIT_OK)
-		rc = stage_keys(&a);
+		rc = stage_keys(a);
 	if (rc == EXIT_OK)
-		rc = make_state_dirs(&a);
+		rc = make_state_dirs(a);
 	if (rc == EXIT_OK)
-		rc = make_log_dir(&a);
+		rc = make_log_dir(a);
 	/* then the configuration, and the tables and sasldb it names */
 	if (rc == EXIT_OK)
-		rc = render(&a);
+		rc = render(a);
 	if (rc == EXIT_OK)
-		rc = commit_staged(&a);
-	drop_stage(&a);
+		rc = commit_staged(a);
+	drop_stage(a);
+	return rc;
+}
+
+int cli_apply(const struct cli_source *src, const char *root, const char *key_owner, FILE *log,
+              struct prc_config **cfg, struct prc_plan **plan)
+{
+	struct apply a = {.src = *src, .root = root, .key_owner = key_owner, .log = log};
+	a.src.dkim_key_copies = key_owner != NULL;
+	int rc = apply_steps(&a);
+	if (rc == EXIT_OK && cfg && plan) {
+		*cfg = a.cfg;
+		*plan = a.plan;
+		return rc;
+	}
+	prc_plan_free(a.plan);
+	prc_config_free(a.cfg);
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct apply a = {.root = "/", .log = stderr};
+	int rc = parse(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	rc = apply_steps(&a);
 	if (rc == EXIT_OK && a.start)
 		rc = start_postfix(&a);
 	prc_plan_free(a.plan);

@@ -7,6 +7,13 @@
  * from the same configuration apply used (YAML file and environment), so it
  * knows what Postfix was configured with, passthrough included, without
  * reading back a rendered file.
+ *
+ * When the config reloader (watch --apply) left a status file, health also
+ * says which configuration generation is applied and whether the last change
+ * was refused.  A refused change leaves the previous configuration serving:
+ * health then checks the listeners and milters of the applied generation,
+ * which the reloader recorded from its plan, even though the sources it
+ * loads now are invalid.
  */
 #include "cli.h"
 
@@ -20,7 +27,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT, OPT_NO_ENV, OPT_ENV_FILE };
+enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT, OPT_NO_ENV, OPT_ENV_FILE, OPT_STATUS };
 
 #define MAX_TARGETS 32
 #define TCP_LISTEN  0x0A
@@ -39,7 +46,8 @@ struct targets {
 };
 
 static const char usage_line[] =
-    "health [-c FILE] [--env-file FILE] [--no-env] [--root DIR] [--milter] [--wait SECONDS]";
+    "health [-c FILE] [--env-file FILE] [--no-env] [--root DIR] [--milter] [--wait SECONDS]\n"
+    "       [--status FILE]";
 
 static int help(void)
 {
@@ -55,6 +63,11 @@ static int help(void)
 	       "      --milter        check only the milters (used to hold Postfix back until\n"
 	       "                      OpenDKIM listens)\n"
 	       "      --wait SECONDS  keep checking until healthy, for up to SECONDS\n"
+	       "      --status FILE   the config reloader's status file (default\n"
+	       "                      DIR/var/lib/postrelaycfg/status): when there is one, say\n"
+	       "                      which configuration generation is applied and whether\n"
+	       "                      the last change was refused (the previous one serving;\n"
+	       "                      not a failure)\n"
 	       "  -h, --help          show this help\n",
 	       PROG, usage_line);
 	return EXIT_OK;
@@ -183,6 +196,8 @@ static bool check(const struct targets *ts, bool report)
 	return all;
 }
 
+static int wait_healthy(const struct targets *ts, unsigned long wait_s);
+
 int cmd_health(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -192,12 +207,14 @@ int cmd_health(int argc, char **argv)
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"milter", no_argument, NULL, OPT_MILTER},
 	    {"wait", required_argument, NULL, OPT_WAIT},
+	    {"status", required_argument, NULL, OPT_STATUS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *root = "/";
 	struct cli_source src = {0};
 	bool milter_only = false;
+	const char *status = NULL;
 	unsigned long wait_s = 0;
 	char *end;
 	int c;
@@ -215,6 +232,9 @@ int cmd_health(int argc, char **argv)
 			break;
 		case OPT_ROOT:
 			root = optarg;
+			break;
+		case OPT_STATUS:
+			status = optarg;
 			break;
 		case OPT_MILTER:
 			milter_only = true;
@@ -237,20 +257,49 @@ int cmd_health(int argc, char **argv)
 	if (optind < argc || root[0] != '/')
 		goto usage;
 
+	char *status_path = status ? strdup(status) : cli_status_path(root);
+	struct cli_status st;
+	bool have_status = status_path && !cli_status_read(status_path, &st);
+	free(status_path);
+	if (have_status && st.refused)
+		printf("%s: health: configuration generation %lu applied; the last change was "
+		       "refused: %s%s\n",
+		       PROG, st.generation, st.first_diag,
+		       st.more_diags ? " (and more in the reloader's log)" : "");
+	else if (have_status)
+		printf("%s: health: configuration generation %lu applied\n", PROG, st.generation);
+
 	struct prc_config *cfg;
 	struct prc_plan *plan;
 	int rc = cli_load_plan(&src, root, &cfg, &plan);
+	struct targets ts = {0};
+	if (rc != EXIT_OK && have_status && st.refused) {
+		/* the reloader refused these sources: check what the applied generation
+		 * listens on, as the reloader recorded it from that generation's plan */
+		for (size_t i = 0; i < st.nservices && !milter_only; i++)
+			add_port(&ts, st.services[i].port, "master.cf service", st.services[i].name);
+		for (size_t i = 0; i < st.nmilters; i++)
+			add_milter(&ts, st.milters[i], st.queue_dir);
+		return wait_healthy(&ts, wait_s);
+	}
 	if (rc != EXIT_OK) {
 		printf("%s: health: the configuration cannot be used (see the errors above)\n", PROG);
 		return 1;
 	}
-	struct targets ts = {0};
 	if (!milter_only)
 		service_targets(plan, &ts);
 	milter_targets(plan, &ts);
 	prc_plan_free(plan);
 	prc_config_free(cfg);
+	return wait_healthy(&ts, wait_s);
+usage:
+	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, usage_line);
+	return EXIT_USAGE;
+}
 
+/* Check until every target listens (0) or @wait_s seconds have passed (1). */
+static int wait_healthy(const struct targets *ts, unsigned long wait_s)
+{
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -258,13 +307,10 @@ int cmd_health(int argc, char **argv)
 		long long ms =
 		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		bool last = ms >= (long long)wait_s * 1000;
-		if (check(&ts, last))
+		if (check(ts, last))
 			return 0;
 		if (last)
 			return 1;
 		nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
 	}
-usage:
-	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, usage_line);
-	return EXIT_USAGE;
 }

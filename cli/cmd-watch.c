@@ -14,6 +14,16 @@
  * together cause one reload.  Before it reloads, each certificate and key pair
  * is checked (prc_tls_check_pair): a half-done or wrong replacement is
  * reported and waits for the next change instead of being put in use.
+ *
+ * With --apply it is also the live reconfiguration: the configuration's own
+ * inputs (the YAML file, the env file, every NAME_FILE secret and YAML
+ * password_file, as the library reports them) are watched the same way.  A
+ * change re-loads and re-applies through apply's code path (cli_apply): a
+ * refused configuration changes nothing on disk, its diagnostics are logged
+ * and the running one keeps serving; an applied one is followed by COMMAND,
+ * and by --dkim-command when the OpenDKIM files the plan emits differ from
+ * the previous plan's.  Either way the status file (generation, time, result,
+ * diagnostics) is replaced atomically for `health`.
  */
 #include "cli.h"
 
@@ -22,6 +32,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +40,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_ROOT = 256, OPT_INTERVAL, OPT_NO_ENV, OPT_ENV_FILE };
+enum {
+	OPT_ROOT = 256,
+	OPT_INTERVAL,
+	OPT_NO_ENV,
+	OPT_ENV_FILE,
+	OPT_APPLY,
+	OPT_STATUS,
+	OPT_DKIM_COMMAND,
+	OPT_KEY_OWNER
+};
 
 /* The main.cf parameters that name files Postfix reads for a TLS session. */
 static const char *const watched[] = {
@@ -43,14 +63,17 @@ static const char *const watched[] = {
 #define DEBOUNCE_MS 500
 
 struct file {
-	const char *param;
+	const char *param; /* a TLS parameter, or "configuration input" */
+	bool input;        /* an input of the configuration (--apply) */
 	char *path;
 	bool exists;
 	struct stat st;
 };
 
 static const char usage_line[] = "watch [-c FILE] [--env-file FILE] [--no-env] [--root DIR] "
-                                 "[--interval SECONDS] [-- COMMAND [ARG...]]";
+                                 "[--interval SECONDS] [--apply [--status FILE] "
+                                 "[--dkim-command COMMAND] [--dkim-key-owner USER]] "
+                                 "[-- COMMAND [ARG...]]";
 
 static int help(void)
 {
@@ -69,6 +92,15 @@ static int help(void)
 	       "      --root DIR          the instance root (default /); the default command\n"
 	       "                          becomes postfix -c DIR/etc/postfix reload\n"
 	       "      --interval SECONDS  re-check this often even without events (default 5)\n"
+	       "      --apply             also watch the configuration's inputs (YAML file, env\n"
+	       "                          file, NAME_FILE secrets); on a change re-validate and\n"
+	       "                          re-apply as `apply --root DIR` does, then run COMMAND;\n"
+	       "                          an invalid configuration is logged and changes nothing\n"
+	       "      --status FILE       with --apply: the status file health reads (default\n"
+	       "                          DIR/var/lib/postrelaycfg/status)\n"
+	       "      --dkim-command CMD  with --apply: run CMD (split at blanks, no shell) when\n"
+	       "                          a re-apply changed OpenDKIM's files\n"
+	       "      --dkim-key-owner USER  with --apply: re-apply as apply --dkim-key-owner\n"
 	       "  -h, --help              show this help\n",
 	       PROG, usage_line);
 	return EXIT_OK;
@@ -87,7 +119,10 @@ static bool same_identity(const struct file *f, bool exists, const struct stat *
 	       f->st.st_ctim.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-/* Refresh every file's identity; returns how many changed and logs them. */
+#define CHANGED_TLS   1
+#define CHANGED_INPUT 2
+
+/* Refresh every file's identity; returns which kinds changed (CHANGED_*) and logs them. */
 static int refresh(struct file *files, size_t n, bool log)
 {
 	int changed = 0;
@@ -96,7 +131,7 @@ static int refresh(struct file *files, size_t n, bool log)
 		bool exists = stat(files[i].path, &st) == 0;
 		if (same_identity(&files[i], exists, &st))
 			continue;
-		changed++;
+		changed |= files[i].input ? CHANGED_INPUT : CHANGED_TLS;
 		if (log)
 			fprintf(stderr, "%s: watch: %s %s %s\n", PROG, files[i].param,
 			        files[i].path, exists ? "changed" : "is gone");
@@ -214,31 +249,183 @@ static bool pairs_usable(const struct prc_plan *plan)
 	return usable;
 }
 
-/* The files the plan's TLS parameters name (absolute paths, each once); -1 on OOM. */
-static int collect(const struct prc_plan *plan, struct file *files, size_t *n)
+/* Add @path (@len bytes) to the watched files unless it is there; -1 on OOM. */
+static int add_file(struct file *files, size_t *n, const char *param, bool input, const char *path,
+                    size_t len)
+{
+	for (size_t k = 0; k < *n; k++)
+		if (strlen(files[k].path) == len && !strncmp(files[k].path, path, len))
+			return 0;
+	if (*n == MAX_FILES)
+		return 0;
+	files[*n] = (struct file){.param = param, .input = input, .path = strndup(path, len)};
+	if (!files[*n].path)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * The files the plan's TLS parameters name (absolute paths, each once), and
+ * with @inputs the configuration's own inputs (and the sources given, which
+ * stay watched even when a refused change named others); -1 on OOM.
+ */
+static int collect(const struct prc_plan *plan, const struct prc_config *cfg,
+                   const struct cli_source *src, bool inputs, struct file *files, size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < NWATCHED; i++) {
 		const char *v = prc_plan_param(plan, watched[i], NULL);
 		/* a list parameter (*_chain_files) holds several, blank or comma separated */
-		for (const char *p = v ? v : ""; *p && *n < MAX_FILES;) {
+		for (const char *p = v ? v : ""; *p;) {
 			p += strspn(p, " \t,");
 			size_t len = strcspn(p, " \t,");
 			if (!len)
 				break;
-			bool skip = p[0] != '/'; /* $parameter references are not files */
-			for (size_t k = 0; k < *n && !skip; k++)
-				skip = strlen(files[k].path) == len && !strncmp(files[k].path, p, len);
-			if (!skip) {
-				files[*n] = (struct file){.param = watched[i], .path = strndup(p, len)};
-				if (!files[*n].path)
-					return -1;
-				(*n)++;
-			}
+			/* $parameter references are not files */
+			if (p[0] == '/' && add_file(files, n, watched[i], false, p, len))
+				return -1;
 			p += len;
 		}
 	}
+	if (!inputs)
+		return 0;
+	const char *given[] = {src->config, src->env_file};
+	for (size_t i = 0; i < 2; i++)
+		if (given[i] && add_file(files, n, "configuration input", true, given[i],
+		                         strlen(given[i])))
+			return -1;
+	for (size_t i = 0; i < prc_config_input_count(cfg); i++) {
+		const char *p = prc_config_input(cfg, i);
+		if (add_file(files, n, "configuration input", true, p, strlen(p)))
+			return -1;
+	}
 	return 0;
+}
+
+static void free_files(struct file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i].path);
+}
+
+/* The OpenDKIM files the plan emits, with their paths, as one string; NULL on OOM. */
+static char *opendkim_files(const struct prc_plan *plan)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (int i = 0; i < PRC_FILE_COUNT; i++) {
+		if (prc_plan_file_dir(plan, i) != PRC_DIR_OPENDKIM || !prc_plan_file_used(plan, i))
+			continue;
+		fprintf(f, "%s\n", prc_plan_file_path(plan, i));
+		prc_plan_emit(plan, i, f);
+	}
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* What the reloader keeps between changes. */
+struct watch {
+	struct cli_source src;
+	const char *root;
+	bool apply;
+	const char *status; /* the status file (--apply) */
+	char **command;
+	char **dkim_command; /* NULL: none */
+	const char *key_owner; /* --dkim-key-owner, for the re-apply */
+	struct prc_config *cfg;
+	struct prc_plan *plan;
+	unsigned long generation;
+	struct file files[MAX_FILES];
+	size_t n;
+};
+
+/* The configuration's inputs changed: re-apply it, or keep the running one. */
+static void reconfigure(struct watch *w)
+{
+	char *log = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&log, &len);
+	if (!f)
+		return;
+	struct prc_config *cfg = NULL;
+	struct prc_plan *plan = NULL;
+	fprintf(stderr, "%s: watch: the configuration changed: applying it\n", PROG);
+	int rc = cli_apply(&w->src, w->root, w->key_owner, f, &cfg, &plan);
+	fclose(f);
+	fputs(log ? log : "", stderr);
+	if (rc != EXIT_OK) {
+		fprintf(stderr,
+		        "%s: watch: the changed configuration was refused (the errors above); "
+		        "generation %lu keeps serving\n",
+		        PROG, w->generation);
+		cli_status_write(w->status, w->generation, true, log, w->plan);
+		free(log);
+		return;
+	}
+	char *before = opendkim_files(w->plan);
+	char *after = opendkim_files(plan);
+	bool dkim_changed = !before || !after || strcmp(before, after);
+	free(before);
+	free(after);
+	prc_plan_free(w->plan);
+	prc_config_free(w->cfg);
+	w->plan = plan;
+	w->cfg = cfg;
+	w->generation++;
+	fprintf(stderr, "%s: watch: configuration generation %lu applied\n", PROG, w->generation);
+	cli_status_write(w->status, w->generation, false, log, w->plan);
+	free(log);
+	free_files(w->files, w->n);
+	if (collect(w->plan, w->cfg, &w->src, true, w->files, &w->n))
+		w->n = 0;
+	refresh(w->files, w->n, false);
+	run(w->command);
+	if (dkim_changed && w->dkim_command)
+		run(w->dkim_command);
+	else if (dkim_changed)
+		fprintf(stderr,
+		        "%s: watch: OpenDKIM's configuration changed; no --dkim-command to restart "
+		        "it\n",
+		        PROG);
+}
+
+/* Split @s at blanks into a NULL-terminated argv (pointing into @s); NULL on OOM or empty. */
+static char **split_command(char *s)
+{
+	size_t n = 0, cap = 4;
+	char **argv = malloc(cap * sizeof(*argv));
+	for (char *p = s; argv && *p;) {
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		size_t len = strcspn(p, " \t");
+		if (n + 2 > cap) {
+			char **a = realloc(argv, (cap *= 2) * sizeof(*argv));
+			if (!a) {
+				free(argv);
+				return NULL;
+			}
+			argv = a;
+		}
+		argv[n++] = p;
+		p += len;
+		if (*p)
+			*p++ = '\0';
+	}
+	if (argv && !n) {
+		free(argv);
+		return NULL;
+	}
+	if (argv)
+		argv[n] = NULL;
+	return argv;
 }
 
 int cmd_watch(int argc, char **argv)
@@ -249,11 +436,16 @@ int cmd_watch(int argc, char **argv)
 	    {"no-env", no_argument, NULL, OPT_NO_ENV},
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"interval", required_argument, NULL, OPT_INTERVAL},
+	    {"apply", no_argument, NULL, OPT_APPLY},
+	    {"status", required_argument, NULL, OPT_STATUS},
+	    {"dkim-command", required_argument, NULL, OPT_DKIM_COMMAND},
+	    {"dkim-key-owner", required_argument, NULL, OPT_KEY_OWNER},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *root = "/";
-	struct cli_source src = {0};
+	struct watch w = {.root = "/", .generation = 1};
+	const char *status = NULL;
+	char *dkim_command = NULL;
 	unsigned long interval = 5;
 	char *end;
 	int c;
@@ -262,16 +454,29 @@ int cmd_watch(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "+c:h", opts)) != -1) {
 		switch (c) {
 		case 'c':
-			src.config = optarg;
+			w.src.config = optarg;
 			break;
 		case OPT_ENV_FILE:
-			src.env_file = optarg;
+			w.src.env_file = optarg;
 			break;
 		case OPT_NO_ENV:
-			src.no_env = true;
+			w.src.no_env = true;
 			break;
 		case OPT_ROOT:
-			root = optarg;
+			w.root = optarg;
+			break;
+		case OPT_APPLY:
+			w.apply = true;
+			break;
+		case OPT_STATUS:
+			status = optarg;
+			break;
+		case OPT_DKIM_COMMAND:
+			dkim_command = optarg;
+			break;
+		case OPT_KEY_OWNER:
+			w.key_owner = optarg;
+			w.src.dkim_key_copies = true;
 			break;
 		case OPT_INTERVAL:
 			errno = 0;
@@ -289,42 +494,57 @@ int cmd_watch(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (root[0] != '/')
+	if (w.root[0] != '/')
 		goto usage;
+	if ((status || dkim_command) && !w.apply) {
+		fprintf(stderr, "%s: error: --status and --dkim-command need --apply\n", PROG);
+		goto usage;
+	}
+	if (dkim_command && !(w.dkim_command = split_command(dkim_command))) {
+		fprintf(stderr, "%s: error: --dkim-command: expected a command\n", PROG);
+		goto usage;
+	}
 
-	struct prc_config *cfg;
-	struct prc_plan *plan;
-	int rc = cli_load_plan(&src, root, &cfg, &plan);
+	int rc = cli_load_plan(&w.src, w.root, &w.cfg, &w.plan);
 	if (rc != EXIT_OK)
 		return rc;
-	char *conf_dir = (char *)prc_plan_state(plan, PRC_STATE_CONFIG_DIR, NULL);
-	struct file files[MAX_FILES];
-	size_t n;
-	if (collect(plan, files, &n))
+	char *conf_dir = strdup(prc_plan_state(w.plan, PRC_STATE_CONFIG_DIR, NULL));
+	char *status_path = status ? strdup(status) : cli_status_path(w.root);
+	if (!conf_dir || !status_path || collect(w.plan, w.cfg, &w.src, w.apply, w.files, &w.n))
 		return EXIT_SOFTWARE;
+	w.status = status_path;
 
 	char *reload[] = {"postfix", "reload", NULL};
 	char *reload_root[] = {"postfix", "-c", conf_dir, "reload", NULL};
-	char **command = strcmp(root, "/") ? reload_root : reload;
+	w.command = strcmp(w.root, "/") ? reload_root : reload;
 	if (optind < argc)
-		command = argv + optind;
+		w.command = argv + optind;
+	/* a command that exits before reading a pipe must not kill the reloader */
+	signal(SIGPIPE, SIG_IGN);
 
-	if (!n) {
+	if (!w.n) {
 		fprintf(stderr, "%s: watch: the configuration names no TLS file: nothing to watch\n",
 		        PROG);
 		for (;;)
 			pause();
 	}
-	refresh(files, n, false);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, files[i].param, files[i].path);
+	/* generation 1: the configuration apply installed before we started */
+	if (w.apply)
+		cli_status_write(w.status, w.generation, false, NULL, w.plan);
+	refresh(w.files, w.n, false);
+	for (size_t i = 0; i < w.n; i++)
+		fprintf(stderr, "%s: watch: watching %s %s\n", PROG, w.files[i].param,
+		        w.files[i].path);
 	for (;;) {
-		int fd = watch_all(files, n);
+		int fd = watch_all(w.files, w.n);
 		/* a change between the last refresh and the new watches is caught here */
-		if (refresh(files, n, true)) {
+		int changed = refresh(w.files, w.n, true);
+		if (changed & CHANGED_INPUT && w.apply) {
+			reconfigure(&w);
+		} else if (changed) {
 			/* a reload would put a broken pair in use: wait for the next change */
-			if (pairs_usable(plan))
-				run(command);
+			if (pairs_usable(w.plan))
+				run(w.command);
 			else
 				fprintf(stderr,
 				        "%s: watch: not reloading: the TLS files above are unusable; "

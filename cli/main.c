@@ -55,6 +55,8 @@ int cli_load(const struct cli_source *src, struct prc_config **out, struct prc_d
 {
 	struct prc_config *cfg;
 	int rc = prc_config_new(&cfg);
+	if (!rc && src->dkim_key_copies)
+		rc = prc_config_set_dkim_key_copies(cfg, true);
 	if (rc)
 		return cli_exit_code(rc);
 	int status = PRC_OK;

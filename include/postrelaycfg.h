@@ -250,6 +250,19 @@ size_t prc_config_list_count(const struct prc_config *cfg, const char *env);
 const char *prc_config_list_field(const struct prc_config *cfg, const char *env, size_t i,
 				  size_t field);
 
+/**
+ * Number of files the loaders of @p cfg read: the YAML file, the env file,
+ * every NAME_FILE secret and YAML password_file, in the order read (each
+ * once).  A config reloader watches exactly these.
+ */
+size_t prc_config_input_count(const struct prc_config *cfg);
+
+/**
+ * The path of input file @p i, as it was given (not resolved).
+ * @return borrowed, valid until @p cfg is freed; NULL when out of range
+ */
+const char *prc_config_input(const struct prc_config *cfg, size_t i);
+
 /** Run-time locations of an instance, below its root (see prc_config_set_root). */
 enum prc_path {
 	PRC_PATH_POSTFIX_DIR = 0, /**< Postfix's config_directory: ROOT/etc/postfix */

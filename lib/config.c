@@ -33,8 +33,36 @@ PRC_EXPORT void prc_config_free(struct prc_config *cfg)
 		return;
 	for (size_t i = 0; i < PRC_S_COUNT; i++)
 		prc_value_clear(&cfg->v[i]);
+	for (size_t i = 0; i < cfg->ninputs; i++)
+		free(cfg->inputs[i]);
+	free(cfg->inputs);
 	free(cfg->root);
 	free(cfg);
+}
+
+int prc_config_add_input(struct prc_config *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->ninputs; i++)
+		if (!strcmp(cfg->inputs[i], path))
+			return PRC_OK;
+	char **n = realloc(cfg->inputs, (cfg->ninputs + 1) * sizeof(*n));
+	if (!n)
+		return PRC_ERR_NOMEM;
+	cfg->inputs = n;
+	if (!(n[cfg->ninputs] = prc_strdup(path)))
+		return PRC_ERR_NOMEM;
+	cfg->ninputs++;
+	return PRC_OK;
+}
+
+PRC_EXPORT size_t prc_config_input_count(const struct prc_config *cfg)
+{
+	return cfg ? cfg->ninputs : 0;
+}
+
+PRC_EXPORT const char *prc_config_input(const struct prc_config *cfg, size_t i)
+{
+	return cfg && i < cfg->ninputs ? cfg->inputs[i] : NULL;
 }
 
 PRC_EXPORT int prc_config_set_root(struct prc_config *cfg, const char *root)

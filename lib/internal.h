@@ -98,7 +98,12 @@ struct prc_config {
 	char *root; /* "/" or an instance directory */
 	bool validated;
 	bool dkim_key_copies; /* the plan installs copies of the DKIM keys (prc_config_set_dkim_key_copies) */
+	char **inputs; /* the files the loaders read (prc_config_input) */
+	size_t ninputs;
 };
+
+/* Remember that the loaders read @path (once); PRC_ERR_NOMEM or 0. */
+int prc_config_add_input(struct prc_config *cfg, const char *path);
 
 void prc_value_clear(struct prc_value *v);
 /* Move @src into @dst (which is cleared first); @src is left empty. */

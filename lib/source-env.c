@@ -240,7 +240,11 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		}
 		if (path) {
 			snprintf(origin, sizeof(origin), "env:%s", file_name);
-			int r = PRC_OK;
+			int r = prc_config_add_input(cfg, path);
+			if (r) {
+				rc = r;
+				continue;
+			}
 			owned = prc_read_secret(path, origin, set->env, d, &r);
 			if (!owned) {
 				/* a NAME_FILE that cannot be read is a bad setting, not an
@@ -288,7 +292,9 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 {
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
-	int rc = PRC_OK;
+	int rc = prc_config_add_input(cfg, path);
+	if (rc)
+		return rc;
 	/* the file itself is named in the message, as for a YAML file */
 	char *text = prc_read_secret(path, "", "", d, &rc);
 	if (!text) /* nothing was loaded: an I/O problem, not a bad setting */

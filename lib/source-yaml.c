@@ -204,6 +204,8 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 				prc_yaml_oom(c);
 				return false;
 			}
+			if (prc_config_add_input(c->cfg, file))
+				prc_yaml_oom(c);
 			fields[pwf] = prc_read_secret(file, origin, set->env, tmp, &r);
 			relay_diags(c, tmp, fpath);
 			prc_diags_free(tmp);
@@ -450,7 +452,9 @@ PRC_EXPORT int prc_config_load_yaml_file(struct prc_config *cfg, const char *pat
 		return PRC_ERR_ARG;
 	char *data;
 	size_t len;
-	int rc = prc_read_file(path, YAML_MAX_SIZE, "", "", d, &data, &len);
+	int rc = prc_config_add_input(cfg, path);
+	if (!rc)
+		rc = prc_read_file(path, YAML_MAX_SIZE, "", "", d, &data, &len);
 	if (rc)
 		return rc;
 	rc = prc_config_load_yaml_buffer(cfg, path, data, len, d);

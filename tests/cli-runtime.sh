@@ -13,7 +13,9 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	ip netns delete "prx-cli-$$" 2>/dev/null || true
+	ip netns delete "prx-live-$$" 2>/dev/null || true
 	wait 2>/dev/null || true
+	[ -z "${keydir:-}" ] || rm -rf "$keydir"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -195,5 +197,143 @@ expect "watch rejects a zero interval" 64 "$cli" watch --interval 0
 expect "watch of an invalid configuration" 78 env -i PATH="$PATH" "$cli" watch --no-env
 same "watch of an invalid configuration says why" "$work/err" \
 	"postrelaycfg: error: env:MAILNAME: MAILNAME is required: set it to this relay's fully qualified host name, e.g. mail.example.com"
+
+
+# ---- watch --apply: live reconfiguration ---------------------------------
+# An instance in a scratch root; the YAML is laid out like a mounted
+# Kubernetes ConfigMap (relay.yaml -> ..data/relay.yaml, ..data -> ..vN), the
+# relay credentials come from a NAME_FILE secret.
+lr=$work/live
+mkdir -p "$lr/cfg"
+chmod 755 "$work" "$lr"
+swap() { # swap N YAML: the ConfigMap update, as the kubelet does it
+	mkdir "$lr/cfg/..v$1"
+	printf '%s\n' "$2" >"$lr/cfg/..v$1/relay.yaml"
+	ln -s "..v$1" "$lr/cfg/..data_tmp"
+	mv -T "$lr/cfg/..data_tmp" "$lr/cfg/..data"
+}
+swap 1 "limits: {message_size: 10M}"
+ln -s ..data/relay.yaml "$lr/cfg/relay.yaml"
+printf 'relay.example.net:user:pw1\n' >"$lr/credentials"
+cat >"$lr/env" <<LIVEENV
+MAILNAME=mail.example.com
+RELAYHOST=relay.example.net
+RELAYHOST_AUTH=yes
+RELAYHOST_PASSWORDMAP_FILE=$lr/credentials
+LIVEENV
+src=(--env-file "$lr/env" -c "$lr/cfg/relay.yaml" --root "$lr/root")
+expect "live: the first apply" 0 "$cli" apply "${src[@]}"
+: >"$lr/reloads"
+: >"$lr/dkim-restarts"
+printf '#!/bin/sh\necho restart >>"%s"\n' "$lr/dkim-restarts" >"$lr/restart-opendkim"
+chmod 755 "$lr/restart-opendkim"
+env -i PATH="$PATH" "$cli" watch --apply "${src[@]}" --interval 3600 \
+	--dkim-command "$lr/restart-opendkim" -- sh -c "echo reload >>'$lr/reloads'" 2>"$lr/watch.err" &
+pids+=($!)
+for _ in $(seq 1 50); do grep -q "watching configuration input $lr/credentials" "$lr/watch.err" 2>/dev/null && break; sleep 0.1; done
+grep ': watching configuration' "$lr/watch.err" >"$work/watching" || true
+same "live: the inputs are watched: the YAML, the env file, the NAME_FILE secret" "$work/watching" \
+	"postrelaycfg: watch: watching configuration input $lr/cfg/relay.yaml
+postrelaycfg: watch: watching configuration input $lr/env
+postrelaycfg: watch: watching configuration input $lr/credentials"
+status() { grep -v '^time ' "$lr/root/var/lib/postrelaycfg/status"; }
+status >"$work/status"
+same "live: the status file starts at generation 1" "$work/status" "generation 1
+result applied
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
+lreloads() { # wait up to 5 s for N runs of the command; prints the count
+	for _ in $(seq 1 50); do [ "$(wc -l <"$lr/reloads")" -ge "$1" ] && break; sleep 0.1; done
+	wc -l <"$lr/reloads"
+}
+mainline() { grep "^$1 = " "$lr/root/etc/postfix/main.cf"; }
+sleep 0.3
+swap 2 "limits: {message_size: 20M}"
+n=$(lreloads 1)
+if [ "$n" = 1 ]; then ok "live: a ConfigMap swap re-applies and reloads once"; else notok "live: $n reloads after the swap" "$(cat "$lr/watch.err")"; fi
+mainline message_size_limit >"$work/line"
+same "live: main.cf has the new value" "$work/line" "message_size_limit = 20971520"
+status >"$work/status"
+same "live: the status says generation 2 applied" "$work/status" "generation 2
+result applied
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
+same "live: OpenDKIM's files did not change: no restart" "$lr/dkim-restarts" ""
+# an invalid configuration: logged, refused, nothing on disk changes
+(cd "$lr/root" && find . -path ./var/lib/postrelaycfg -prune -o -type f -print0 | sort -z |
+	xargs -0 sha256sum) >"$work/before"
+swap 3 "limits: {message_size: lots, bogus: 1}"
+for _ in $(seq 1 50); do grep -q 'was refused' "$lr/watch.err" && break; sleep 0.1; done
+sleep 0.5
+(cd "$lr/root" && find . -path ./var/lib/postrelaycfg -prune -o -type f -print0 | sort -z |
+	xargs -0 sha256sum) >"$work/after"
+if cmp -s "$work/before" "$work/after"; then ok "live: a refused configuration changes no file"; else notok "live: files changed" "$(diff "$work/before" "$work/after")"; fi
+n=$(wc -l <"$lr/reloads")
+if [ "$n" = 1 ]; then ok "live: a refused configuration is not reloaded"; else notok "live: $n reloads after an invalid YAML"; fi
+grep -E ': (error|warning): |refused' "$lr/watch.err" >"$work/refusal"
+same "live: every diagnostic is logged, and the refusal" "$work/refusal" \
+	"postrelaycfg: error: $lr/cfg/relay.yaml:1:24: limits.message_size: 'lots': expected a size in bytes, optionally with a k, M or G suffix
+postrelaycfg: error: $lr/cfg/relay.yaml:1:30: limits.bogus: unknown key
+postrelaycfg: watch: the changed configuration was refused (the errors above); generation 2 keeps serving"
+status >"$work/status"
+same "live: the status says refused, with every diagnostic" "$work/status" "generation 2
+result refused
+diag error: $lr/cfg/relay.yaml:1:24: limits.message_size: 'lots': expected a size in bytes, optionally with a k, M or G suffix
+diag error: $lr/cfg/relay.yaml:1:30: limits.bogus: unknown key
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
+expect "live: health of the refused change still passes" 0 "$cli" health "${src[@]}" --milter
+same "live: health says the last change was refused" "$work/out" \
+	"postrelaycfg: health: configuration generation 2 applied; the last change was refused: error: $lr/cfg/relay.yaml:1:24: limits.message_size: 'lots': expected a size in bytes, optionally with a k, M or G suffix (and more in the reloader's log)"
+# while the sources are refused, health checks what the applied generation
+# listens on (recorded by the reloader): in an empty namespace, nothing
+ip netns add "prx-live-$$"
+expect "live: health of the refused change without listeners" 1 \
+	ip netns exec "prx-live-$$" "$cli" health "${src[@]}"
+ip netns delete "prx-live-$$"
+sed -n '2,$p' "$work/out" >"$work/missing"
+same "live: health names the applied generation's missing listeners" "$work/missing" \
+	"postrelaycfg: health: nothing listens on port 25 (master.cf service smtp)
+postrelaycfg: health: nothing listens on port 587 (master.cf service submission)
+postrelaycfg: health: nothing listens on port 2525 (master.cf service 2525)"
+# the fix is applied
+swap 4 "limits: {message_size: 30M}"
+n=$(lreloads 2)
+if [ "$n" = 2 ]; then ok "live: the fixed configuration is applied"; else notok "live: $n reloads after the fix"; fi
+mainline message_size_limit >"$work/line"
+same "live: main.cf has the fixed value" "$work/line" "message_size_limit = 31457280"
+status >"$work/status"
+same "live: the status says generation 3 applied" "$work/status" "generation 3
+result applied
+service 25 smtp
+service 587 submission
+service 2525 2525
+queue_directory $lr/root/var/spool/postfix"
+expect "live: health after the fix" 0 "$cli" health "${src[@]}" --milter
+same "live: health names the generation" "$work/out" "postrelaycfg: health: configuration generation 3 applied"
+# a NAME_FILE secret replaced (written to a new file, renamed over)
+printf 'relay.example.net:user:pw2\n' >"$lr/credentials.new"
+mv "$lr/credentials.new" "$lr/credentials"
+n=$(lreloads 3)
+if [ "$n" = 3 ]; then ok "live: a changed NAME_FILE secret is applied"; else notok "live: $n reloads after the secret changed"; fi
+grep -c 'pw2' "$lr/root/etc/postfix/sasl_passwd" >"$work/line" || true
+same "live: the relay credentials are the new ones" "$work/line" "1"
+# OpenDKIM's files change: the --dkim-command runs once
+# OpenDKIM (and so apply) refuses a key below /tmp: it is kept below /run
+keydir=$(mktemp -d /run/postrelay-test-key.XXXXXX)
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keydir/dkim.key" 2>/dev/null
+chmod 600 "$keydir/dkim.key"
+swap 5 "limits: {message_size: 30M}
+dkim: {enabled: true, key: $keydir/dkim.key}"
+n=$(lreloads 4)
+if [ "$n" = 4 ]; then ok "live: enabling DKIM is applied"; else notok "live: $n reloads after DKIM" "$(tail -n 5 "$lr/watch.err")"; fi
+same "live: OpenDKIM's files changed: the --dkim-command ran" "$lr/dkim-restarts" "restart"
+expect "watch: --status needs --apply" 64 "$cli" watch --status "$lr/s"
 
 tap_summary

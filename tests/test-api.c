@@ -1,6 +1,8 @@
 /* The public API as a tool author sees it: handles, diagnostics, print, introspection. */
 #include "test-common.h"
 
+#include <unistd.h>
+
 START_TEST(api_free_accepts_null_and_bad_arguments_fail)
 {
 	prc_config_free(NULL);
@@ -195,6 +197,75 @@ START_TEST(api_settings_scdoc_reference)
 }
 END_TEST
 
+/* write @text to a new file below @dir; returns its path (free()) */
+static char *inputs_file(const char *dir, const char *name, const char *text)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *path = malloc(n);
+	ck_assert_ptr_nonnull(path);
+	snprintf(path, n, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+START_TEST(api_config_inputs_are_the_files_read)
+{
+	char dir[] = "/tmp/prc-inputs.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *users = inputs_file(dir, "users", "app:pw\n");
+	char *cred = inputs_file(dir, "cred", "pw2\n");
+	size_t n = strlen(cred) + 128;
+	char *yaml_text = malloc(n);
+	snprintf(yaml_text, n,
+	         "relay:\n  host: relay.example.net\n  credentials:\n"
+	         "    - {host: relay.example.net, user: u, password_file: %s}\n",
+	         cred);
+	char *yaml = inputs_file(dir, "relay.yaml", yaml_text);
+	n = strlen(users) + 64;
+	char *env_text = malloc(n);
+	snprintf(env_text, n, "MAILNAME=mail.example.com\nSMTPD_USERS_FILE=%s\n", users);
+	char *env = inputs_file(dir, "env", env_text);
+
+	struct prc_config *cfg;
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	ck_assert_uint_eq(prc_config_input_count(cfg), 0);
+	ck_assert_int_eq(prc_config_load_yaml_file(cfg, yaml, NULL), 0);
+	ck_assert_int_eq(prc_config_load_env_file(cfg, env, NULL), 0);
+	/* loading the same file again adds nothing */
+	ck_assert_int_eq(prc_config_load_env_file(cfg, env, NULL), 0);
+	ck_assert_uint_eq(prc_config_input_count(cfg), 4);
+	ck_assert_str_eq(prc_config_input(cfg, 0), yaml);
+	ck_assert_str_eq(prc_config_input(cfg, 1), cred);
+	ck_assert_str_eq(prc_config_input(cfg, 2), env);
+	ck_assert_str_eq(prc_config_input(cfg, 3), users);
+	ck_assert_ptr_null(prc_config_input(cfg, 4));
+	ck_assert_ptr_null(prc_config_input(NULL, 0));
+	ck_assert_uint_eq(prc_config_input_count(NULL), 0);
+	prc_config_free(cfg);
+
+	/* a file that cannot be read is an input too: a reloader waits for it */
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	const char *envp[] = {"MAILNAME=mail.example.com", "SMTPD_USERS_FILE=/nonexistent/users",
+	                      NULL};
+	ck_assert_int_eq(prc_config_load_env(cfg, envp, NULL), PRC_ERR_INVALID);
+	ck_assert_uint_eq(prc_config_input_count(cfg), 1);
+	ck_assert_str_eq(prc_config_input(cfg, 0), "/nonexistent/users");
+	prc_config_free(cfg);
+
+	char *files[] = {users, cred, yaml, env};
+	for (size_t i = 0; i < 4; i++) {
+		unlink(files[i]);
+		free(files[i]);
+	}
+	rmdir(dir);
+	free(yaml_text);
+	free(env_text);
+}
+END_TEST
+
 SUITE_BEGIN(api)
 ADD(api_free_accepts_null_and_bad_arguments_fail)
 ADD(api_diagnostics_accessors)
@@ -203,6 +274,7 @@ ADD(api_settings_introspection)
 ADD(api_secret_settings)
 ADD(api_seed_defaults)
 ADD(api_settings_scdoc_reference)
+ADD(api_config_inputs_are_the_files_read)
 SUITE_END
 
 TEST_MAIN(api_suite)

@@ -832,6 +832,136 @@ test_kubernetes_example_pod() {
 	expect_eq "$(docker inspect -f '{{.State.ExitCode}}' prt-relay40)" 0 "exit code after preStop and SIGTERM"
 }
 
+# Live reconfiguration: the YAML mounted from a host directory is changed while
+# the relay runs (hardened, reloader on); SIZELIMIT follows it without a
+# restart, an invalid file is refused and the old settings keep relaying.
+live_yaml() { # DIR MESSAGE_SIZE: replace DIR/relay.yaml as an editor does (new file, rename)
+	printf 'limits:\n  message_size: %s\n' "$2" >"$1/relay.yaml.new"
+	mv "$1/relay.yaml.new" "$1/relay.yaml"
+}
+live_wait_log() { # NAME PATTERN COUNT: wait up to 15 s for COUNT log lines matching PATTERN
+	local n=0
+	for _ in $(seq 1 75); do
+		n=$(docker logs "$1" 2>&1 | grep -cE -- "$2" || true)
+		[ "$n" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	docker logs "$1" 2>&1 | tail -n 20 | sed 's/^/  | /' >&2
+	fail "$1: $n log lines /$2/, wanted $3"
+}
+# Send until the relay answers as wanted (ok: accepted; 552: refused for its
+# size), for up to 10 s: smtpd processes that were idle during `postfix
+# reload` may take one more session with the previous settings.
+send_until() { # ok|552 IP:PORT SUBJECT [swaks options]
+	local want=$1 rc
+	shift
+	for _ in $(seq 1 20); do
+		rc=0
+		send "$@" >"$work/swaks.out" 2>&1 || rc=$?
+		if [ "$want" = ok ] && [ "$rc" = 0 ]; then return 0; fi
+		if [ "$want" = 552 ] && grep -qE '^<\*\* +552 ' "$work/swaks.out"; then return 0; fi
+		sleep 0.5
+	done
+	sed 's/^/  | /' "$work/swaks.out" | tail -n 10 >&2
+	fail "$2: no '$want' within 10 s"
+}
+test_live_reconfiguration() {
+	local d=$work/live ip=10.232.0.32 big pid1 rc
+	mkdir -p "$d"
+	live_yaml "$d" 1M
+	# a 60 kB body, in lines
+	big=$(head -c 60000 /dev/zero | tr '\0' x | fold -w 76)
+	relay prt-relay32 "$ip" -v "$d:/etc/postrelay:ro" -e MAILNAME=mail.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" -e CONFIG_RELOADER_ENABLED=true "$image"
+	wait_ready prt-relay32
+	live_wait_log prt-relay32 'watching configuration input /etc/postrelay/relay.yaml' 1
+	pid1=$(docker exec prt-relay32 head -n 1 /var/spool/postfix/pid/master.pid | tr -d ' ')
+	send "$ip:25" live-big-before --body "$big" >"$work/swaks.out" || fail "60 kB under 1M refused"
+	wait_delivered live-big-before >/dev/null
+	# the limit drops to 40 kB
+	live_yaml "$d" 40k
+	live_wait_log prt-relay32 'watch: configuration generation 2 applied' 1
+	live_wait_log prt-relay32 'watch: running postfix -c /run/postrelay/etc/postfix reload' 1
+	expect_eq "$(docker exec prt-relay32 postconf -h message_size_limit)" 40960 "message_size_limit"
+	send_until 552 "$ip:25" live-big-after --body "$big"
+	send "$ip:25" live-small-after >"$work/swaks.out" || fail "a small message was refused"
+	wait_delivered live-small-after >/dev/null
+	# an invalid file: refused, logged, the 40k configuration keeps serving
+	printf 'limits:\n  message_size: lots\n' >"$d/relay.yaml.new"
+	mv "$d/relay.yaml.new" "$d/relay.yaml"
+	live_wait_log prt-relay32 'refused \(the errors above\); generation 2 keeps serving' 1
+	docker logs prt-relay32 >"$work/log" 2>&1
+	expect_grep "^postrelaycfg: error: /etc/postrelay/relay\\.yaml:2:17: limits\\.message_size: 'lots': expected a size" \
+		"$work/log" "the diagnostic in the log"
+	docker exec prt-relay32 /usr/lib/postrelay/cfg health >"$work/health" 2>/dev/null ||
+		fail "health failed while the old configuration serves: $(cat "$work/health")"
+	expect_eq "$(cat "$work/health")" \
+		"postrelaycfg: health: configuration generation 2 applied; the last change was refused: error: /etc/postrelay/relay.yaml:2:17: limits.message_size: 'lots': expected a size in bytes, optionally with a k, M or G suffix" \
+		"health after the refused change"
+	expect_eq "$(docker exec prt-relay32 postconf -h message_size_limit)" 40960 "message_size_limit kept"
+	rc=0
+	send "$ip:25" live-big-invalid --body "$big" >"$work/swaks.out" 2>&1 || rc=$?
+	[ "$rc" != 0 ] || fail "60 kB accepted while the invalid file is refused"
+	expect_grep '^<\*\* +552 ' "$work/swaks.out" "552 still, with the old settings"
+	send "$ip:25" live-small-invalid >"$work/swaks.out" || fail "small message refused"
+	wait_delivered live-small-invalid >/dev/null
+	# fixed: applied
+	live_yaml "$d" 100k
+	live_wait_log prt-relay32 'watch: configuration generation 3 applied' 1
+	live_wait_log prt-relay32 'watch: running postfix -c /run/postrelay/etc/postfix reload' 2
+	expect_eq "$(docker exec prt-relay32 /usr/lib/postrelay/cfg health 2>&1)" \
+		"postrelaycfg: health: configuration generation 3 applied" "health after the fix"
+	send_until ok "$ip:25" live-big-fixed --body "$big"
+	wait_delivered live-big-fixed >/dev/null
+	expect_eq "$(docker exec prt-relay32 head -n 1 /var/spool/postfix/pid/master.pid | tr -d ' ')" \
+		"$pid1" "postfix master PID (no restart)"
+	expect_eq "$(docker inspect -f '{{.RestartCount}}' prt-relay32)" 0 "container restarts"
+}
+
+# Live reconfiguration with DKIM: a changed selector in the mounted YAML is
+# applied and OpenDKIM restarted (it signs with the new one); a change that
+# leaves OpenDKIM's files alone does not restart it.
+opendkim_pid() { # NAME
+	docker exec "$1" sh -c 'for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = opendkim ] && echo "${p#/proc/}"; done; true'
+}
+test_live_reconfiguration_dkim() {
+	local d=$work/live-dkim ip=10.232.0.33 pid1 pid2 f
+	dkim_key
+	mkdir -p "$d/dkim"
+	printf 'dkim:\n  selector: s1\n' >"$d/relay.yaml"
+	relay prt-relay33 "$ip" -v "$d:/etc/postrelay:ro" -v "$work/dkim:/etc/postrelay/dkim:ro" \
+		-e MAILNAME=mail.example.com -e RELAYHOST="[$upstream_ip]:25" -e USE_DKIM=yes \
+		-e DKIM_DOMAINS=example.org -e DKIM_KEYFILE=/etc/postrelay/dkim/mail.key \
+		-e CONFIG_RELOADER_ENABLED=true "$image"
+	wait_ready prt-relay33
+	live_wait_log prt-relay33 'watching configuration input /etc/postrelay/relay.yaml' 1
+	pid1=$(opendkim_pid prt-relay33)
+	[ -n "$pid1" ] || fail "no opendkim process"
+	printf 'dkim:\n  selector: s2\n' >"$d/relay.yaml.new"
+	mv "$d/relay.yaml.new" "$d/relay.yaml"
+	live_wait_log prt-relay33 'watch: configuration generation 2 applied' 1
+	live_wait_log prt-relay33 'watch: running /usr/lib/postrelay/restart opendkim' 1
+	for _ in $(seq 1 50); do
+		pid2=$(opendkim_pid prt-relay33)
+		[ -n "$pid2" ] && [ "$pid2" != "$pid1" ] && break
+		sleep 0.2
+	done
+	if [ -z "$pid2" ] || [ "$pid2" = "$pid1" ]; then fail "OpenDKIM was not restarted ($pid1, $pid2)"; fi
+	docker exec prt-relay33 /usr/lib/postrelay/cfg health --milter --wait 10 >/dev/null ||
+		fail "OpenDKIM does not listen after its restart"
+	send "$ip:25" live-dkim-s2 >"$work/swaks.out" || fail "message refused"
+	f=$(wait_delivered live-dkim-s2)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	expect_grep '^DKIM-Signature: .*s=s2' "$work/msg" "signed with the new selector"
+	# a change OpenDKIM's files do not see: applied, OpenDKIM left running
+	printf 'dkim:\n  selector: s2\nlimits:\n  message_size: 2M\n' >"$d/relay.yaml.new"
+	mv "$d/relay.yaml.new" "$d/relay.yaml"
+	live_wait_log prt-relay33 'watch: configuration generation 3 applied' 1
+	sleep 1
+	expect_eq "$(opendkim_pid prt-relay33)" "$pid2" "OpenDKIM PID after a change outside its files"
+	expect_eq "$(docker logs prt-relay33 2>&1 | grep -c 'running /usr/lib/postrelay/restart')" 1 "OpenDKIM restarts"
+}
+
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	relay_writable_root denied_outside_mynetworks services_run_as_their_users \
 	no_setuid_or_setgid_files \
@@ -843,7 +973,8 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	health_unhealthy_when_postfix_killed restart_with_run_kept \
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
-	derived_image_bakes_config compose_example_relays kubernetes_example_pod; do
+	derived_image_bakes_config compose_example_relays kubernetes_example_pod \
+	live_reconfiguration live_reconfiguration_dkim; do
 	run_test "$t"
 done
 
