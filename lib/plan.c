@@ -855,7 +855,8 @@ static void plan_sender_logins(struct build *b, const char *type)
 				b->oom = true;
 			s += len;
 		}
-	qsort(k, m, sizeof(*k), login_key_cmp);
+	if (!b->oom)
+		qsort(k, m, sizeof(*k), login_key_cmp);
 	for (size_t i = 0; i < m && !b->oom;) {
 		struct prc_buf users = {0};
 		size_t j = i;
