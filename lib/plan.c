@@ -863,7 +863,11 @@ static void plan_sender_logins(struct build *b, const char *type)
 		for (; j < m && !strcmp(k[j].sender, k[i].sender); j++) {
 			if (j > i)
 				prc_buf_puts(&users, ", ");
+			/* the login smtpd sees: "user" logs in within MAILNAME
+			 * (smtpd_sasl_local_domain), as in plan_users() */
 			prc_buf_puts(&users, k[j].user);
+			if (!strchr(k[j].user, '@'))
+				prc_buf_printf(&users, "@%s", V(MAILNAME)->str);
 		}
 		table_add(b, PRC_FILE_SENDER_LOGINS, prc_strdup(k[i].sender), prc_buf_take(&users),
 		          k[i].origin);
