@@ -522,8 +522,11 @@ t_postmaster_delay() {
 	send trust "$RELAY4" --from app@sender.example --to x@dest.example || { echo "$out"; return 1; }
 	local f
 	f=$(arrived up1 "$m" 30) || return 1
-	grep -q "Delayed Mail" "$f" && grep -q "pm@notices.example" "$f" ||
-		{ echo "not a delay notice to the postmaster:"; cat "$f"; return 1; }
+	if ! grep -q "Delayed Mail" "$f" || ! grep -q "pm@notices.example" "$f"; then
+		echo "not a delay notice to the postmaster:"
+		cat "$f"
+		return 1
+	fi
 }
 check postmaster_address_gets_delay_notices t_postmaster_delay
 
