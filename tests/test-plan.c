@@ -92,17 +92,20 @@ END_TEST
 
 START_TEST(plan_table_keys_are_folded)
 {
-	const char *envp[] = {"MAILNAME=mail.example.com", "RELAYHOST=[Relay.Example.COM]:587",
+	const char *envp[] = {"MAILNAME=mail.example.com",
+	                      "RELAYHOST=[Relay.Example.COM]:587",
 	                      "RELAYHOST_AUTH=yes",
 	                      "RELAYHOST_PASSWORDMAP=[relay.example.com]:587:User:Pass",
-	                      "RELAYHOST_MAP=Bob@Example.ORG:[Other.Example]:25", NULL};
+	                      "RELAYHOST_MAP=Bob@Example.ORG:[Other.Example]:25",
+	                      NULL};
 	struct prc_config *cfg;
 	struct prc_plan *p = plan_env(envp, &cfg);
 	const char *type, *key, *value, *origin;
 	ck_assert(prc_plan_table(p, PRC_FILE_SASL_PASSWD, &type));
 	ck_assert_str_eq(type, "hash");
 	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SASL_PASSWD), 1);
-	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SASL_PASSWD, 0, &key, &value, &origin), 0);
+	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SASL_PASSWD, 0, &key, &value, &origin),
+	                 0);
 	ck_assert_str_eq(key, "[relay.example.com]:587");
 	ck_assert_str_eq(value, "User:Pass");
 	ck_assert_str_eq(origin, "env:RELAYHOST_PASSWORDMAP");
@@ -134,7 +137,8 @@ START_TEST(plan_state_locations_and_accounts)
 	ck_assert_str_eq(origin, "env:POSTFIX_mail_owner");
 	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_SETGID_GROUP, &origin), "postdrop");
 	ck_assert_str_eq(origin, "postfix default");
-	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_QUEUE_DIR, NULL), "/srv/relay/var/spool/postfix");
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_QUEUE_DIR, NULL),
+	                 "/srv/relay/var/spool/postfix");
 	/* a $reference is expanded from the plan's own parameters */
 	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_DATA_DIR, NULL),
 	                 "/srv/relay/var/spool/postfix/data");
@@ -142,7 +146,8 @@ START_TEST(plan_state_locations_and_accounts)
 	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_SASLDB, NULL),
 	                 "/srv/relay/etc/postfix/sasl/sasldb2");
 	ck_assert_str_eq(prc_plan_dir(p, PRC_DIR_OPENDKIM), "/srv/relay/etc/opendkim");
-	ck_assert_str_eq(prc_plan_file_path(p, PRC_FILE_KEY_TABLE), "/srv/relay/etc/opendkim/KeyTable");
+	ck_assert_str_eq(prc_plan_file_path(p, PRC_FILE_KEY_TABLE),
+	                 "/srv/relay/etc/opendkim/KeyTable");
 	ck_assert_int_eq(prc_plan_file_dir(p, PRC_FILE_KEY_TABLE), PRC_DIR_OPENDKIM);
 	ck_assert_uint_eq(prc_plan_file_mode(p, PRC_FILE_MAIN_CF), 0644);
 	const char *path;
@@ -167,7 +172,8 @@ END_TEST
 
 START_TEST(plan_unresolvable_reference_is_an_error)
 {
-	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_queue_directory=$nowhere/q", NULL};
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_queue_directory=$nowhere/q",
+	                      NULL};
 	struct prc_config *cfg;
 	struct prc_diags *d;
 	struct prc_plan *p = NULL;
@@ -251,7 +257,105 @@ START_TEST(plan_invalid_configuration_is_not_planned)
 }
 END_TEST
 
+/* Entry @i of table @f as "key value". */
+static void assert_entry(struct prc_plan *p, enum prc_file f, size_t i, const char *key,
+                         const char *value)
+{
+	const char *k, *v;
+	ck_assert_int_eq(prc_plan_table_entry(p, f, i, &k, &v, NULL), 0);
+	ck_assert_str_eq(k, key);
+	ck_assert_str_eq(v, value);
+}
+
+START_TEST(plan_policy_tables_allow_the_null_sender_and_fold_keys)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com",
+	                      "ALLOWED_SENDER_DOMAINS=Example.COM .example.com",
+	                      "ALLOWED_RECIPIENT_DOMAINS=dest.example",
+	                      "SMTPD_USERS=alice:pw,bob@example.org:pw",
+	                      "SMTPD_SENDER_LOGINS=alice:Alice@example.com|@example.org,"
+	                      "bob@example.org:@example.org",
+	                      NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *type, *origin;
+	ck_assert(prc_plan_table(p, PRC_FILE_SENDER_ACCESS, &type));
+	ck_assert_str_eq(type, "hash");
+	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SENDER_ACCESS), 3);
+	assert_entry(p, PRC_FILE_SENDER_ACCESS, 0, "<>", "OK");
+	assert_entry(p, PRC_FILE_SENDER_ACCESS, 1, "example.com", "OK");
+	assert_entry(p, PRC_FILE_SENDER_ACCESS, 2, ".example.com", "OK");
+	assert_entry(p, PRC_FILE_RECIPIENT_ACCESS, 0, "dest.example", "OK");
+	/* one entry per sender, with every login that owns it (as smtpd names it) */
+	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SENDER_LOGINS), 2);
+	assert_entry(p, PRC_FILE_SENDER_LOGINS, 0, "@example.org",
+	             "alice@mail.example.com, bob@example.org");
+	assert_entry(p, PRC_FILE_SENDER_LOGINS, 1, "alice@example.com", "alice@mail.example.com");
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_sender_restrictions", &origin),
+	                 "reject_authenticated_sender_login_mismatch, check_sender_access "
+	                 "hash:${config_directory}/sender_access, check_sender_access "
+	                 "static:{REJECT sender domain not allowed on this relay}");
+	ck_assert_str_eq(origin, "env:ALLOWED_SENDER_DOMAINS");
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_relay_restrictions", NULL),
+	                 "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_relays_on_465_get_the_implicit_tls_transport)
+{
+	const char *envp[] = {
+	    "MAILNAME=mail.example.com", "RELAYHOST=[smtp.example.net]:465",
+	    "RELAYHOST_MAP=@a.example:[a.example.net]:587",
+	    "TRANSPORT_MAP=b.example:[b.example.net]:465,c.example:[c.example.net]", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *name, *command, *origin;
+	ck_assert_str_eq(prc_plan_param(p, "default_transport", &origin), "smtps-relay");
+	ck_assert_str_eq(origin, "env:RELAYHOST");
+	ck_assert_str_eq(prc_plan_param(p, "relayhost", NULL), "[smtp.example.net]:465");
+	assert_entry(p, PRC_FILE_TRANSPORT, 0, "b.example", "smtps-relay:[b.example.net]:465");
+	assert_entry(p, PRC_FILE_TRANSPORT, 1, "c.example", "smtp:[c.example.net]");
+	assert_entry(p, PRC_FILE_SENDER_TRANSPORT, 0, "@a.example", "smtp:[a.example.net]:587");
+	size_t n = prc_plan_service_count(p);
+	ck_assert_int_eq(prc_plan_service(p, n - 1, &name, NULL, &command, NULL), 0);
+	ck_assert_str_eq(name, "smtps-relay");
+	ck_assert_str_eq(command, "smtp");
+	char *master = emit_text(cfg, PRC_FILE_MASTER_CF);
+	ck_assert_ptr_nonnull(strstr(master, "\nsmtps-relay unix -       -       n       -       "
+	                                     "-       smtp\n  -o syslog_name=postfix/smtps-relay\n"
+	                                     "  -o smtp_tls_wrappermode=yes\n"
+	                                     "  -o smtp_tls_security_level=encrypt\n"
+	                                     "  -o smtp_fallback_relay=\n"));
+	free(master);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_postmaster_address_gets_postfix_notices)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTMASTER_ADDRESS=pm@example.com",
+	                      NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	ck_assert_str_eq(prc_plan_param(p, "notify_classes", NULL),
+	                 "2bounce, delay, resource, software");
+	ck_assert_str_eq(prc_plan_param(p, "delay_notice_recipient", NULL), "pm@example.com");
+	ck_assert_str_eq(prc_plan_param(p, "error_notice_recipient", NULL), "pm@example.com");
+	ck_assert_str_eq(prc_plan_param(p, "2bounce_notice_recipient", NULL), "pm@example.com");
+	ck_assert_ptr_null(prc_plan_param(p, "bounce_notice_recipient", NULL));
+	ck_assert(!prc_plan_file_used(p, PRC_FILE_SENDER_TRANSPORT));
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
 SUITE_BEGIN(plan)
+ADD(plan_policy_tables_allow_the_null_sender_and_fold_keys)
+ADD(plan_relays_on_465_get_the_implicit_tls_transport)
+ADD(plan_postmaster_address_gets_postfix_notices)
 ADD(plan_param_value_and_origin)
 ADD(plan_passthrough_replaces_in_place_with_its_origin)
 ADD(plan_yaml_value_with_blanks_is_not_brace_quoted)
