@@ -510,9 +510,16 @@ static void drop_stage(struct apply *a)
 	a->capbuilt = 0;
 	if (!a->stage)
 		return;
-	static const char *const leftovers[] = {"main.cf", "sasl_passwd", "sender_relay"};
-	for (size_t i = 0; i < sizeof(leftovers) / sizeof(leftovers[0]); i++) {
-		char *p = join(a->stage, "/", leftovers[i]);
+	/* main.cf and the sources postmap was given */
+	char *mc = join(a->stage, "/", "main.cf");
+	if (mc)
+		unlink(mc);
+	free(mc);
+	for (int f = 0; f < PRC_FILE_COUNT; f++) {
+		if (!prc_file_is_table(f))
+			continue;
+		const char *path = prc_plan_file_path(a->plan, f);
+		char *p = join(a->stage, "/", strrchr(path, '/') + 1);
 		if (p)
 			unlink(p);
 		free(p);

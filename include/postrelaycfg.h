@@ -66,6 +66,11 @@ enum prc_file {
 	PRC_FILE_SIGNING_TABLE,   /**< opendkim/SigningTable */
 	PRC_FILE_TRUSTED_HOSTS,   /**< opendkim/TrustedHosts (InternalHosts) */
 	PRC_FILE_EXTERNAL_IGNORE, /**< opendkim/ExternalIgnoreList */
+	PRC_FILE_SENDER_ACCESS,   /**< postfix/sender_access: ALLOWED_SENDER_DOMAINS */
+	PRC_FILE_RECIPIENT_ACCESS, /**< postfix/recipient_access: ALLOWED_RECIPIENT_DOMAINS */
+	PRC_FILE_SENDER_LOGINS,   /**< postfix/sender_logins: senders of SMTP AUTH users */
+	PRC_FILE_TRANSPORT,       /**< postfix/transport: TRANSPORT_MAP */
+	PRC_FILE_SENDER_TRANSPORT, /**< postfix/sender_transport: sender relays' transports (465) */
 	PRC_FILE_COUNT
 };
 

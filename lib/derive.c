@@ -37,6 +37,25 @@ const char *prc_credential_next_hop(const struct prc_config *cfg, const struct p
 	return V(RELAYHOST)->set ? V(RELAYHOST)->str : NULL;
 }
 
+bool prc_relayhost_is_smtps(const char *relayhost)
+{
+	size_t n = relayhost ? strlen(relayhost) : 0;
+	return n > 4 && !strcmp(relayhost + n - 4, ":465");
+}
+
+bool prc_smtps_used(const struct prc_config *cfg)
+{
+	if (V(RELAYHOST)->set && prc_relayhost_is_smtps(V(RELAYHOST)->str))
+		return true;
+	for (size_t i = 0; i < V(RELAYHOST_MAP)->nitems; i++)
+		if (prc_relayhost_is_smtps(V(RELAYHOST_MAP)->items[i].f[1]))
+			return true;
+	for (size_t i = 0; i < V(TRANSPORT_MAP)->nitems; i++)
+		if (prc_relayhost_is_smtps(V(TRANSPORT_MAP)->items[i].f[1]))
+			return true;
+	return false;
+}
+
 bool prc_origin_is_yaml(const char *origin)
 {
 	return origin && *origin && strncmp(origin, "env:", 4) && strcmp(origin, "default");

@@ -13,6 +13,16 @@ static const char *table_about(enum prc_file file)
 	case PRC_FILE_HEADER_CHECKS:
 		return "Privacy: drop headers that reveal the sending\n"
 		       "# client or its software (HEADER_CHECKS=true).";
+	case PRC_FILE_SENDER_ACCESS:
+		return "Sender domains allowed to relay; others are refused.";
+	case PRC_FILE_RECIPIENT_ACCESS:
+		return "Recipient domains relayed to; others are refused.";
+	case PRC_FILE_SENDER_LOGINS:
+		return "Senders and the SMTP AUTH users that may use them.";
+	case PRC_FILE_TRANSPORT:
+		return "Relay hosts by recipient domain.";
+	case PRC_FILE_SENDER_TRANSPORT:
+		return "Transports of the sender dependent relay hosts.";
 	default:
 		return "";
 	}

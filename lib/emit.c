@@ -16,6 +16,11 @@ PRC_EXPORT int prc_plan_emit(const struct prc_plan *p, enum prc_file file, FILE 
 	case PRC_FILE_SASL_PASSWD:
 	case PRC_FILE_SENDER_RELAY:
 	case PRC_FILE_HEADER_CHECKS:
+	case PRC_FILE_SENDER_ACCESS:
+	case PRC_FILE_RECIPIENT_ACCESS:
+	case PRC_FILE_SENDER_LOGINS:
+	case PRC_FILE_TRANSPORT:
+	case PRC_FILE_SENDER_TRANSPORT:
 		rc = prc_emit_table(p, file, out);
 		break;
 	case PRC_FILE_SMTPD_SASL_CONF:

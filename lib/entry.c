@@ -15,6 +15,9 @@ const char *prc_entry_word(enum prc_type type, const char *s, char **norm)
 	case T_DOMAIN_LIST:
 		why = prc_check_domain(s);
 		break;
+	case T_MATCH_DOMAINS:
+		why = prc_check_match_domain(s);
+		break;
 	default:
 		why = prc_check_word(s);
 		break;
@@ -42,6 +45,10 @@ const char *prc_entry_field(enum prc_type type, size_t f, const char *s)
 		return f == 0   ? prc_check_domain(s)
 		       : f == 1 ? prc_check_selector(s)
 		                : prc_check_path(s);
+	case T_TRANSPORTS:
+		return f == 0 ? prc_check_match_domain(s) : prc_check_relayhost(s, NULL);
+	case T_SENDER_LOGINS:
+		return f == 0 ? (*s ? NULL : "must not be empty") : prc_check_sender_list(s);
 	default:
 		return NULL;
 	}

@@ -29,12 +29,15 @@ enum prc_type {
 	T_CIDR_LIST,     /* IPv4/IPv6 networks */
 	T_HOST_LIST,     /* networks or host names (OpenDKIM host lists) */
 	T_DOMAIN_LIST,   /* domain names */
+	T_MATCH_DOMAINS, /* domain names, .domain for its subdomains (access table keys) */
 	T_WORD_LIST,     /* header names */
 	T_CREDENTIALS,   /* items: host (may be ""), user, password */
 	T_SENDER_RELAYS, /* items: sender, relayhost */
 	T_USERS,         /* items: user, password */
 	T_PARAMS,        /* items: name, value */
 	T_DKIM_KEYS,     /* items: domain, selector, key path */
+	T_TRANSPORTS,    /* items: recipient domain (or .domain), relayhost */
+	T_SENDER_LOGINS, /* items: SMTP AUTH user, senders ("a@b|@c") */
 };
 
 enum { F_SECRET = 1, F_REQUIRED = 2 };
@@ -183,6 +186,10 @@ const char *prc_check_relayhost(const char *s, char **norm);
 const char *prc_check_cidr(const char *s, char **norm);
 const char *prc_check_host_or_cidr(const char *s, char **norm);
 const char *prc_check_sender(const char *s);
+/* A domain, or .domain (its subdomains). */
+const char *prc_check_match_domain(const char *s);
+/* Senders of an SMTP AUTH user: addresses or @domain, separated by '|' or blanks. */
+const char *prc_check_sender_list(const char *s);
 const char *prc_check_inet_socket(const char *s);
 const char *prc_check_enum(const char *s, const char *choices);
 const char *prc_parse_bool(const char *s, bool *out);
@@ -232,6 +239,10 @@ const char *prc_server_tls_level(const struct prc_config *cfg);
 bool prc_relay_auth_enabled(const struct prc_config *cfg);
 /* Next hop a credential is for: its host, else RELAYHOST; NULL when neither (borrowed). */
 const char *prc_credential_next_hop(const struct prc_config *cfg, const struct prc_item *it);
+/* Whether a relay host is on port 465 (implicit TLS, "SMTPS"). */
+bool prc_relayhost_is_smtps(const char *relayhost);
+/* Whether any relay host (RELAYHOST, RELAYHOST_MAP, TRANSPORT_MAP) is on port 465. */
+bool prc_smtps_used(const struct prc_config *cfg);
 /* Whether a diagnostic origin is a YAML file's ("file.yaml:3:5"), not env or default. */
 bool prc_origin_is_yaml(const char *origin);
 /* A setting's name in the language of @origin: its YAML key or its env name. */

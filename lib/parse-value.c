@@ -253,6 +253,19 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 		if (fields[0] && fields[1])
 			add_entry(c, v, entry, fields, 2);
 		break;
+	case T_TRANSPORTS:
+	case T_SENDER_LOGINS:
+		nf = split_fields(e, f, 2);
+		if (nf != 2) {
+			bad(c, entry, type == T_TRANSPORTS ? "expected domain:relayhost"
+			                                   : "expected user:sender|@domain");
+			return;
+		}
+		fields[0] = unesc(c, f[0]);
+		fields[1] = unesc(c, f[1]);
+		if (fields[0] && fields[1])
+			add_entry(c, v, entry, fields, 2);
+		break;
 	case T_USERS:
 		nf = split_fields(e, f, 2);
 		if (nf != 2) {
@@ -427,11 +440,14 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	case T_CIDR_LIST:
 	case T_HOST_LIST:
 	case T_DOMAIN_LIST:
+	case T_MATCH_DOMAINS:
 	case T_WORD_LIST:
 	case T_CREDENTIALS:
 	case T_SENDER_RELAYS:
 	case T_USERS:
-	case T_DKIM_KEYS: {
+	case T_DKIM_KEYS:
+	case T_TRANSPORTS:
+	case T_SENDER_LOGINS: {
 		bool words = prc_type_fields(set->type) == 1 && set->type != T_DKIM_KEYS;
 		const char *seps = words ? ", \t\n" : ",\n";
 		size_t n = split(all, seps, set->type == T_CREDENTIALS, NULL, 0);

@@ -38,6 +38,11 @@ static const struct file_info files[PRC_FILE_COUNT] = {
     [PRC_FILE_SIGNING_TABLE] = {PRC_DIR_OPENDKIM, "SigningTable", false, false},
     [PRC_FILE_TRUSTED_HOSTS] = {PRC_DIR_OPENDKIM, "TrustedHosts", false, false},
     [PRC_FILE_EXTERNAL_IGNORE] = {PRC_DIR_OPENDKIM, "ExternalIgnoreList", false, false},
+    [PRC_FILE_SENDER_ACCESS] = {PRC_DIR_POSTFIX, "sender_access", false, true},
+    [PRC_FILE_RECIPIENT_ACCESS] = {PRC_DIR_POSTFIX, "recipient_access", false, true},
+    [PRC_FILE_SENDER_LOGINS] = {PRC_DIR_POSTFIX, "sender_logins", false, true},
+    [PRC_FILE_TRANSPORT] = {PRC_DIR_POSTFIX, "transport", false, true},
+    [PRC_FILE_SENDER_TRANSPORT] = {PRC_DIR_POSTFIX, "sender_transport", false, true},
 };
 
 /* The public names keep the OpenDKIM files under "opendkim/", as before. */
@@ -53,6 +58,11 @@ static const char *const public_paths[PRC_FILE_COUNT] = {
     [PRC_FILE_SIGNING_TABLE] = "opendkim/SigningTable",
     [PRC_FILE_TRUSTED_HOSTS] = "opendkim/TrustedHosts",
     [PRC_FILE_EXTERNAL_IGNORE] = "opendkim/ExternalIgnoreList",
+    [PRC_FILE_SENDER_ACCESS] = "sender_access",
+    [PRC_FILE_RECIPIENT_ACCESS] = "recipient_access",
+    [PRC_FILE_SENDER_LOGINS] = "sender_logins",
+    [PRC_FILE_TRANSPORT] = "transport",
+    [PRC_FILE_SENDER_TRANSPORT] = "sender_transport",
 };
 
 PRC_EXPORT const char *prc_file_path(enum prc_file file)
@@ -90,6 +100,16 @@ static bool file_used(const struct prc_config *cfg, enum prc_file file)
 	case PRC_FILE_TRUSTED_HOSTS:
 	case PRC_FILE_EXTERNAL_IGNORE:
 		return V(USE_DKIM)->b;
+	case PRC_FILE_SENDER_ACCESS:
+		return V(ALLOWED_SENDER_DOMAINS)->nitems > 0;
+	case PRC_FILE_RECIPIENT_ACCESS:
+		return V(ALLOWED_RECIPIENT_DOMAINS)->nitems > 0;
+	case PRC_FILE_SENDER_LOGINS:
+		return V(SMTPD_SENDER_LOGINS)->nitems > 0;
+	case PRC_FILE_TRANSPORT:
+		return V(TRANSPORT_MAP)->nitems > 0;
+	case PRC_FILE_SENDER_TRANSPORT:
+		return prc_smtps_used(cfg) && V(RELAYHOST_MAP)->nitems > 0;
 	default:
 		return false;
 	}
@@ -135,6 +155,37 @@ static const struct prc_plan_service services[] = {
     {"scache", "unix", "-", "-", "n", "-", "1", "scache", NULL, 0},
     {"postlog", "unix-dgram", "n", "-", "n", "-", "1", "postlogd", NULL, 0},
 };
+
+/* The master.cf transport for relays on port 465. */
+#define SMTPS_TRANSPORT "smtps-relay"
+
+/* Relays on port 465 speak TLS from the first byte (smtp_tls_wrappermode);
+ * Postfix's default level "may" is raised to encrypt there (validation refuses
+ * an explicit level below it), and a plain fallback relay cannot be spoken to. */
+static const struct prc_plan_service smtps_service = {
+    SMTPS_TRANSPORT,
+    "unix",
+    "-",
+    "-",
+    "n",
+    "-",
+    "-",
+    "smtp",
+    "-o syslog_name=postfix/" SMTPS_TRANSPORT "\n  -o smtp_tls_wrappermode=yes\n"
+    "  -o smtp_tls_security_level=encrypt\n  -o smtp_fallback_relay=",
+    0};
+static const struct prc_plan_service smtps_service_keep_level = {
+    SMTPS_TRANSPORT,
+    "unix",
+    "-",
+    "-",
+    "n",
+    "-",
+    "-",
+    "smtp",
+    "-o syslog_name=postfix/" SMTPS_TRANSPORT "\n  -o smtp_tls_wrappermode=yes\n"
+    "  -o smtp_fallback_relay=",
+    0};
 
 /* ---- building --------------------------------------------------------- */
 
@@ -246,6 +297,49 @@ static char *log_prefixes(const char *log)
 	return prc_asprintf("/var, /dev/stdout, %.*s", (int)(slash - log), log);
 }
 
+/* Postfix's default parent_domain_matches_subdomains without smtpd_access_maps:
+ * "example.com" in an access table is that domain only, ".example.com" its subdomains. */
+static const char PARENT_MATCHES[] = "debug_peer_list, fast_flush_domains, mynetworks, "
+                                     "permit_mx_backup_networks, qmqpd_authorized_clients, "
+                                     "relay_domains";
+
+/*
+ * Sender and recipient policy: extra restrictions in their own lists, never a
+ * permission (an OK there ends only that list; smtpd_relay_restrictions still
+ * decides who may relay).
+ */
+static void plan_policy(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const struct prc_value *snd = V(ALLOWED_SENDER_DOMAINS),
+	                       *rcp = V(ALLOWED_RECIPIENT_DOMAINS);
+	const struct prc_value *logins = V(SMTPD_SENDER_LOGINS);
+	if (logins->nitems || snd->nitems) {
+		struct prc_buf r = {0};
+		if (logins->nitems)
+			prc_buf_puts(&r, "reject_authenticated_sender_login_mismatch");
+		if (snd->nitems)
+			prc_buf_printf(
+			    &r,
+			    "%scheck_sender_access %s:${config_directory}/sender_access, "
+			    "check_sender_access static:{REJECT sender domain not "
+			    "allowed on this relay}",
+			    logins->nitems ? ", " : "", V(TABLE_TYPE)->str);
+		add_owned(b, "smtpd_sender_restrictions", prc_buf_take(&r),
+		          snd->nitems ? snd->origin : logins->origin);
+	}
+	if (rcp->nitems)
+		add_owned(b, "smtpd_recipient_restrictions",
+		          prc_asprintf("check_recipient_access %s:${config_directory}/"
+		                       "recipient_access, check_recipient_access static:{REJECT "
+		                       "recipient domain not allowed on this relay}",
+		                       V(TABLE_TYPE)->str),
+		          rcp->origin);
+	if (snd->nitems || rcp->nitems)
+		add_param(b, "parent_domain_matches_subdomains", PARENT_MATCHES,
+		          snd->nitems ? snd->origin : rcp->origin);
+}
+
 static void plan_params(struct build *b)
 {
 	const struct prc_config *cfg = b->p->cfg;
@@ -277,6 +371,7 @@ static void plan_params(struct build *b)
 		add_owned(b, "mynetworks", join_items(V(MYNETWORKS)), V(MYNETWORKS)->origin);
 	fixed(b, "smtpd_relay_restrictions",
 	      "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
+	plan_policy(b);
 	from_setting(b, PRC_S_DISABLE_VRFY_COMMAND);
 	fixed(b, "smtpd_helo_required", "yes");
 	/* SMTP smuggling: bare LF and bare CR never end DATA, for any client */
@@ -289,6 +384,12 @@ static void plan_params(struct build *b)
 	/* no local delivery: keep Postfix from refusing a SIZELIMIT above the mailbox limit */
 	fixed(b, "mailbox_size_limit", "0");
 	from_setting(b, PRC_S_POSTFIX_ADD_MISSING_HEADERS);
+	if (V(MASQUERADED_DOMAINS)->nitems) {
+		const char *o = V(MASQUERADED_DOMAINS)->origin;
+		add_owned(b, "masquerade_domains", join_items(V(MASQUERADED_DOMAINS)), o);
+		/* every client's headers, not only local submissions' */
+		add_param(b, "local_header_rewrite_clients", "static:all", o);
+	}
 	if (V(HEADER_CHECKS)->b)
 		add_owned(b, "header_checks", table_ref(cfg, "regexp", "header_checks"),
 			  V(HEADER_CHECKS)->origin);
@@ -306,6 +407,15 @@ static void plan_params(struct build *b)
 
 	b->section = "Relay host";
 	from_setting(b, PRC_S_RELAYHOST);
+	from_setting(b, PRC_S_RELAYHOST_FALLBACK);
+	if (V(RELAYHOST)->set && prc_relayhost_is_smtps(V(RELAYHOST)->str))
+		add_param(b, "default_transport", SMTPS_TRANSPORT, V(RELAYHOST)->origin);
+	if (V(TRANSPORT_MAP)->nitems)
+		add_owned(b, "transport_maps", table_ref(cfg, NULL, "transport"),
+		          V(TRANSPORT_MAP)->origin);
+	if (file_used(cfg, PRC_FILE_SENDER_TRANSPORT))
+		add_owned(b, "sender_dependent_default_transport_maps",
+		          table_ref(cfg, NULL, "sender_transport"), V(RELAYHOST_MAP)->origin);
 	if (V(RELAYHOST_MAP)->nitems)
 		add_owned(b, "sender_dependent_relayhost_maps", table_ref(cfg, NULL, "sender_relay"),
 			  V(RELAYHOST_MAP)->origin);
@@ -332,6 +442,10 @@ static void plan_params(struct build *b)
 		fixed(b, "smtpd_sasl_security_options", "noanonymous");
 		fixed(b, "smtpd_sasl_tls_security_options", "noanonymous");
 		fixed(b, "broken_sasl_auth_clients", "yes");
+		if (V(SMTPD_SENDER_LOGINS)->nitems)
+			add_owned(b, "smtpd_sender_login_maps",
+			          table_ref(cfg, NULL, "sender_logins"),
+			          V(SMTPD_SENDER_LOGINS)->origin);
 	}
 
 	b->section = "TLS towards clients";
@@ -374,7 +488,17 @@ static void plan_params(struct build *b)
 	}
 
 	b->section = "Notices: Postfix's own resource and software notices are kept";
-	if (V(BOUNCE_ADDRESS)->set) {
+	if (V(POSTMASTER_ADDRESS)->set) {
+		const struct prc_value *pm = V(POSTMASTER_ADDRESS);
+		add_param(b, "notify_classes",
+		          V(BOUNCE_ADDRESS)->set ? "bounce, 2bounce, delay, resource, software"
+		                                 : "2bounce, delay, resource, software",
+		          pm->origin);
+		from_setting(b, PRC_S_BOUNCE_ADDRESS);
+		add_param(b, "2bounce_notice_recipient", pm->str, pm->origin);
+		add_param(b, "delay_notice_recipient", pm->str, pm->origin);
+		add_param(b, "error_notice_recipient", pm->str, pm->origin);
+	} else if (V(BOUNCE_ADDRESS)->set) {
 		add_param(b, "notify_classes", "bounce, resource, software",
 			  V(BOUNCE_ADDRESS)->origin);
 		from_setting(b, PRC_S_BOUNCE_ADDRESS);
@@ -682,6 +806,21 @@ static void table_add(struct build *b, enum prc_file file, const char *key, char
 	t->e[t->n++] = (struct prc_plan_entry){key, value, origin, own_key != NULL, own_value != NULL};
 }
 
+/* Add an entry whose key and value are newly allocated (NULL: out of memory). */
+static void table_add_owned(struct build *b, enum prc_file file, char *key, char *value,
+			    const char *origin)
+{
+	table_add(b, file, key, key, value, value, origin);
+}
+
+/* A folded copy of @s (caller frees; NULL on OOM). */
+static char *fold_copy(const char *s)
+{
+	char *own;
+	const char *f = fold(s, &own);
+	return own ? own : f ? prc_strdup(f) : NULL;
+}
+
 static const char *indexed_type(const struct prc_config *cfg)
 {
 	static const char *const types[] = {"hash", "lmdb", "cdb"};
@@ -689,6 +828,119 @@ static const char *indexed_type(const struct prc_config *cfg)
 		if (!strcmp(V(TABLE_TYPE)->str, types[i]))
 			return types[i];
 	return "hash";
+}
+
+/* "smtp:[host]:port", or the implicit-TLS transport for a relay on port 465. */
+static char *transport_for(const char *relayhost)
+{
+	return prc_asprintf("%s:%s", prc_relayhost_is_smtps(relayhost) ? SMTPS_TRANSPORT : "smtp",
+	                    relayhost);
+}
+
+/* Sort key for merging sender logins: the folded sender. */
+struct login_key {
+	char *sender;
+	const char *user, *origin;
+	size_t order;
+};
+
+static int login_key_cmp(const void *a, const void *b)
+{
+	const struct login_key *x = a, *y = b;
+	int c = strcmp(x->sender, y->sender);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* sender_logins: each sender (folded) with every user that may use it, comma separated. */
+static void plan_sender_logins(struct build *b, const char *type)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const struct prc_value *v = V(SMTPD_SENDER_LOGINS);
+	size_t n = 0;
+	for (size_t i = 0; i < v->nitems; i++)
+		for (const char *s = v->items[i].f[1]; *s;) {
+			s += strspn(s, "| ");
+			size_t len = strcspn(s, "| ");
+			n += len > 0;
+			s += len;
+		}
+	table_init(b, PRC_FILE_SENDER_LOGINS, type, n);
+	if (!n || b->oom)
+		return;
+	struct login_key *k = calloc(n, sizeof(*k));
+	if (!k) {
+		b->oom = true;
+		return;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < v->nitems && !b->oom; i++)
+		for (const char *s = v->items[i].f[1]; *s && !b->oom;) {
+			s += strspn(s, "| ");
+			size_t len = strcspn(s, "| ");
+			if (!len)
+				break;
+			char *raw = prc_strndup(s, len);
+			k[m] = (struct login_key){raw ? fold_copy(raw) : NULL, v->items[i].f[0],
+			                          v->items[i].origin, m};
+			free(raw);
+			if (!k[m++].sender)
+				b->oom = true;
+			s += len;
+		}
+	if (!b->oom)
+		qsort(k, m, sizeof(*k), login_key_cmp);
+	for (size_t i = 0; i < m && !b->oom;) {
+		struct prc_buf users = {0};
+		size_t j = i;
+		for (; j < m && !strcmp(k[j].sender, k[i].sender); j++) {
+			if (j > i)
+				prc_buf_puts(&users, ", ");
+			/* the login smtpd sees: "user" logs in within MAILNAME
+			 * (smtpd_sasl_local_domain), as in plan_users() */
+			prc_buf_puts(&users, k[j].user);
+			if (!strchr(k[j].user, '@'))
+				prc_buf_printf(&users, "@%s", V(MAILNAME)->str);
+		}
+		table_add_owned(b, PRC_FILE_SENDER_LOGINS, prc_strdup(k[i].sender), prc_buf_take(&users),
+		          k[i].origin);
+		i = j;
+	}
+	for (size_t i = 0; i < m; i++)
+		free(k[i].sender);
+	free(k);
+}
+
+/* The policy and routing tables: sender_access, recipient_access, sender_logins,
+ * transport, sender_transport. */
+static void plan_policy_tables(struct build *b, const char *type)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const struct prc_value *snd = V(ALLOWED_SENDER_DOMAINS);
+	/* the null sender (bounces) may always relay: Postfix looks it up as <> */
+	table_init(b, PRC_FILE_SENDER_ACCESS, type, snd->nitems ? snd->nitems + 1 : 0);
+	if (snd->nitems)
+		table_add_owned(b, PRC_FILE_SENDER_ACCESS, prc_strdup("<>"), prc_strdup("OK"),
+		          snd->origin);
+	for (size_t i = 0; i < snd->nitems && !b->oom; i++)
+		table_add_owned(b, PRC_FILE_SENDER_ACCESS, fold_copy(snd->items[i].f[0]), prc_strdup("OK"),
+		          snd->items[i].origin);
+	const struct prc_value *rcp = V(ALLOWED_RECIPIENT_DOMAINS);
+	table_init(b, PRC_FILE_RECIPIENT_ACCESS, type, rcp->nitems);
+	for (size_t i = 0; i < rcp->nitems && !b->oom; i++)
+		table_add_owned(b, PRC_FILE_RECIPIENT_ACCESS, fold_copy(rcp->items[i].f[0]), prc_strdup("OK"),
+		          rcp->items[i].origin);
+	plan_sender_logins(b, type);
+	const struct prc_value *tr = V(TRANSPORT_MAP);
+	table_init(b, PRC_FILE_TRANSPORT, type, tr->nitems);
+	for (size_t i = 0; i < tr->nitems && !b->oom; i++)
+		table_add_owned(b, PRC_FILE_TRANSPORT, fold_copy(tr->items[i].f[0]),
+		          transport_for(tr->items[i].f[1]), tr->items[i].origin);
+	const struct prc_value *map = V(RELAYHOST_MAP);
+	bool st = file_used(cfg, PRC_FILE_SENDER_TRANSPORT);
+	table_init(b, PRC_FILE_SENDER_TRANSPORT, type, st ? map->nitems : 0);
+	for (size_t i = 0; st && i < map->nitems && !b->oom; i++)
+		table_add_owned(b, PRC_FILE_SENDER_TRANSPORT, fold_copy(map->items[i].f[0]),
+		          transport_for(map->items[i].f[1]), map->items[i].origin);
 }
 
 static void plan_tables(struct build *b)
@@ -713,6 +965,7 @@ static void plan_tables(struct build *b)
 		table_add(b, PRC_FILE_SENDER_RELAY, key, own_key, map->items[i].f[1], NULL,
 			  map->items[i].origin);
 	}
+	plan_policy_tables(b, type);
 	/* privacy: drop headers that reveal the sending client or its software */
 	static const char *const hidden[] = {"/^Received:/", "/^X-Originating-IP:/",
 					     "/^X-Mailer:/", "/^User-Agent:/"};
@@ -881,7 +1134,29 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 	for (size_t i = 0; i < p->ncopies; i++)
 		free(p->key_sources[i]);
 	free(p->key_sources);
+	free(p->services);
 	free(p);
+}
+
+/* The services: the fixed ones, and the implicit-TLS transport when a relay is on 465. */
+static void plan_services(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	size_t n = sizeof(services) / sizeof(services[0]);
+	bool smtps = prc_smtps_used(cfg);
+	struct prc_plan_service *s = calloc(n + 1, sizeof(*s));
+	if (!s) {
+		b->oom = true;
+		return;
+	}
+	memcpy(s, services, n * sizeof(*s));
+	if (smtps) {
+		const char *level = prc_client_tls_level(cfg);
+		bool low = !strcmp(level, "none") || !strcmp(level, "may");
+		s[n++] = low ? smtps_service : smtps_service_keep_level;
+	}
+	b->p->services = s;
+	b->p->nservices = n;
 }
 
 /* Build the plan of a validated configuration; plan-level problems go to @d. */
@@ -892,8 +1167,7 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 		return PRC_ERR_NOMEM;
 	struct build b = {.p = p, .d = d};
 	p->cfg = cfg;
-	p->services = services;
-	p->nservices = sizeof(services) / sizeof(services[0]);
+	plan_services(&b);
 	if (!(p->dirs[PRC_DIR_POSTFIX] = prc_instance_path(cfg, PRC_PATH_POSTFIX_DIR)) ||
 	    !(p->dirs[PRC_DIR_OPENDKIM] = prc_instance_path(cfg, PRC_PATH_OPENDKIM_DIR)))
 		b.oom = true;

@@ -70,7 +70,7 @@ struct prc_plan {
 	const char *state_origin[PRC_STATE_COUNT]; /* borrowed from params or static */
 	char **state_dir_paths; /* the layout of state_dirs in plan.c */
 	size_t nstate_dirs;
-	const struct prc_plan_service *services;
+	struct prc_plan_service *services; /* owned */
 	size_t nservices;
 	char **milters;
 	size_t nmilters;

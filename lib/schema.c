@@ -185,6 +185,7 @@ static void type_schema(struct out *o, bool *first, const struct prc_setting *s)
 	case T_CIDR_LIST:
 	case T_HOST_LIST:
 	case T_DOMAIN_LIST:
+	case T_MATCH_DOMAINS:
 	case T_WORD_LIST:
 		key(o, first, "type");
 		fputs("[\"array\", \"null\"]", o->f);
@@ -195,6 +196,8 @@ static void type_schema(struct out *o, bool *first, const struct prc_setting *s)
 	case T_SENDER_RELAYS:
 	case T_USERS:
 	case T_DKIM_KEYS:
+	case T_TRANSPORTS:
+	case T_SENDER_LOGINS:
 		key(o, first, "type");
 		fputs("[\"array\", \"null\"]", o->f);
 		key(o, first, "items");

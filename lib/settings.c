@@ -24,6 +24,8 @@ size_t prc_type_fields(enum prc_type type)
 	case T_SENDER_RELAYS:
 	case T_USERS:
 	case T_PARAMS:
+	case T_TRANSPORTS:
+	case T_SENDER_LOGINS:
 		return 2;
 	default:
 		return 1;
@@ -37,6 +39,8 @@ const char *const *prc_type_field_names(enum prc_type type)
 	static const char *const users[] = {"user", "password"};
 	static const char *const params[] = {"name", "value"};
 	static const char *const keys[] = {"domain", "selector", "key"};
+	static const char *const transports[] = {"domain", "relayhost"};
+	static const char *const logins[] = {"user", "senders"};
 	switch (type) {
 	case T_CREDENTIALS:
 		return credentials;
@@ -48,6 +52,10 @@ const char *const *prc_type_field_names(enum prc_type type)
 		return params;
 	case T_DKIM_KEYS:
 		return keys;
+	case T_TRANSPORTS:
+		return transports;
+	case T_SENDER_LOGINS:
+		return logins;
 	default:
 		return NULL;
 	}
@@ -214,12 +222,15 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 		[T_CIDR_LIST] = "a list of networks in CIDR form",
 		[T_HOST_LIST] = "a list of networks in CIDR form or host names",
 		[T_DOMAIN_LIST] = "a list of domain names",
+		[T_MATCH_DOMAINS] = "a list of domain names",
 		[T_WORD_LIST] = "a list of header names",
 		[T_CREDENTIALS] = "a list of entries",
 		[T_SENDER_RELAYS] = "a list of entries",
 		[T_USERS] = "a list of entries",
 		[T_PARAMS] = "a mapping from Postfix parameter names to values",
 		[T_DKIM_KEYS] = "a list of entries",
+		[T_TRANSPORTS] = "a list of entries",
+		[T_SENDER_LOGINS] = "a list of entries",
 	};
 	ref_text(out, f, what[s->type]);
 	if (s->type == T_COUNT) {

@@ -37,12 +37,15 @@ static const char *expected_for(enum prc_type t)
 	case T_CIDR_LIST:
 	case T_HOST_LIST:
 	case T_DOMAIN_LIST:
+	case T_MATCH_DOMAINS:
 	case T_WORD_LIST:
 		return "a list";
 	case T_CREDENTIALS:
 	case T_SENDER_RELAYS:
 	case T_USERS:
 	case T_DKIM_KEYS:
+	case T_TRANSPORTS:
+	case T_SENDER_LOGINS:
 		return "a list of mappings";
 	case T_PARAMS:
 		return "a mapping of Postfix parameter names to values";

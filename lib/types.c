@@ -332,6 +332,35 @@ const char *prc_check_sender(const char *s)
 	return prc_check_email(s) ? "expected @domain or user@domain" : NULL;
 }
 
+const char *prc_check_match_domain(const char *s)
+{
+	if (s[0] == '.')
+		return prc_check_domain(s + 1) ? "expected a domain, or .domain for its subdomains"
+		                               : NULL;
+	return prc_check_domain(s) ? "expected a domain, or .domain for its subdomains" : NULL;
+}
+
+const char *prc_check_sender_list(const char *s)
+{
+	size_t words = 0;
+	for (const char *p = s; *p;) {
+		p += strspn(p, "| ");
+		size_t n = strcspn(p, "| ");
+		if (!n)
+			break;
+		char word[512];
+		if (n >= sizeof(word))
+			return "a sender is longer than 511 characters";
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (prc_check_sender(word))
+			return "expected senders user@domain or @domain, separated by '|'";
+		words++;
+		p += n;
+	}
+	return words ? NULL : "expected at least one sender (user@domain or @domain)";
+}
+
 const char *prc_check_inet_socket(const char *s)
 {
 	if (strncmp(s, "inet:", 5))

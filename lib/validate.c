@@ -341,6 +341,16 @@ static void check_relay(struct vctx *c)
 				    NAME(RELAYHOST_PASSWORDMAP, io), map->items[i].f[1]);
 		}
 	}
+	const struct prc_value *tr = V(TRANSPORT_MAP);
+	no_duplicates(c, tr, ENV(TRANSPORT_MAP), 0, "domain", true);
+	for (size_t i = 0; V(RELAYHOST_AUTH)->b && sorted && i < tr->nitems; i++) {
+		const char *io = tr->items[i].origin;
+		if (!has_credential(sorted, nkeys, tr->items[i].f[1]))
+			err(c, "missing-credential", io, ENV(TRANSPORT_MAP),
+			    "entry %zu: %s but %s has no credential for %s", i + 1,
+			    IS(RELAYHOST_AUTH, io, "yes"), NAME(RELAYHOST_PASSWORDMAP, io),
+			    tr->items[i].f[1]);
+	}
 	if (creds->nitems && !prc_relay_auth_enabled(cfg)) {
 		const char *o = origin_of(creds, "");
 		WARN(c, o, key, "credentials are given but not used: set %s (or %s)",
@@ -394,6 +404,80 @@ static void check_users(struct vctx *c)
 		     "%s offers no STARTTLS and %s offers AUTH only after it: %s cannot log in",
 		     IS(TLS_SECURITY_LEVEL, o, "none"), IS(SMTPD_TLS_AUTH_ONLY, o, "yes"),
 		     NAME(SMTPD_USERS, o));
+	}
+}
+
+/* A relay on port 465 needs TLS from the first byte: a level below encrypt cannot work. */
+static void smtps_level(struct vctx *c, const char *origin, const char *key, const char *what,
+                        const char *relay)
+{
+	struct prc_config *cfg = c->cfg;
+	const char *level = prc_client_tls_level(cfg);
+	const struct prc_value *lv = V(CLIENT_TLS_SECURITY_LEVEL);
+	if (!V(USE_TLS)->b)
+		err(c, "conflict", origin, key, "%s%s is on port 465 (implicit TLS), but %s (%s)",
+		    what, relay, IS(USE_TLS, origin, "no"), origin_of(V(USE_TLS), "default"));
+	else if (lv->explicit && (!strcmp(level, "none") || !strcmp(level, "may")))
+		err(c, "conflict", origin, key,
+		    "%s%s is on port 465 (implicit TLS), which needs %s of encrypt or "
+		    "higher, not %s (%s)",
+		    what, relay, NAME(CLIENT_TLS_SECURITY_LEVEL, origin), level, lv->origin);
+}
+
+/* Sender and recipient policy, sender logins, routing on 465, the fallback relay. */
+static void check_policy(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	char what[64];
+	no_duplicates(c, V(ALLOWED_SENDER_DOMAINS), ENV(ALLOWED_SENDER_DOMAINS), 0, "domain", true);
+	no_duplicates(c, V(ALLOWED_RECIPIENT_DOMAINS), ENV(ALLOWED_RECIPIENT_DOMAINS), 0, "domain",
+	              true);
+	no_duplicates(c, V(MASQUERADED_DOMAINS), ENV(MASQUERADED_DOMAINS), 0, "domain", true);
+
+	if (V(RELAYHOST)->set && prc_relayhost_is_smtps(V(RELAYHOST)->str))
+		smtps_level(c, V(RELAYHOST)->origin, ENV(RELAYHOST), "", V(RELAYHOST)->str);
+	const enum prc_setting_id routed[] = {PRC_S_RELAYHOST_MAP, PRC_S_TRANSPORT_MAP};
+	for (size_t k = 0; k < 2; k++) {
+		const struct prc_value *v = &cfg->v[routed[k]];
+		for (size_t i = 0; i < v->nitems; i++) {
+			if (!prc_relayhost_is_smtps(v->items[i].f[1]))
+				continue;
+			snprintf(what, sizeof(what), "entry %zu: ", i + 1);
+			smtps_level(c, v->items[i].origin, prc_settings[routed[k]].env, what,
+			            v->items[i].f[1]);
+		}
+	}
+	const struct prc_value *fb = V(RELAYHOST_FALLBACK);
+	if (fb->set && prc_relayhost_is_smtps(fb->str))
+		err(c, "invalid-value", fb->origin, ENV(RELAYHOST_FALLBACK),
+		    "%s: a fallback relay on port 465 (implicit TLS) is not supported; use its "
+		    "submission port (587) with STARTTLS",
+		    fb->str);
+
+	const struct prc_value *logins = V(SMTPD_SENDER_LOGINS), *users = V(SMTPD_USERS);
+	no_duplicates(c, logins, ENV(SMTPD_SENDER_LOGINS), 0, "user", false);
+	for (size_t i = 0; i < logins->nitems; i++) {
+		const char *io = logins->items[i].origin;
+		bool known = false;
+		for (size_t u = 0; u < users->nitems && !known; u++)
+			known = !strcmp(users->items[u].f[0], logins->items[i].f[0]);
+		if (!known)
+			err(c, "unknown-user", io, ENV(SMTPD_SENDER_LOGINS),
+			    "entry %zu: '%s' is not a user of %s", i + 1, logins->items[i].f[0],
+			    NAME(SMTPD_USERS, io));
+	}
+	for (size_t u = 0; logins->nitems && u < users->nitems; u++) {
+		bool bound = false;
+		for (size_t i = 0; i < logins->nitems && !bound; i++)
+			bound = !strcmp(users->items[u].f[0], logins->items[i].f[0]);
+		if (!bound) {
+			const char *o = logins->items[0].origin;
+			err(c, "missing-sender-login", o, ENV(SMTPD_SENDER_LOGINS),
+			    "user '%s' of %s has no senders: with %s every SMTP AUTH user may "
+			    "only use the senders given there",
+			    users->items[u].f[0], NAME(SMTPD_USERS, o),
+			    NAME(SMTPD_SENDER_LOGINS, o));
+		}
 	}
 }
 
@@ -542,6 +626,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_relay(&c);
 	check_users(&c);
 	check_tls(&c);
+	check_policy(&c);
 	check_dkim(&c);
 	check_params(&c);
 	cfg->validated = c.errors == 0 && !c.oom;

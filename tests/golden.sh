@@ -40,9 +40,9 @@ for env in "$src"/examples/*.env; do
 			notok "$name: postconf $flag: $(cat "$work/warn")"
 		fi
 	done
-	type=$(postconf -c "$out" -h smtp_sasl_password_maps sender_dependent_relayhost_maps 2>/dev/null |
+	type=$(postconf -c "$out" -h smtp_sasl_password_maps sender_dependent_relayhost_maps transport_maps smtpd_sender_login_maps 2>/dev/null |
 		sed -n 's/^\([a-z]*\):.*/\1/p' | head -n 1)
-	for table in sasl_passwd sender_relay; do
+	for table in sasl_passwd sender_relay sender_access recipient_access sender_logins transport sender_transport; do
 		[ -e "$out/$table" ] || continue
 		if ! postmap -c "$out" "$type:$out/$table" 2>"$work/warn" || [ -s "$work/warn" ]; then
 			notok "$name: postmap $table: $(cat "$work/warn")"

@@ -281,7 +281,105 @@ START_TEST(plan_invalid_configuration_is_not_planned)
 }
 END_TEST
 
+/* Entry @i of table @f as "key value". */
+static void assert_entry(struct prc_plan *p, enum prc_file f, size_t i, const char *key,
+                         const char *value)
+{
+	const char *k, *v;
+	ck_assert_int_eq(prc_plan_table_entry(p, f, i, &k, &v, NULL), 0);
+	ck_assert_str_eq(k, key);
+	ck_assert_str_eq(v, value);
+}
+
+START_TEST(plan_policy_tables_allow_the_null_sender_and_fold_keys)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com",
+	                      "ALLOWED_SENDER_DOMAINS=Example.COM .example.com",
+	                      "ALLOWED_RECIPIENT_DOMAINS=dest.example",
+	                      "SMTPD_USERS=alice:pw,bob@example.org:pw",
+	                      "SMTPD_SENDER_LOGINS=alice:Alice@example.com|@example.org,"
+	                      "bob@example.org:@example.org",
+	                      NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *type, *origin;
+	ck_assert(prc_plan_table(p, PRC_FILE_SENDER_ACCESS, &type));
+	ck_assert_str_eq(type, "hash");
+	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SENDER_ACCESS), 3);
+	assert_entry(p, PRC_FILE_SENDER_ACCESS, 0, "<>", "OK");
+	assert_entry(p, PRC_FILE_SENDER_ACCESS, 1, "example.com", "OK");
+	assert_entry(p, PRC_FILE_SENDER_ACCESS, 2, ".example.com", "OK");
+	assert_entry(p, PRC_FILE_RECIPIENT_ACCESS, 0, "dest.example", "OK");
+	/* one entry per sender, with every login that owns it (as smtpd names it) */
+	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SENDER_LOGINS), 2);
+	assert_entry(p, PRC_FILE_SENDER_LOGINS, 0, "@example.org",
+	             "alice@mail.example.com, bob@example.org");
+	assert_entry(p, PRC_FILE_SENDER_LOGINS, 1, "alice@example.com", "alice@mail.example.com");
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_sender_restrictions", &origin),
+	                 "reject_authenticated_sender_login_mismatch, check_sender_access "
+	                 "hash:${config_directory}/sender_access, check_sender_access "
+	                 "static:{REJECT sender domain not allowed on this relay}");
+	ck_assert_str_eq(origin, "env:ALLOWED_SENDER_DOMAINS");
+	ck_assert_str_eq(prc_plan_param(p, "smtpd_relay_restrictions", NULL),
+	                 "permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination");
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_relays_on_465_get_the_implicit_tls_transport)
+{
+	const char *envp[] = {
+	    "MAILNAME=mail.example.com", "RELAYHOST=[smtp.example.net]:465",
+	    "RELAYHOST_MAP=@a.example:[a.example.net]:587",
+	    "TRANSPORT_MAP=b.example:[b.example.net]:465,c.example:[c.example.net]", NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *name, *command, *origin;
+	ck_assert_str_eq(prc_plan_param(p, "default_transport", &origin), "smtps-relay");
+	ck_assert_str_eq(origin, "env:RELAYHOST");
+	ck_assert_str_eq(prc_plan_param(p, "relayhost", NULL), "[smtp.example.net]:465");
+	assert_entry(p, PRC_FILE_TRANSPORT, 0, "b.example", "smtps-relay:[b.example.net]:465");
+	assert_entry(p, PRC_FILE_TRANSPORT, 1, "c.example", "smtp:[c.example.net]");
+	assert_entry(p, PRC_FILE_SENDER_TRANSPORT, 0, "@a.example", "smtp:[a.example.net]:587");
+	size_t n = prc_plan_service_count(p);
+	ck_assert_int_eq(prc_plan_service(p, n - 1, &name, NULL, &command, NULL), 0);
+	ck_assert_str_eq(name, "smtps-relay");
+	ck_assert_str_eq(command, "smtp");
+	char *master = emit_text(cfg, PRC_FILE_MASTER_CF);
+	ck_assert_ptr_nonnull(strstr(master, "\nsmtps-relay unix -       -       n       -       "
+	                                     "-       smtp\n  -o syslog_name=postfix/smtps-relay\n"
+	                                     "  -o smtp_tls_wrappermode=yes\n"
+	                                     "  -o smtp_tls_security_level=encrypt\n"
+	                                     "  -o smtp_fallback_relay=\n"));
+	free(master);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_postmaster_address_gets_postfix_notices)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTMASTER_ADDRESS=pm@example.com",
+	                      NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	ck_assert_str_eq(prc_plan_param(p, "notify_classes", NULL),
+	                 "2bounce, delay, resource, software");
+	ck_assert_str_eq(prc_plan_param(p, "delay_notice_recipient", NULL), "pm@example.com");
+	ck_assert_str_eq(prc_plan_param(p, "error_notice_recipient", NULL), "pm@example.com");
+	ck_assert_str_eq(prc_plan_param(p, "2bounce_notice_recipient", NULL), "pm@example.com");
+	ck_assert_ptr_null(prc_plan_param(p, "bounce_notice_recipient", NULL));
+	ck_assert(!prc_plan_file_used(p, PRC_FILE_SENDER_TRANSPORT));
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
 SUITE_BEGIN(plan)
+ADD(plan_policy_tables_allow_the_null_sender_and_fold_keys)
+ADD(plan_relays_on_465_get_the_implicit_tls_transport)
+ADD(plan_postmaster_address_gets_postfix_notices)
 ADD(plan_param_value_and_origin)
 ADD(plan_passthrough_replaces_in_place_with_its_origin)
 ADD(plan_yaml_value_with_blanks_is_not_brace_quoted)

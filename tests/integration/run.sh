@@ -73,6 +73,9 @@ SMTPD_USERS=relayuser:p\\:a\\,ss-word,user2:user2-secret
 LOGOUTPUT=$A/var/log/mail.log
 EOF
 apply_env "$A" "$work/auth.env"
+# and SMTP AUTH on port 465 with implicit TLS (what a submissions upstream speaks)
+postconf -c "$A/etc/postfix" -M \
+	"465/inet=465 inet n - n - - smtpd -o syslog_name=postfix/smtps -o smtpd_tls_wrappermode=yes"
 pf_start auth "$A"
 
 # relay CONFIG-LINES: (re)configure the relay with the base settings plus
@@ -432,6 +435,109 @@ t_milter_down() {
 	replied "451 4.7.1 Service unavailable - try again later" && not_arrived up1 "$m"
 }
 check dkim_milter_down_mail_is_deferred_not_sent_unsigned t_milter_down
+
+# ---- policy: sender and recipient domains, sender logins --------------------------
+t_sender_domains() {
+	relay "RELAYHOST=[$NET4.20]:25" "ALLOWED_SENDER_DOMAINS=allowed.example" || return 1
+	send trust "$RELAY4" --from app@allowed.example --to x@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null || return 1
+	send trust "$RELAY4" --from '<>' --to x@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null || return 1
+	send trust "$RELAY4" --from app@other.example --to x@dest.example && { echo "accepted: $out"; return 1; }
+	replied "554 5.7.1 <app@other.example>: Sender address rejected: sender domain not allowed on this relay" &&
+		not_arrived up1 "$m"
+}
+check allowed_sender_domains_refuses_other_senders_nothing_queued t_sender_domains
+
+t_recipient_domains() {
+	relay "RELAYHOST=[$NET4.20]:25" "ALLOWED_RECIPIENT_DOMAINS=dest.example" || return 1
+	send trust "$RELAY4" --to x@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null || return 1
+	send trust "$RELAY4" --to x@elsewhere.example && { echo "accepted: $out"; return 1; }
+	replied "554 5.7.1 <x@elsewhere.example>: Recipient address rejected: recipient domain not allowed on this relay" &&
+		not_arrived up1 "$m"
+}
+check allowed_recipient_domains_refuses_other_recipients t_recipient_domains
+
+t_sender_logins() {
+	relay "RELAYHOST=[$NET4.20]:25" "SMTPD_USERS=alice:alice-secret" \
+		"SMTPD_SENDER_LOGINS=alice:alice@allowed.example" || return 1
+	local auth=(--port 587 -tls --auth PLAIN --auth-user alice --auth-password alice-secret)
+	send untr "$RELAY4" "${auth[@]}" --from alice@allowed.example --to x@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null || return 1
+	send untr "$RELAY4" "${auth[@]}" --from bob@allowed.example --to x@dest.example && { echo "accepted: $out"; return 1; }
+	replied "553 5.7.1 <bob@allowed.example>: Sender address rejected: not owned by user alice@relay.test.example" &&
+		not_arrived up1 "$m"
+}
+check smtpd_sender_logins_refuse_a_user_sending_as_someone_else t_sender_logins
+
+# ---- routing: TRANSPORT_MAP, fallback relay, a relay on 465 --------------------------
+t_transport_map() {
+	relay "RELAYHOST=[$NET4.20]:25" "TRANSPORT_MAP=routed.example:[$NET4.21]:25" || return 1
+	send trust "$RELAY4" --to x@routed.example || { echo "$out"; return 1; }
+	local m1=$m
+	send trust "$RELAY4" --to x@dest.example || { echo "$out"; return 1; }
+	arrived up2 "$m1" >/dev/null && arrived up1 "$m" >/dev/null && not_arrived up1 "$m1" 0
+}
+check transport_map_routes_a_recipient_domain_to_a_second_upstream t_transport_map
+
+t_transport_map_auth() {
+	relay "RELAYHOST=[$NET4.30]:587" "RELAYHOST_AUTH=yes" \
+		"TRANSPORT_MAP=routed.example:[$NET4.30]:25" \
+		"RELAYHOST_PASSWORDMAP=[$NET4.30]:587:relayuser:p\\:a\\,ss-word,[$NET4.30]:25:user2:user2-secret" ||
+		return 1
+	send trust "$RELAY4" --to x@routed.example || { echo "$out"; return 1; }
+	local q
+	q=$(queue_id)
+	arrived authsink "$m" >/dev/null && logged "$A" "sasl_username=user2" &&
+		logged "$R" "$q: to=<x@routed.example>, relay=$NET4.30\[$NET4.30\]:25, .*status=sent"
+}
+check transport_map_relay_with_its_own_credentials t_transport_map_auth
+
+t_fallback() {
+	relay "RELAYHOST=[$NET4.21]:2727" "RELAYHOST_FALLBACK=[$NET4.20]:25" || return 1
+	send trust "$RELAY4" --to x@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null
+}
+check relayhost_fallback_receives_when_the_relay_host_is_down t_fallback
+
+t_smtps() {
+	relay "RELAYHOST=[$NET4.30]:465" "RELAYHOST_AUTH=yes" \
+		"RELAYHOST_PASSWORDMAP=[$NET4.30]:465:relayuser:p\\:a\\,ss-word" || return 1
+	send trust "$RELAY4" --to x@dest.example || { echo "$out"; return 1; }
+	local q
+	q=$(queue_id)
+	arrived authsink "$m" >/dev/null &&
+		logged "$R" "$q: to=<x@dest.example>, relay=$NET4.30\[$NET4.30\]:465, .*status=sent" &&
+		logged "$A" "postfix/smtps/smtpd.*sasl_username=relayuser"
+}
+check relayhost_on_465_implicit_tls t_smtps
+
+# ---- notices and masquerading ------------------------------------------------------
+t_postmaster_delay() {
+	relay "RELAYHOST=[$NET4.21]:2727" "POSTMASTER_ADDRESS=pm@notices.example" \
+		"TRANSPORT_MAP=notices.example:[$NET4.20]:25" \
+		"POSTCONF=delay_warning_time=1s;queue_run_delay=1s;minimal_backoff_time=1s;maximal_backoff_time=2s" ||
+		return 1
+	send trust "$RELAY4" --from app@sender.example --to x@dest.example || { echo "$out"; return 1; }
+	local f
+	f=$(arrived up1 "$m" 30) || return 1
+	if ! grep -q "Delayed Mail" "$f" || ! grep -q "pm@notices.example" "$f"; then
+		echo "not a delay notice to the postmaster:"
+		cat "$f"
+		return 1
+	fi
+}
+check postmaster_address_gets_delay_notices t_postmaster_delay
+
+t_masquerade() {
+	relay "RELAYHOST=[$NET4.20]:25" "MASQUERADED_DOMAINS=masq.example" || return 1
+	send trust "$RELAY4" --from user@host.masq.example --to x@dest.example || { echo "$out"; return 1; }
+	local f
+	f=$(arrived up1 "$m") || return 1
+	grep -q '^From: user@masq.example' "$f" || { echo "From: not masqueraded:"; cat "$f"; return 1; }
+}
+check masqueraded_domains_rewrite_from t_masquerade
 
 # ---- INET_PROTOCOLS ------------------------------------------------------------------
 t_ipv6_only() {
