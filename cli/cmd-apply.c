@@ -603,6 +603,9 @@ int cmd_apply(int argc, char **argv)
 		rc = render(&a);
 	if (rc == EXIT_OK)
 		rc = commit_staged(&a);
+	/* a restart keeps the refresher's latest access token, not the initial one */
+	if (rc == EXIT_OK)
+		rc = cli_oauth2_install_saved(a.plan, a.cfg);
 	drop_stage(&a);
 	if (rc == EXIT_OK && a.start)
 		rc = start_postfix(&a);

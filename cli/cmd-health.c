@@ -248,6 +248,11 @@ int cmd_health(int argc, char **argv)
 	if (!milter_only)
 		service_targets(plan, &ts);
 	milter_targets(plan, &ts);
+	static char state[4096];
+	char origin[65], why[640];
+	cli_oauth2_health_prepare(plan, cfg, state, origin);
+	if (milter_only)
+		state[0] = '\0';
 	prc_plan_free(plan);
 	prc_config_free(cfg);
 
@@ -258,7 +263,10 @@ int cmd_health(int argc, char **argv)
 		long long ms =
 		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		bool last = ms >= (long long)wait_s * 1000;
-		if (check(&ts, last))
+		bool token = cli_oauth2_healthy(state, origin, why, sizeof(why));
+		if (!token && last)
+			printf("%s: health: %s\n", PROG, why);
+		if (check(&ts, last) && token)
 			return 0;
 		if (last)
 			return 1;
