@@ -193,14 +193,12 @@ static int refresh(struct refresher *r, int *permanent)
 		free(form);
 		return -1;
 	}
-	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(h, CURLOPT_URL, r->endpoint);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)flen);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
@@ -221,9 +219,10 @@ static int refresh(struct refresher *r, int *permanent)
 			 OAUTH2_MAX_RESPONSE);
 		problem(r, msg);
 	} else if (cc != CURLE_OK) {
-		snprintf(msg, sizeof(msg), "token endpoint %s unreachable: %s; mail to the relay "
-			 "host stays deferred, retrying", r->endpoint,
-			 *errbuf ? errbuf : curl_easy_strerror(cc));
+		/* curl's own text (errbuf) varies from try to try: the code is logged once */
+		snprintf(msg, sizeof(msg), "token endpoint %s unreachable: %s (curl error %d); "
+			 "mail to the relay host stays deferred, retrying", r->endpoint,
+			 curl_easy_strerror(cc), (int)cc);
 		problem(r, msg);
 	} else if (oauth2_parse_response(status, b.s, b.len, (long long)time(NULL),
 					 r->tok.refresh, &t, why, sizeof(why), permanent)) {
