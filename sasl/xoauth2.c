@@ -71,9 +71,14 @@ static int xo_step(void *conn, sasl_client_params_t *params, const char *serveri
 	*clientout = NULL;
 	*clientoutlen = 0;
 	if (c->step++ > 0) {
-		/* the server's error: log it (it holds no secret), answer empty */
-		u->log(u->conn, SASL_LOG_FAIL, "XOAUTH2: the server refused the token: %.*s",
-		       (int)(serverinlen > 512 ? 512 : serverinlen), serverin ? serverin : "");
+		/* the server's error: log it (it holds no secret), answer empty.
+		 * Cyrus's log formatter knows only plain conversions (no "%.*s"). */
+		char text[256];
+		size_t n = serverin ? (serverinlen < sizeof(text) ? serverinlen : sizeof(text) - 1) : 0;
+		for (size_t i = 0; i < n; i++)
+			text[i] = serverin[i] >= ' ' && serverin[i] < 0x7f ? serverin[i] : '?';
+		text[n] = '\0';
+		u->log(u->conn, SASL_LOG_FAIL, "XOAUTH2: the server refused the token: %s", text);
 		*clientout = "";
 		oparams->doneflag = 1;
 		return SASL_OK;

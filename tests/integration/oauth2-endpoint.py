@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A local OAuth2 token endpoint for the XOAUTH2 tests (HTTPS, test CA).
 
-usage: oauth2-endpoint.py DB CERT KEY PORT LIFETIME CLIENT_ID CLIENT_SECRET
+usage: oauth2-endpoint.py DB CERT KEY PORT LIFETIME CLIENT_ID CLIENT_SECRET_FILE
 
 DB is a JSON file shared with the upstream (xoauth2-upstream.py) and the
 test: {"refresh": [valid refresh tokens], "access": {token: expiry},
@@ -20,8 +20,10 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-DB, CERT, KEY, PORT, LIFE, CID, CSECRET = sys.argv[1:8]
+DB, CERT, KEY, PORT, LIFE, CID, CSECRET_FILE = sys.argv[1:8]
 PORT, LIFE = int(PORT), int(LIFE)
+with open(CSECRET_FILE) as f:  # not in argv: the tests look for it in /proc
+    CSECRET = f.read().strip()
 
 
 def update(fn):

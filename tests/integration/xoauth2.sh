@@ -61,6 +61,7 @@ leaf endpoint localhost "IP:127.0.0.1"
 leaf upstream up.test.example "DNS:up.test.example"
 
 CLIENT_SECRET=cs-$(openssl rand -hex 12)
+printf '%s\n' "$CLIENT_SECRET" >"$work/client-secret"
 INITIAL_RT=rt-initial-$(openssl rand -hex 8)
 printf '{"refresh": ["%s"], "access": {}, "issued": ["%s"], "grants": 0}\n' \
 	"$INITIAL_RT" "$INITIAL_RT" >"$DB"
@@ -68,7 +69,7 @@ chmod 666 "$DB"
 
 endpoint_start() {
 	ip netns exec "$PRI-relay" "$py" "$here/oauth2-endpoint.py" "$DB" "$work/endpoint.pem" \
-		"$work/endpoint.key" 8443 "$LIFE" client-1 "$CLIENT_SECRET" >>"$work/endpoint.log" 2>&1 &
+		"$work/endpoint.key" 8443 "$LIFE" client-1 "$work/client-secret" >>"$work/endpoint.log" 2>&1 &
 	echo "$!" >"$work/endpoint.pid"
 	echo "$!" >>"$work/pids"
 	wait_port relay 8443
