@@ -709,9 +709,7 @@ static void plan_tables(struct build *b)
 			b->oom = true;
 		} else {
 			t->e = e;
-			b->p->xoauth2_key = fold(V(RELAYHOST)->str);
-			b->p->xoauth2_state = prc_setting_path(cfg, PRC_S_XOAUTH2_STATE_FILE);
-			if (!b->p->xoauth2_key || !b->p->xoauth2_state)
+			if (!(b->p->xoauth2_key = fold(V(RELAYHOST)->str)))
 				b->oom = true;
 			table_add(b, PRC_FILE_SASL_PASSWD, fold(V(RELAYHOST)->str),
 				  prc_asprintf("%s:%s", V(RELAYHOST_USERNAME)->str,
@@ -877,6 +875,15 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	plan_tables(&b);
 	plan_users(&b);
 	plan_state(&b);
+	/* the token state goes with the queue (the spool volume) unless placed elsewhere */
+	if (!b.oom && p->xoauth2_key) {
+		p->xoauth2_state = V(XOAUTH2_STATE_FILE)->set
+		                       ? prc_setting_path(cfg, PRC_S_XOAUTH2_STATE_FILE)
+		                       : prc_asprintf("%s/xoauth2-token.json",
+		                                      p->state[PRC_STATE_QUEUE_DIR]);
+		if (!p->xoauth2_state)
+			b.oom = true;
+	}
 	plan_state_dirs(&b);
 	plan_milters(&b);
 	if (!b.oom && prc_dkim_signers(cfg, &p->signers, &p->nsigners))
