@@ -84,7 +84,7 @@ static int install_token(const struct prc_plan *plan, const char *key, const cha
 int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_config *cfg)
 {
 	const char *key, *user, *state;
-	if (!prc_plan_xoauth2(plan, &key, &user, &state))
+	if (!prc_plan_oauth_login(plan, &key, &user, &state))
 		return EXIT_OK;
 	struct oauth2_token t;
 	char why[320], origin[65];
@@ -103,7 +103,7 @@ void cli_oauth2_health_prepare(const struct prc_plan *plan, const struct prc_con
 {
 	const char *path;
 	state[0] = origin[0] = '\0';
-	if (!prc_plan_xoauth2(plan, NULL, NULL, &path))
+	if (!prc_plan_oauth_login(plan, NULL, NULL, &path))
 		return;
 	snprintf(state, 4096, "%s", path);
 	oauth2_fingerprint(prc_config_get(cfg, "XOAUTH2_INITIAL_REFRESH_TOKEN"), origin);
@@ -382,7 +382,7 @@ int cmd_oauth2_refresh(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	struct refresher r = {.plan = plan};
-	if (!prc_plan_xoauth2(plan, &r.key, &r.user, &r.state)) {
+	if (!prc_plan_oauth_login(plan, &r.key, &r.user, &r.state)) {
 		fprintf(stderr, "%s: error: oauth2-refresh: no XOAUTH2 login is configured "
 			"(XOAUTH2_CLIENT_ID)\n", PROG);
 		prc_plan_free(plan);

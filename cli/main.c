@@ -29,7 +29,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", PROG);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n"
 		     "exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid "
 		     "configuration\n",

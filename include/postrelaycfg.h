@@ -468,7 +468,7 @@ int prc_plan_state_dir(const struct prc_plan *plan, size_t i, const char **path,
  * plan (NULL when there is no such login).
  * @return true when an XOAUTH2 login is configured
  */
-bool prc_plan_xoauth2(const struct prc_plan *plan, const char **key, const char **user,
+bool prc_plan_oauth_login(const struct prc_plan *plan, const char **key, const char **user,
 		      const char **state_file);
 
 /** Number of master.cf services. */

@@ -1024,7 +1024,7 @@ PRC_EXPORT int prc_plan_service(const struct prc_plan *p, size_t i, const char *
 	return PRC_OK;
 }
 
-PRC_EXPORT bool prc_plan_xoauth2(const struct prc_plan *p, const char **key, const char **user,
+PRC_EXPORT bool prc_plan_oauth_login(const struct prc_plan *p, const char **key, const char **user,
 				 const char **state_file)
 {
 	bool on = p && p->xoauth2_key;

@@ -422,8 +422,7 @@ static void check_xoauth2(struct vctx *c)
 		const struct prc_value *v = &cfg->v[tokens[i]];
 		if (v->set && (!*v->str || strpbrk(v->str, " \t")))
 			err(c, "invalid-value", v->origin, prc_settings[tokens[i]].env,
-			    "%s: expected a non-empty value without blanks",
-			    prc_setting_name(tokens[i], v->origin));
+			    "expected a non-empty value without blanks");
 	}
 	const struct prc_value *ep = V(XOAUTH2_TOKEN_ENDPOINT);
 	char clip[PRC_CLIP_MAX + 4];
