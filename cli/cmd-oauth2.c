@@ -53,12 +53,12 @@ static void problem(struct refresher *r, const char *msg)
 
 /* The credential table with @access as the XOAUTH2 login's password. */
 static int install_token(const struct prc_plan *plan, const char *key, const char *user,
-			 const char *access)
+                         const char *access)
 {
 	const char *type;
 	if (!prc_plan_table(plan, PRC_FILE_SASL_PASSWD, &type) || strcmp(type, "hash")) {
 		fprintf(stderr, "%s: error: oauth2-refresh: the credential table must be hash:\n",
-			PROG);
+		        PROG);
 		return EXIT_CONFIG;
 	}
 	const char *src = prc_plan_file_path(plan, PRC_FILE_SASL_PASSWD);
@@ -72,9 +72,9 @@ static int install_token(const struct prc_plan *plan, const char *key, const cha
 	}
 	snprintf(value, n, "%s:%s", user, access);
 	snprintf(path, strlen(src) + 4, "%s.db", src);
-	int rc = cli_hash_table_write_with(path, plan, PRC_FILE_SASL_PASSWD,
-					   prc_plan_file_mode(plan, PRC_FILE_SASL_PASSWD), key,
-					   value);
+	int rc =
+	    cli_hash_table_write_with(path, plan, PRC_FILE_SASL_PASSWD,
+	                              prc_plan_file_mode(plan, PRC_FILE_SASL_PASSWD), key, value);
 	explicit_bzero(value, n);
 	free(value);
 	free(path);
@@ -99,7 +99,7 @@ int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_confi
 }
 
 void cli_oauth2_health_prepare(const struct prc_plan *plan, const struct prc_config *cfg,
-			       char state[4096], char origin[65])
+                               char state[4096], char origin[65])
 {
 	const char *path;
 	state[0] = origin[0] = '\0';
@@ -118,17 +118,19 @@ bool cli_oauth2_healthy(const char *state, const char *origin, char *why, size_t
 	int rc = oauth2_state_read(state, &t, err, sizeof(err));
 	bool ok = false;
 	if (rc > 0)
-		snprintf(why, whylen, "relay login XOAUTH2: no access token yet (%s does not exist)",
-			 state);
+		snprintf(why, whylen,
+		         "relay login XOAUTH2: no access token yet (%s does not exist)", state);
 	else if (rc < 0)
 		snprintf(why, whylen, "relay login XOAUTH2: %s", err);
 	else if (strcmp(t.origin, origin) || !t.access)
-		snprintf(why, whylen, "relay login XOAUTH2: no access token for the configured "
-			 "refresh token yet");
+		snprintf(why, whylen,
+		         "relay login XOAUTH2: no access token for the configured "
+		         "refresh token yet");
 	else if (t.expiry <= (long long)time(NULL))
-		snprintf(why, whylen, "relay login XOAUTH2: the access token expired %lld s ago "
-			 "and no new one was had (see oauth2-refresh's log)",
-			 (long long)time(NULL) - t.expiry);
+		snprintf(why, whylen,
+		         "relay login XOAUTH2: the access token expired %lld s ago "
+		         "and no new one was had (see oauth2-refresh's log)",
+		         (long long)time(NULL) - t.expiry);
 	else
 		ok = true;
 	oauth2_token_clear(&t);
@@ -214,22 +216,27 @@ static int refresh(struct refresher *r, int *permanent)
 	int rc = -1;
 	struct oauth2_token t;
 	if (b.too_big) {
-		snprintf(msg, sizeof(msg), "token endpoint %s: HTTP %ld: response larger than %u "
-			 "bytes; mail to the relay host stays deferred", r->endpoint, status,
-			 OAUTH2_MAX_RESPONSE);
+		snprintf(msg, sizeof(msg),
+		         "token endpoint %s: HTTP %ld: response larger than %u "
+		         "bytes; mail to the relay host stays deferred",
+		         r->endpoint, status, OAUTH2_MAX_RESPONSE);
 		problem(r, msg);
 	} else if (cc != CURLE_OK) {
 		/* curl's own text (errbuf) varies from try to try: the code is logged once */
-		snprintf(msg, sizeof(msg), "token endpoint %s unreachable: %s (curl error %d); "
-			 "mail to the relay host stays deferred, retrying", r->endpoint,
-			 curl_easy_strerror(cc), (int)cc);
+		snprintf(msg, sizeof(msg),
+		         "token endpoint %s unreachable: %s (curl error %d); "
+		         "mail to the relay host stays deferred, retrying",
+		         r->endpoint, curl_easy_strerror(cc), (int)cc);
 		problem(r, msg);
-	} else if (oauth2_parse_response(status, b.s, b.len, (long long)time(NULL),
-					 r->tok.refresh, &t, why, sizeof(why), permanent)) {
-		snprintf(msg, sizeof(msg), "token endpoint %s refused the refresh: %s; mail to the "
-			 "relay host stays deferred%s", r->endpoint, why,
-			 *permanent ? " until a new refresh token is configured "
-				      "(XOAUTH2_INITIAL_REFRESH_TOKEN)" : ", retrying");
+	} else if (oauth2_parse_response(status, b.s, b.len, (long long)time(NULL), r->tok.refresh,
+	                                 &t, why, sizeof(why), permanent)) {
+		snprintf(msg, sizeof(msg),
+		         "token endpoint %s refused the refresh: %s; mail to the "
+		         "relay host stays deferred%s",
+		         r->endpoint, why,
+		         *permanent ? " until a new refresh token is configured "
+		                      "(XOAUTH2_INITIAL_REFRESH_TOKEN)"
+		                    : ", retrying");
 		problem(r, msg);
 	} else {
 		rc = 0;
@@ -355,19 +362,21 @@ int cmd_oauth2_refresh(int argc, char **argv)
 			retry_max = strtoul(optarg, &end, 10);
 			if (!*optarg || *end || errno || retry_max < 1 || retry_max > 3600 ||
 			    optarg[0] == '-') {
-				fprintf(stderr, "%s: error: --retry-max: expected 1..3600 seconds\n",
-					PROG);
+				fprintf(stderr,
+				        "%s: error: --retry-max: expected 1..3600 seconds\n", PROG);
 				goto usage;
 			}
 			break;
 		case 'h':
-			printf("usage: %s %s\n"
-			       "Keep the XOAUTH2 login's access token fresh: refresh it before it\n"
-			       "expires, keep the token state file and rebuild the credential table.\n"
-			       "--once: get a valid token if there is none, install it, exit (75 when\n"
-			       "the endpoint cannot give one).  Retries back off up to --retry-max\n"
-			       "seconds (default 300).\n",
-			       PROG, usage_line);
+			printf(
+			    "usage: %s %s\n"
+			    "Keep the XOAUTH2 login's access token fresh: refresh it before it\n"
+			    "expires, keep the token state file and rebuild the credential table.\n"
+			    "--once: get a valid token if there is none, install it, exit (75 "
+			    "when\n"
+			    "the endpoint cannot give one).  Retries back off up to --retry-max\n"
+			    "seconds (default 300).\n",
+			    PROG, usage_line);
 			return EXIT_OK;
 		default:
 			goto usage;
@@ -383,8 +392,10 @@ int cmd_oauth2_refresh(int argc, char **argv)
 		return rc;
 	struct refresher r = {.plan = plan};
 	if (!prc_plan_oauth_login(plan, &r.key, &r.user, &r.state)) {
-		fprintf(stderr, "%s: error: oauth2-refresh: no XOAUTH2 login is configured "
-			"(XOAUTH2_CLIENT_ID)\n", PROG);
+		fprintf(stderr,
+		        "%s: error: oauth2-refresh: no XOAUTH2 login is configured "
+		        "(XOAUTH2_CLIENT_ID)\n",
+		        PROG);
 		prc_plan_free(plan);
 		prc_config_free(cfg);
 		return EXIT_CONFIG;

@@ -109,14 +109,14 @@ static struct json_object *parse_json(const char *body, size_t len)
 }
 
 int oauth2_parse_response(long status, const char *body, size_t len, long long now,
-			  const char *old_refresh, struct oauth2_token *out, char *why,
-			  size_t whylen, int *permanent)
+                          const char *old_refresh, struct oauth2_token *out, char *why,
+                          size_t whylen, int *permanent)
 {
 	*permanent = 0;
 	memset(out, 0, sizeof(*out));
 	if (len > OAUTH2_MAX_RESPONSE) {
 		snprintf(why, whylen, "HTTP %ld: response larger than %u bytes", status,
-			 OAUTH2_MAX_RESPONSE);
+		         OAUTH2_MAX_RESPONSE);
 		return -1;
 	}
 	if (memchr(body, '\0', len)) {
@@ -134,9 +134,9 @@ int oauth2_parse_response(long status, const char *body, size_t len, long long n
 		char code[72];
 		safe_code(error ? error : "", code, sizeof(code));
 		/* RFC 6749 5.2: these cannot succeed with the same grant and client */
-		*permanent = error && (!strcmp(error, "invalid_grant") ||
-				       !strcmp(error, "invalid_client") ||
-				       !strcmp(error, "unauthorized_client"));
+		*permanent =
+		    error && (!strcmp(error, "invalid_grant") || !strcmp(error, "invalid_client") ||
+		              !strcmp(error, "unauthorized_client"));
 		snprintf(why, whylen, "HTTP %ld: %s", status, *code ? code : "no error code");
 		json_object_put(o);
 		return -1;
@@ -145,10 +145,10 @@ int oauth2_parse_response(long status, const char *body, size_t len, long long n
 	const char *type = get_string(o, "token_type");
 	const char *refresh = get_string(o, "refresh_token");
 	long long life = 0;
-	const char *missing = !access                       ? "access_token"
-			      : !get_lifetime(o, &life)     ? "expires_in"
-			      : !refresh && !old_refresh    ? "refresh_token"
-							    : NULL;
+	const char *missing = !access                    ? "access_token"
+	                      : !get_lifetime(o, &life)  ? "expires_in"
+	                      : !refresh && !old_refresh ? "refresh_token"
+	                                                 : NULL;
 	if (missing) {
 		snprintf(why, whylen, "HTTP %ld: response has no valid %s", status, missing);
 		json_object_put(o);
@@ -162,8 +162,10 @@ int oauth2_parse_response(long status, const char *body, size_t len, long long n
 		return -1;
 	}
 	if (!token_ok(access) || (refresh && !token_ok(refresh))) {
-		snprintf(why, whylen, "HTTP %ld: a token in the response has blanks or control "
-			 "characters", status);
+		snprintf(why, whylen,
+		         "HTTP %ld: a token in the response has blanks or control "
+		         "characters",
+		         status);
 		json_object_put(o);
 		return -1;
 	}
@@ -246,7 +248,7 @@ int oauth2_state_write(const char *path, const struct oauth2_token *t, char *why
 	json_object_object_add(o, "lifetime", json_object_new_int64(t->life));
 	json_object_object_add(o, "refresh_token", json_object_new_string(t->refresh));
 	json_object_object_add(o, "initial_refresh_sha256",
-			       json_object_new_string(t->origin ? t->origin : ""));
+	                       json_object_new_string(t->origin ? t->origin : ""));
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	size_t len = text ? strlen(text) : 0;
 	size_t plen = strlen(path);
@@ -262,9 +264,9 @@ int oauth2_state_write(const char *path, const struct oauth2_token *t, char *why
 	int rc = -1;
 	if (fd < 0) {
 		snprintf(why, whylen, "cannot create a temporary file for %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 	} else if (fchmod(fd, 0600) || write(fd, text, len) != (ssize_t)len ||
-		   write(fd, "\n", 1) != 1 || fsync(fd)) {
+	           write(fd, "\n", 1) != 1 || fsync(fd)) {
 		snprintf(why, whylen, "cannot write %s: %s", tmp, strerror(errno));
 	} else if (close(fd) ? (fd = -1, true) : (fd = -1, rename(tmp, path) != 0)) {
 		snprintf(why, whylen, "cannot rename %s into place: %s", path, strerror(errno));

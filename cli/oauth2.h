@@ -32,8 +32,8 @@ void oauth2_token_clear(struct oauth2_token *t);
  * like).  Returns 0 on success.
  */
 int oauth2_parse_response(long status, const char *body, size_t len, long long now,
-			  const char *old_refresh, struct oauth2_token *out, char *why,
-			  size_t whylen, int *permanent);
+                          const char *old_refresh, struct oauth2_token *out, char *why,
+                          size_t whylen, int *permanent);
 
 /*
  * Read the state file @path into @out.  Returns 0, 1 when it does not

@@ -54,16 +54,16 @@ static sasl_secret_t *get_secret(const sasl_utils_t *u)
 	sasl_getsecret_t *cb = NULL;
 	void *ctx = NULL;
 	sasl_secret_t *s = NULL;
-	if (u->getcallback(u->conn, SASL_CB_PASS, (sasl_callback_ft *)&cb, &ctx) != SASL_OK || !cb ||
-	    cb(u->conn, ctx, SASL_CB_PASS, &s) != SASL_OK)
+	if (u->getcallback(u->conn, SASL_CB_PASS, (sasl_callback_ft *)&cb, &ctx) != SASL_OK ||
+	    !cb || cb(u->conn, ctx, SASL_CB_PASS, &s) != SASL_OK)
 		return NULL;
 	return s;
 }
 
 /* Builds the one client message; a second step answers the error challenge. */
 static int xo_step(void *conn, sasl_client_params_t *params, const char *serverin,
-		   unsigned serverinlen, sasl_interact_t **prompt, const char **clientout,
-		   unsigned *clientoutlen, sasl_out_params_t *oparams)
+                   unsigned serverinlen, sasl_interact_t **prompt, const char **clientout,
+                   unsigned *clientoutlen, sasl_out_params_t *oparams)
 {
 	struct xo_conn *c = conn;
 	const sasl_utils_t *u = params->utils;
@@ -74,7 +74,8 @@ static int xo_step(void *conn, sasl_client_params_t *params, const char *serveri
 		/* the server's error: log it (it holds no secret), answer empty.
 		 * Cyrus's log formatter knows only plain conversions (no "%.*s"). */
 		char text[256];
-		size_t n = serverin ? (serverinlen < sizeof(text) ? serverinlen : sizeof(text) - 1) : 0;
+		size_t n =
+		    serverin ? (serverinlen < sizeof(text) ? serverinlen : sizeof(text) - 1) : 0;
 		for (size_t i = 0; i < n; i++)
 			text[i] = serverin[i] >= ' ' && serverin[i] < 0x7f ? serverin[i] : '?';
 		text[n] = '\0';
@@ -88,7 +89,8 @@ static int xo_step(void *conn, sasl_client_params_t *params, const char *serveri
 		user = get_simple(u, SASL_CB_USER);
 	sasl_secret_t *tok = get_secret(u);
 	if (!user || !*user || !tok || !tok->len) {
-		u->seterror(u->conn, 0, "XOAUTH2: no user name or no access token (not fetched yet?)");
+		u->seterror(u->conn, 0,
+		            "XOAUTH2: no user name or no access token (not fetched yet?)");
 		return SASL_FAIL;
 	}
 	int rc = params->canon_user(u->conn, user, 0, SASL_CU_AUTHID | SASL_CU_AUTHZID, oparams);
@@ -143,12 +145,13 @@ static sasl_client_plug_t plugins[] = {{
 }};
 
 int sasl_client_plug_init(const sasl_utils_t *utils, int maxversion, int *out_version,
-			  sasl_client_plug_t **pluglist, int *plugcount);
+                          sasl_client_plug_t **pluglist, int *plugcount);
 
 /* Cyrus looks this symbol up in every library of its plugin directory. */
-__attribute__((visibility("default"))) int
-sasl_client_plug_init(const sasl_utils_t *utils, int maxversion, int *out_version,
-		      sasl_client_plug_t **pluglist, int *plugcount)
+__attribute__((visibility("default"))) int sasl_client_plug_init(const sasl_utils_t *utils,
+                                                                 int maxversion, int *out_version,
+                                                                 sasl_client_plug_t **pluglist,
+                                                                 int *plugcount)
 {
 	if (maxversion < SASL_CLIENT_PLUG_VERSION) {
 		utils->seterror(utils->conn, 0, "XOAUTH2: SASL client plugin version mismatch");
