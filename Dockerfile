@@ -22,6 +22,7 @@ FROM debian:trixie-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
 	meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev libdb5.3-dev check \
+	libcurl4-openssl-dev libjson-c-dev libsasl2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -41,6 +42,7 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin
  && apt-get install -y --no-install-recommends \
 	postfix postfix-lmdb postfix-cdb opendkim libsasl2-modules sasl2-bin s6 \
 	prometheus-postfix-exporter ca-certificates tzdata libyaml-0-2 procps \
+	libcurl4t64 libjson-c5 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
 	/var/log/apt /var/log/dpkg.log /var/log/alternatives.log /usr/sbin/policy-rc.d \
 	/etc/opendkim.conf \

@@ -57,6 +57,29 @@ int cli_load_plan(const struct cli_source *src, const char *root, struct prc_con
 int cli_hash_table_write(const char *path, const struct prc_plan *plan, enum prc_file file,
                          unsigned mode);
 
+/* cli_hash_table_write, with the value of key @okey (when not NULL) replaced by @ovalue. */
+int cli_hash_table_write_with(const char *path, const struct prc_plan *plan, enum prc_file file,
+                              unsigned mode, const char *okey, const char *ovalue);
+
+/*
+ * The XOAUTH2 login's access token from the token state file into the
+ * credential table (in process, atomically), when the plan has such a login
+ * and the file holds a token for the configured refresh token.  Returns an
+ * exit code; EXIT_OK also when there is nothing to install.
+ */
+int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_config *cfg);
+
+/*
+ * Health of the XOAUTH2 login: true when there is none, or when the token
+ * state file holds an unexpired access token got with the configured refresh
+ * token; else false with the reason in @why.  @state and @origin come from
+ * cli_oauth2_health_prepare (both "" when there is no login).
+ */
+bool cli_oauth2_healthy(const char *state, const char *origin, char *why, size_t whylen);
+/* The state file path and refresh token fingerprint health needs, copied out of the plan. */
+void cli_oauth2_health_prepare(const struct prc_plan *plan, const struct prc_config *cfg,
+			       char state[4096], char origin[65]);
+
 /*
  * Write the Cyrus sasldb2 @path with exactly the plan's SMTPD users (what
  * `saslpasswd2 -c` for each would leave), root-owned with group @gid and
@@ -138,6 +161,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_oauth2_refresh(int argc, char **argv);
 
 /*
  * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.

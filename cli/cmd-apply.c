@@ -732,6 +732,9 @@ static int apply_steps(struct apply *a)
 		rc = render(a);
 	if (rc == EXIT_OK)
 		rc = commit_staged(a);
+	/* a restart keeps the refresher's latest access token, not the initial one */
+	if (rc == EXIT_OK)
+		rc = cli_oauth2_install_saved(a->plan, a->cfg);
 	drop_stage(a);
 	return rc;
 }

@@ -196,7 +196,8 @@ static bool check(const struct targets *ts, bool report)
 	return all;
 }
 
-static int wait_healthy(const struct targets *ts, unsigned long wait_s);
+static int wait_healthy(const struct targets *ts, unsigned long wait_s, const char *state,
+                        const char *origin);
 
 int cmd_health(int argc, char **argv)
 {
@@ -280,7 +281,7 @@ int cmd_health(int argc, char **argv)
 			add_port(&ts, st.services[i].port, "master.cf service", st.services[i].name);
 		for (size_t i = 0; i < st.nmilters; i++)
 			add_milter(&ts, st.milters[i], st.queue_dir);
-		return wait_healthy(&ts, wait_s);
+		return wait_healthy(&ts, wait_s, "", "");
 	}
 	if (rc != EXIT_OK) {
 		printf("%s: health: the configuration cannot be used (see the errors above)\n", PROG);
@@ -289,17 +290,24 @@ int cmd_health(int argc, char **argv)
 	if (!milter_only)
 		service_targets(plan, &ts);
 	milter_targets(plan, &ts);
+	static char state[4096];
+	char origin[65];
+	cli_oauth2_health_prepare(plan, cfg, state, origin);
+	if (milter_only)
+		state[0] = '\0';
 	prc_plan_free(plan);
 	prc_config_free(cfg);
-	return wait_healthy(&ts, wait_s);
+	return wait_healthy(&ts, wait_s, state, origin);
 usage:
 	fprintf(stderr, "usage: %s %s (see --help)\n", PROG, usage_line);
 	return EXIT_USAGE;
 }
 
 /* Check until every target listens (0) or @wait_s seconds have passed (1). */
-static int wait_healthy(const struct targets *ts, unsigned long wait_s)
+static int wait_healthy(const struct targets *ts, unsigned long wait_s, const char *state,
+                        const char *origin)
 {
+	char why[640] = "";
 	struct timespec start, now;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -307,7 +315,10 @@ static int wait_healthy(const struct targets *ts, unsigned long wait_s)
 		long long ms =
 		    (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
 		bool last = ms >= (long long)wait_s * 1000;
-		if (check(ts, last))
+		bool token = cli_oauth2_healthy(state, origin, why, sizeof(why));
+		if (!token && last)
+			printf("%s: health: %s\n", PROG, why);
+		if (check(ts, last) && token)
 			return 0;
 		if (last)
 			return 1;

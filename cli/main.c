@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{"get", "print resolved setting values, one per line", cmd_get},
 	{"health", "check that Postfix (and the DKIM milter) listen; quiet when healthy", cmd_health},
 	{"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},
+    {"oauth2-refresh", "keep the XOAUTH2 relay login's access token fresh", cmd_oauth2_refresh},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", PROG);
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n"
 		     "exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid "
 		     "configuration\n",

@@ -499,6 +499,17 @@ size_t prc_plan_key_copy_count(const struct prc_plan *plan);
 int prc_plan_key_copy(const struct prc_plan *plan, size_t i, const char **source,
 		      const char **dest);
 
+/**
+ * The XOAUTH2 login to the relay host, when one is configured: the
+ * sasl_passwd key whose password is the access token (@p key, folded), the
+ * mailbox that logs in (@p user) and the refresher's token state file
+ * (@p state_file).  Out-parameters may be NULL; strings are borrowed from the
+ * plan (NULL when there is no such login).
+ * @return true when an XOAUTH2 login is configured
+ */
+bool prc_plan_oauth_login(const struct prc_plan *plan, const char **key, const char **user,
+		      const char **state_file);
+
 /** Number of master.cf services. */
 size_t prc_plan_service_count(const struct prc_plan *plan);
 /**

@@ -14,6 +14,13 @@ const char *prc_server_tls_level(const struct prc_config *cfg)
 	return V(USE_TLS)->b ? V(TLS_SECURITY_LEVEL)->str : "none";
 }
 
+bool prc_xoauth2_enabled(const struct prc_config *cfg)
+{
+	return V(XOAUTH2_CLIENT_ID)->set || V(XOAUTH2_SECRET)->set ||
+	       V(XOAUTH2_INITIAL_REFRESH_TOKEN)->set || V(XOAUTH2_INITIAL_ACCESS_TOKEN)->set ||
+	       V(XOAUTH2_TOKEN_ENDPOINT)->set;
+}
+
 bool prc_relay_auth_enabled(const struct prc_config *cfg)
 {
 	return V(RELAYHOST_AUTH)->b || V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b;
@@ -25,7 +32,8 @@ const char *prc_client_tls_level(const struct prc_config *cfg)
 		return "none";
 	/* The seed forced encrypt with RELAYHOST_AUTH; we keep that only as the
 	 * default, so an explicit CLIENT_TLS_SECURITY_LEVEL always wins. */
-	if (V(RELAYHOST_AUTH)->b && !V(CLIENT_TLS_SECURITY_LEVEL)->explicit)
+	if ((V(RELAYHOST_AUTH)->b || prc_xoauth2_enabled(cfg)) &&
+	    !V(CLIENT_TLS_SECURITY_LEVEL)->explicit)
 		return "encrypt";
 	return V(CLIENT_TLS_SECURITY_LEVEL)->str;
 }

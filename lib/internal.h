@@ -237,6 +237,8 @@ char *prc_read_secret(const char *path, const char *origin, const char *key, str
 const char *prc_client_tls_level(const struct prc_config *cfg);
 const char *prc_server_tls_level(const struct prc_config *cfg);
 bool prc_relay_auth_enabled(const struct prc_config *cfg);
+/* Is an XOAUTH2 login to the relay host configured (any XOAUTH2_* credential set)? */
+bool prc_xoauth2_enabled(const struct prc_config *cfg);
 /* Next hop a credential is for: its host, else RELAYHOST; NULL when neither (borrowed). */
 const char *prc_credential_next_hop(const struct prc_config *cfg, const struct prc_item *it);
 /* Whether a relay host is on port 465 (implicit TLS, "SMTPS"). */

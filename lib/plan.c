@@ -87,7 +87,8 @@ static bool file_used(const struct prc_config *cfg, enum prc_file file)
 	case PRC_FILE_MASTER_CF:
 		return true;
 	case PRC_FILE_SASL_PASSWD:
-		return prc_relay_auth_enabled(cfg) && V(RELAYHOST_PASSWORDMAP)->nitems;
+		return (prc_relay_auth_enabled(cfg) && V(RELAYHOST_PASSWORDMAP)->nitems) ||
+		       prc_xoauth2_enabled(cfg);
 	case PRC_FILE_SENDER_RELAY:
 		return V(RELAYHOST_MAP)->nitems > 0;
 	case PRC_FILE_HEADER_CHECKS:
@@ -154,6 +155,10 @@ static const struct prc_plan_service services[] = {
     {"anvil", "unix", "-", "-", "n", "-", "1", "anvil", NULL, 0},
     {"scache", "unix", "-", "-", "n", "-", "1", "scache", NULL, 0},
     {"postlog", "unix-dgram", "n", "-", "n", "-", "1", "postlogd", NULL, 0},
+    /* last: only with an XOAUTH2 login (default_transport), so that only mail
+     * to the relay host is limited to that mechanism */
+    {"xoauth2", "unix", "-", "-", "n", "-", "-", "smtp",
+     "-o syslog_name=postfix/xoauth2\n  -o smtp_sasl_mechanism_filter=xoauth2", 0},
 };
 
 /* The master.cf transport for relays on port 465. */
@@ -420,7 +425,9 @@ static void plan_params(struct build *b)
 		add_owned(b, "sender_dependent_relayhost_maps", table_ref(cfg, NULL, "sender_relay"),
 			  V(RELAYHOST_MAP)->origin);
 	if (file_used(cfg, PRC_FILE_SASL_PASSWD)) {
-		const char *o = V(RELAYHOST_PASSWORDMAP)->origin;
+		const char *o = prc_xoauth2_enabled(cfg) && !V(RELAYHOST_PASSWORDMAP)->nitems
+		                    ? V(XOAUTH2_CLIENT_ID)->origin
+		                    : V(RELAYHOST_PASSWORDMAP)->origin;
 		add_param(b, "smtp_sasl_auth_enable", "yes", o);
 		add_owned(b, "smtp_sasl_password_maps", table_ref(cfg, NULL, "sasl_passwd"), o);
 		fixed(b, "smtp_sasl_security_options", "noanonymous");
@@ -428,6 +435,12 @@ static void plan_params(struct build *b)
 		if (V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b)
 			add_param(b, "smtp_sender_dependent_authentication", "yes",
 				  V(SENDER_DEPENDENT_RELAYHOST_AUTH)->origin);
+	}
+	if (prc_xoauth2_enabled(cfg)) {
+		/* mail to the relay host goes through the master.cf service "xoauth2",
+		 * which offers only that mechanism; a refused token defers (4xx) */
+		add_param(b, "default_transport", "xoauth2", V(XOAUTH2_CLIENT_ID)->origin);
+		fixed(b, "smtp_sasl_auth_soft_bounce", "yes");
 	}
 
 	if (V(SMTPD_USERS)->nitems) {
@@ -948,7 +961,7 @@ static void plan_tables(struct build *b)
 	const struct prc_config *cfg = b->p->cfg;
 	const char *type = indexed_type(cfg);
 	const struct prc_value *creds = V(RELAYHOST_PASSWORDMAP);
-	bool use = file_used(cfg, PRC_FILE_SASL_PASSWD);
+	bool use = file_used(cfg, PRC_FILE_SASL_PASSWD) && prc_relay_auth_enabled(cfg);
 	table_init(b, PRC_FILE_SASL_PASSWD, type, use ? creds->nitems : 0);
 	for (size_t i = 0; use && i < creds->nitems && !b->oom; i++) {
 		const struct prc_item *it = &creds->items[i];
@@ -956,6 +969,23 @@ static void plan_tables(struct build *b)
 		char *own_key, *value = prc_asprintf("%s:%s", it->f[1], it->f[2]);
 		const char *key = fold(hop ? hop : "", &own_key);
 		table_add(b, PRC_FILE_SASL_PASSWD, key, own_key, value, value, it->origin);
+	}
+	if (prc_xoauth2_enabled(cfg) && !b->oom) {
+		/* the refresher replaces the token; until it has one, the initial one */
+		struct prc_plan_table *t = &b->p->tables[PRC_FILE_SASL_PASSWD];
+		struct prc_plan_entry *e = realloc(t->e, (t->n + 1) * sizeof(*e));
+		const struct prc_value *tok = V(XOAUTH2_INITIAL_ACCESS_TOKEN);
+		if (!e) {
+			b->oom = true;
+		} else {
+			t->e = e;
+			if (!(b->p->xoauth2_key = fold_copy(V(RELAYHOST)->str)))
+				b->oom = true;
+			table_add_owned(b, PRC_FILE_SASL_PASSWD, fold_copy(V(RELAYHOST)->str),
+				  prc_asprintf("%s:%s", V(RELAYHOST_USERNAME)->str,
+					       tok->set ? tok->str : ""),
+				  V(XOAUTH2_CLIENT_ID)->origin);
+		}
 	}
 	const struct prc_value *map = V(RELAYHOST_MAP);
 	table_init(b, PRC_FILE_SENDER_RELAY, type, map->nitems);
@@ -1104,6 +1134,8 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 		free(p->params[i].origin);
 	}
 	free(p->params);
+	free(p->xoauth2_key);
+	free(p->xoauth2_state);
 	for (size_t f = 0; f < PRC_FILE_COUNT; f++) {
 		for (size_t i = 0; i < p->tables[f].n; i++) {
 			struct prc_plan_entry *e = &p->tables[f].e[i];
@@ -1142,7 +1174,8 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 static void plan_services(struct build *b)
 {
 	const struct prc_config *cfg = b->p->cfg;
-	size_t n = sizeof(services) / sizeof(services[0]);
+	/* the last static service, xoauth2, only with an XOAUTH2 login */
+	size_t n = sizeof(services) / sizeof(services[0]) - !prc_xoauth2_enabled(cfg);
 	bool smtps = prc_smtps_used(cfg);
 	struct prc_plan_service *s = calloc(n + 1, sizeof(*s));
 	if (!s) {
@@ -1186,6 +1219,15 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	plan_tables(&b);
 	plan_users(&b);
 	plan_state(&b);
+	/* the token state goes with the queue (the spool volume) unless placed elsewhere */
+	if (!b.oom && p->xoauth2_key) {
+		p->xoauth2_state = V(XOAUTH2_STATE_FILE)->set
+		                       ? prc_setting_path(cfg, PRC_S_XOAUTH2_STATE_FILE)
+		                       : prc_asprintf("%s/xoauth2-token.json",
+		                                      p->state[PRC_STATE_QUEUE_DIR]);
+		if (!p->xoauth2_state)
+			b.oom = true;
+	}
 	plan_state_dirs(&b);
 	plan_milters(&b);
 	if (!b.oom && prc_dkim_signers(cfg, &p->signers, &p->nsigners))
@@ -1325,6 +1367,19 @@ PRC_EXPORT int prc_plan_service(const struct prc_plan *p, size_t i, const char *
 	if (port)
 		*port = s->port;
 	return PRC_OK;
+}
+
+PRC_EXPORT bool prc_plan_oauth_login(const struct prc_plan *p, const char **key, const char **user,
+				 const char **state_file)
+{
+	bool on = p && p->xoauth2_key;
+	if (key)
+		*key = on ? p->xoauth2_key : NULL;
+	if (user)
+		*user = on ? p->cfg->v[PRC_S_RELAYHOST_USERNAME].str : NULL;
+	if (state_file)
+		*state_file = on ? p->xoauth2_state : NULL;
+	return on;
 }
 
 PRC_EXPORT size_t prc_plan_milter_count(const struct prc_plan *p)

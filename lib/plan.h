@@ -76,6 +76,8 @@ struct prc_plan {
 	size_t nmilters;
 	struct prc_plan_user *users;
 	size_t nusers;
+	char *xoauth2_key;   /* sasl_passwd key of the XOAUTH2 login, or NULL */
+	char *xoauth2_state; /* its token state file */
 	struct prc_dkim_signer *signers; /* key: the path the KeyTable names */
 	size_t nsigners;
 	char **key_sources; /* with key copies: each signer's key as configured */

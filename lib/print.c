@@ -66,11 +66,15 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 									: NULL;
 		if (eff && strcmp(eff, v->str)) {
 			fprintf(out, "%s  # in effect: %s; set to %s by %s\n", eff,
-				!cfg->v[PRC_S_USE_TLS].b ? "USE_TLS=no" : "RELAYHOST_AUTH=yes", v->str,
-				origin);
+				!cfg->v[PRC_S_USE_TLS].b  ? "USE_TLS=no"
+				: cfg->v[PRC_S_RELAYHOST_AUTH].b ? "RELAYHOST_AUTH=yes"
+								   : "an XOAUTH2 login",
+				v->str, origin);
 			return;
 		}
-		if (set->type == T_BOOL)
+		if (set->flags & F_SECRET)
+			fputs("<redacted>", out);
+		else if (set->type == T_BOOL)
 			fputs(v->b ? "true" : "false", out);
 		else if (set->type == T_SIZE || set->type == T_COUNT)
 			fputs(v->str, out);

@@ -375,6 +375,105 @@ static void check_relay(struct vctx *c)
 	free(sorted);
 }
 
+/* Is @url "https://HOST..." with a non-empty host? */
+static bool is_https_url(const char *url)
+{
+	if (strncasecmp(url, "https://", 8))
+		return false;
+	size_t host = strcspn(url + 8, "/?#");
+	return host > 0;
+}
+
+/* An XOAUTH2 login to RELAYHOST: every piece named, TLS required, no password beside it. */
+static void check_xoauth2(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	if (!prc_xoauth2_enabled(cfg)) {
+		if (V(RELAYHOST_USERNAME)->set) {
+			const char *o = origin_of(V(RELAYHOST_USERNAME), "");
+			WARN(c, o, ENV(RELAYHOST_USERNAME),
+			     "%s is only used for an XOAUTH2 login: set %s and the other XOAUTH2 "
+			     "settings, or use %s",
+			     NAME(RELAYHOST_USERNAME, o), NAME(XOAUTH2_CLIENT_ID, o),
+			     NAME(RELAYHOST_PASSWORDMAP, o));
+		}
+		return;
+	}
+	/* the first XOAUTH2 setting given decides the language of the messages */
+	static const enum prc_setting_id given[] = {
+	    PRC_S_XOAUTH2_CLIENT_ID, PRC_S_XOAUTH2_SECRET, PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN,
+	    PRC_S_XOAUTH2_TOKEN_ENDPOINT, PRC_S_XOAUTH2_INITIAL_ACCESS_TOKEN};
+	const char *o = "env:XOAUTH2_CLIENT_ID";
+	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+		if (cfg->v[given[i]].set) {
+			o = cfg->v[given[i]].origin;
+			break;
+		}
+	static const enum prc_setting_id needed[] = {
+	    PRC_S_RELAYHOST, PRC_S_RELAYHOST_USERNAME, PRC_S_XOAUTH2_CLIENT_ID,
+	    PRC_S_XOAUTH2_SECRET, PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN, PRC_S_XOAUTH2_TOKEN_ENDPOINT};
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		const struct prc_value *v = &cfg->v[needed[i]];
+		if (!v->set && v->refused)
+			c->errors++; /* the source already said what is wrong with it */
+		else if (!v->set)
+			err(c, "required", o, prc_settings[needed[i]].env,
+			    "an XOAUTH2 login to the relay host needs %s",
+			    prc_setting_name(needed[i], o));
+	}
+	const struct prc_value *user = V(RELAYHOST_USERNAME);
+	if (user->set && (!*user->str || strpbrk(user->str, ": \t")))
+		err(c, "invalid-value", user->origin, ENV(RELAYHOST_USERNAME),
+		    "'%s': expected the mailbox that logs in, without ':' or blanks", user->str);
+	static const enum prc_setting_id tokens[] = {PRC_S_XOAUTH2_INITIAL_ACCESS_TOKEN,
+						     PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN,
+						     PRC_S_XOAUTH2_SECRET, PRC_S_XOAUTH2_CLIENT_ID};
+	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+		const struct prc_value *v = &cfg->v[tokens[i]];
+		if (v->set && (!*v->str || strpbrk(v->str, " \t")))
+			err(c, "invalid-value", v->origin, prc_settings[tokens[i]].env,
+			    "expected a non-empty value without blanks");
+	}
+	const struct prc_value *ep = V(XOAUTH2_TOKEN_ENDPOINT);
+	char clip[PRC_CLIP_MAX + 4];
+	if (ep->set && !is_https_url(ep->str))
+		err(c, "insecure", ep->origin, ENV(XOAUTH2_TOKEN_ENDPOINT),
+		    "'%s': the token endpoint must be an https:// URL (the client secret and "
+		    "refresh token are sent to it); trust a private CA with %s",
+		    prc_clip(clip, ep->str), NAME(XOAUTH2_CA_FILE, ep->origin));
+	if (V(RELAYHOST_AUTH)->b || V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b) {
+		const struct prc_value *creds = V(RELAYHOST_PASSWORDMAP);
+		const char *relay = V(RELAYHOST)->set ? V(RELAYHOST)->str : NULL;
+		for (size_t i = 0; relay && i < creds->nitems; i++) {
+			const char *hop = prc_credential_next_hop(cfg, &creds->items[i]);
+			if (hop && !strcasecmp(hop, relay))
+				err(c, "conflict", creds->items[i].origin,
+				    ENV(RELAYHOST_PASSWORDMAP),
+				    "entry %zu: a password for %s, which logs in with XOAUTH2 (%s): "
+				    "give it one or the other",
+				    i + 1, relay, NAME(XOAUTH2_CLIENT_ID, creds->items[i].origin));
+		}
+	}
+	if (V(RELAYHOST_MAP)->nitems) {
+		const char *mo = origin_of(V(RELAYHOST_MAP), "");
+		err(c, "conflict", mo, ENV(RELAYHOST_MAP),
+		    "%s cannot be combined with an XOAUTH2 login (%s): all mail goes to %s",
+		    NAME(RELAYHOST_MAP, mo), NAME(XOAUTH2_CLIENT_ID, mo), NAME(RELAYHOST, mo));
+	}
+	const struct prc_value *lv = V(CLIENT_TLS_SECURITY_LEVEL);
+	if (!V(USE_TLS)->b) {
+		const char *to = origin_of(V(USE_TLS), o);
+		err(c, "insecure", to, ENV(USE_TLS),
+		    "%s: an XOAUTH2 login sends its token only over TLS (%s)",
+		    IS(USE_TLS, to, "no"), NAME(XOAUTH2_CLIENT_ID, to));
+	} else if (lv->explicit && (!strcmp(lv->str, "none") || !strcmp(lv->str, "may"))) {
+		err(c, "insecure", lv->origin, ENV(CLIENT_TLS_SECURITY_LEVEL),
+		    "%s: an XOAUTH2 login needs at least encrypt (the token would be sent "
+		    "unencrypted when the relay host offers no STARTTLS)",
+		    IS(CLIENT_TLS_SECURITY_LEVEL, lv->origin, lv->str));
+	}
+}
+
 static void check_users(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -624,6 +723,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	struct vctx c = {cfg, d, 0, false};
 	check_identity(&c);
 	check_relay(&c);
+	check_xoauth2(&c);
 	check_users(&c);
 	check_tls(&c);
 	check_policy(&c);

@@ -28,17 +28,18 @@ same "unknown command message" "$work/err" "postrelaycfg: error: unknown command
 usage: postrelaycfg COMMAND [OPTIONS]
 
 commands:
-  check        validate the configuration and print every diagnostic
-  render       write the configuration files into a directory
-  print        print the resolved settings as YAML with their origins
-  settings     print the settings reference table (Markdown or scdoc)
-  schema       print the JSON Schema of the YAML configuration file
-  dkim-keygen  make a DKIM private key and print its DNS record
-  dkim-record  print the DNS TXT record of a DKIM private key
-  apply        install the configuration: files, tables, SASL users, directories
-  get          print resolved setting values, one per line
-  health       check that Postfix (and the DKIM milter) listen; quiet when healthy
-  watch        reload Postfix when a TLS certificate, key or CA file changes
+  check          validate the configuration and print every diagnostic
+  render         write the configuration files into a directory
+  print          print the resolved settings as YAML with their origins
+  settings       print the settings reference table (Markdown or scdoc)
+  schema         print the JSON Schema of the YAML configuration file
+  dkim-keygen    make a DKIM private key and print its DNS record
+  dkim-record    print the DNS TXT record of a DKIM private key
+  apply          install the configuration: files, tables, SASL users, directories
+  get            print resolved setting values, one per line
+  health         check that Postfix (and the DKIM milter) listen; quiet when healthy
+  watch          reload Postfix when a TLS certificate, key or CA file changes
+  oauth2-refresh keep the XOAUTH2 relay login's access token fresh
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"

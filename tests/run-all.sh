@@ -11,7 +11,7 @@ tests/install-deps.sh
 # A run that was killed (not stopped) cannot remove its network namespaces:
 # clear the test suites' own (pri-, prh-, prb-) before starting, ending the
 # processes still inside them by PID.
-for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pr[ihbjkl]-' || true); do
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pr[ihbjklx]-' || true); do
 	for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
 	ip netns delete "$ns" 2>/dev/null || true
 	echo "run-all: removed the stale test namespace $ns"
@@ -47,6 +47,9 @@ tier unit-golden tests/unit.sh
 for t in integration image hardening; do
 	[ -x "tests/$t/run.sh" ] && tier "$t" "tests/$t/run.sh"
 done
+# XOAUTH2 end to end (its own namespaces and subnet: it may run beside the above)
+[ -x tests/integration/xoauth2.sh ] &&
+	PRI=prx PRI_NET4=10.232.0 PRI_NET6=fd00:232: tier xoauth2 tests/integration/xoauth2.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

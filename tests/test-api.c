@@ -116,9 +116,12 @@ START_TEST(api_secret_settings)
 		if (prc_setting_is_secret(i)) {
 			secrets++;
 			ck_assert(!strcmp(prc_setting_env(i), "RELAYHOST_PASSWORDMAP") ||
-				  !strcmp(prc_setting_env(i), "SMTPD_USERS"));
+				  !strcmp(prc_setting_env(i), "SMTPD_USERS") ||
+				  !strcmp(prc_setting_env(i), "XOAUTH2_SECRET") ||
+				  !strcmp(prc_setting_env(i), "XOAUTH2_INITIAL_ACCESS_TOKEN") ||
+				  !strcmp(prc_setting_env(i), "XOAUTH2_INITIAL_REFRESH_TOKEN"));
 		}
-	ck_assert_uint_eq(secrets, 2);
+	ck_assert_uint_eq(secrets, 5);
 }
 END_TEST
 
