@@ -40,7 +40,7 @@ int cli_load(const struct cli_source *src, struct prc_config **cfg, struct prc_d
  * exit code; on EXIT_OK *cfg is set.
  */
 int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
-		   struct prc_config **cfg);
+                   struct prc_config **cfg);
 
 /*
  * cli_load_valid (errors only), then the plan of the configuration.  Returns
@@ -78,7 +78,7 @@ int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_confi
 bool cli_oauth2_healthy(const char *state, const char *origin, char *why, size_t whylen);
 /* The state file path and refresh token fingerprint health needs, copied out of the plan. */
 void cli_oauth2_health_prepare(const struct prc_plan *plan, const struct prc_config *cfg,
-			       char state[4096], char origin[65]);
+                               char state[4096], char origin[65]);
 
 /*
  * Write the Cyrus sasldb2 @path with exactly the plan's SMTPD users (what

@@ -53,7 +53,7 @@ struct apply {
 	struct prc_config *cfg;
 	struct prc_plan *plan;
 	struct accounts acct;
-	char *stage;            /* a temporary directory in the Postfix directory */
+	char *stage;          /* a temporary directory in the Postfix directory */
 	struct staged *built; /* tables, the sasldb and key copies, beside their targets */
 	size_t nbuilt, capbuilt;
 	const char *key_owner; /* --dkim-key-owner: install copies of the DKIM keys for this user */
@@ -150,7 +150,8 @@ static int parse(int argc, char **argv, struct apply *a)
 			    "      --no-env        ignore the environment\n"
 			    "      --root DIR      install a self-contained instance under DIR "
 			    "(default /)\n"
-			    "      --dkim-key-owner USER  install a copy of each DKIM key, readable by "
+			    "      --dkim-key-owner USER  install a copy of each DKIM key, "
+			    "readable by "
 			    "USER\n"
 			    "                      only, in DIR/etc/opendkim/keys (for an OpenDKIM "
 			    "that\n"
@@ -212,7 +213,8 @@ static bool find_accounts(struct apply *a, struct prc_diags *d)
 			a->key_uid = kp->pw_uid;
 			a->key_gid = kp->pw_gid;
 		} else {
-			fprintf(a->log, "%s: error: --dkim-key-owner: '%s' is not a user on this system\n",
+			fprintf(a->log,
+			        "%s: error: --dkim-key-owner: '%s' is not a user on this system\n",
 			        PROG, a->key_owner);
 			ok = false;
 		}
@@ -319,7 +321,8 @@ static int postmap_staged(struct apply *a, enum prc_file f, const char *type, co
 	char *src = join(a->stage, "/", name);
 	FILE *out = src ? fopen(src, "wx") : NULL;
 	if (!out) {
-		int rc = src ? error(a, "cannot create %s: %s", src, strerror(errno)) : EXIT_SOFTWARE;
+		int rc =
+		    src ? error(a, "cannot create %s: %s", src, strerror(errno)) : EXIT_SOFTWARE;
 		free(src);
 		return rc;
 	}
@@ -629,8 +632,9 @@ static int make_log_dir(struct apply *a)
 	/* Postfix programs that log without postlogd (postsuper in `postfix
 	 * start`'s integrity check, after a crash) open the file as mail_owner:
 	 * a root-only log file would make that check, and the start, fail. */
-	int fd = rc == EXIT_OK ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640)
-	                       : -1;
+	int fd = rc == EXIT_OK
+	             ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640)
+	             : -1;
 	if (rc == EXIT_OK && (fd < 0 || fchown(fd, a->acct.owner_uid, (gid_t)-1))) {
 		fprintf(a->log, "%s: error: %s: %s\n", PROG, log, strerror(errno));
 		rc = EXIT_IOERR;
@@ -680,7 +684,8 @@ static int start_postfix(struct apply *a)
 	}
 	char *check[] = {"postsuper", "-c", (char *)conf_dir, NULL};
 	int rc = run(a, check, NULL, NULL);
-	char *quick = rc == EXIT_OK ? join(STATE(a, PRC_STATE_QUEUE_DIR), "/", "quick-start") : NULL;
+	char *quick =
+	    rc == EXIT_OK ? join(STATE(a, PRC_STATE_QUEUE_DIR), "/", "quick-start") : NULL;
 	if (rc == EXIT_OK && !quick)
 		rc = EXIT_SOFTWARE;
 	if (rc == EXIT_OK) {

@@ -15,25 +15,25 @@ struct args {
 };
 
 static const char source_help[] =
-	"  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
-	"      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
-	"      --no-env        ignore the environment\n"
-	"      --root DIR      render for a self-contained instance under DIR\n"
-	"  -h, --help          show this help\n";
+    "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
+    "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
+    "      --no-env        ignore the environment\n"
+    "      --root DIR      render for a self-contained instance under DIR\n"
+    "  -h, --help          show this help\n";
 
 /* Parse the options shared by the commands; returns -1 to go on, else an exit code. */
 static int parse(int argc, char **argv, struct args *a, bool want_out, const char *synopsis,
-		 const char *what)
+                 const char *what)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"no-env", no_argument, NULL, OPT_NO_ENV},
-		{"output", required_argument, NULL, 'o'},
-		{"dkim-dir", required_argument, NULL, OPT_DKIM_DIR},
-		{"root", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    {"output", required_argument, NULL, 'o'},
+	    {"dkim-dir", required_argument, NULL, OPT_DKIM_DIR},
+	    {"root", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -97,7 +97,7 @@ static int load(struct args *a, struct prc_config **cfg, bool validate)
 	int rc = cli_load(&a->src, cfg, d);
 	if (rc == EXIT_OK && a->root && prc_config_set_root(*cfg, a->root)) {
 		fprintf(stderr, "%s: error: --root: '%s' is not an absolute directory\n", PROG,
-			a->root);
+		        a->root);
 		prc_config_free(*cfg);
 		rc = EXIT_USAGE;
 	} else if (rc == EXIT_OK && validate) {
@@ -114,7 +114,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct args a = {0};
 	int rc = parse(argc, argv, &a, false, "check [-c FILE] [--env-file FILE] [--no-env]",
-		       "Validate the configuration; print every error and warning on stderr.");
+	               "Validate the configuration; print every error and warning on stderr.");
 	if (rc >= 0)
 		return rc;
 	struct prc_config *cfg;
@@ -128,9 +128,9 @@ int cmd_render(int argc, char **argv)
 {
 	struct args a = {0};
 	int rc = parse(argc, argv, &a, true,
-		       "render [-c FILE] [--env-file FILE] [--no-env] -o DIR [--dkim-dir DIR]",
-		       "Validate, then write main.cf, master.cf and the tables into DIR "
-		       "atomically.\nNothing is written when the configuration is invalid.");
+	               "render [-c FILE] [--env-file FILE] [--no-env] -o DIR [--dkim-dir DIR]",
+	               "Validate, then write main.cf, master.cf and the tables into DIR "
+	               "atomically.\nNothing is written when the configuration is invalid.");
 	if (rc >= 0)
 		return rc;
 	struct prc_config *cfg;
@@ -153,8 +153,8 @@ int cmd_print(int argc, char **argv)
 {
 	struct args a = {0};
 	int rc = parse(argc, argv, &a, false, "print [-c FILE] [--env-file FILE] [--no-env]",
-		       "Print the resolved settings as YAML, each with its origin; secrets are "
-		       "redacted.");
+	               "Print the resolved settings as YAML, each with its origin; secrets are "
+	               "redacted.");
 	if (rc >= 0)
 		return rc;
 	struct prc_config *cfg;
@@ -170,9 +170,9 @@ int cmd_settings(int argc, char **argv)
 {
 	static const char synopsis[] = "settings [--format markdown|scdoc]";
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int (*write)(FILE *) = prc_settings_write_markdown;
 	int c;
@@ -186,7 +186,7 @@ int cmd_settings(int argc, char **argv)
 				write = prc_settings_write_scdoc;
 			} else {
 				fprintf(stderr, "%s: error: --format: unknown format '%s'\n", PROG,
-					optarg);
+				        optarg);
 				goto bad;
 			}
 			break;

@@ -51,25 +51,26 @@ static const char usage_line[] =
 
 static int help(void)
 {
-	printf("usage: %s %s\n"
-	       "Exit 0 when every inet service of the configuration's master.cf and every\n"
-	       "milter of its main.cf has a listening socket, else print what is missing and\n"
-	       "exit 1.  Makes no connection (nothing in the mail log).\n\n"
-	       "options:\n"
-	       "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
-	       "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
-	       "      --no-env        ignore the environment\n"
-	       "      --root DIR      the instance root (default /)\n"
-	       "      --milter        check only the milters (used to hold Postfix back until\n"
-	       "                      OpenDKIM listens)\n"
-	       "      --wait SECONDS  keep checking until healthy, for up to SECONDS\n"
-	       "      --status FILE   the config reloader's status file (default\n"
-	       "                      DIR/var/lib/postrelaycfg/status): when there is one, say\n"
-	       "                      which configuration generation is applied and whether\n"
-	       "                      the last change was refused (the previous one serving;\n"
-	       "                      not a failure)\n"
-	       "  -h, --help          show this help\n",
-	       PROG, usage_line);
+	printf(
+	    "usage: %s %s\n"
+	    "Exit 0 when every inet service of the configuration's master.cf and every\n"
+	    "milter of its main.cf has a listening socket, else print what is missing and\n"
+	    "exit 1.  Makes no connection (nothing in the mail log).\n\n"
+	    "options:\n"
+	    "  -c, --config FILE   read settings from a YAML file (the environment overrides it)\n"
+	    "      --env-file FILE read NAME=value lines from FILE instead of the environment\n"
+	    "      --no-env        ignore the environment\n"
+	    "      --root DIR      the instance root (default /)\n"
+	    "      --milter        check only the milters (used to hold Postfix back until\n"
+	    "                      OpenDKIM listens)\n"
+	    "      --wait SECONDS  keep checking until healthy, for up to SECONDS\n"
+	    "      --status FILE   the config reloader's status file (default\n"
+	    "                      DIR/var/lib/postrelaycfg/status): when there is one, say\n"
+	    "                      which configuration generation is applied and whether\n"
+	    "                      the last change was refused (the previous one serving;\n"
+	    "                      not a failure)\n"
+	    "  -h, --help          show this help\n",
+	    PROG, usage_line);
 	return EXIT_OK;
 }
 
@@ -278,13 +279,15 @@ int cmd_health(int argc, char **argv)
 		/* the reloader refused these sources: check what the applied generation
 		 * listens on, as the reloader recorded it from that generation's plan */
 		for (size_t i = 0; i < st.nservices && !milter_only; i++)
-			add_port(&ts, st.services[i].port, "master.cf service", st.services[i].name);
+			add_port(&ts, st.services[i].port, "master.cf service",
+			         st.services[i].name);
 		for (size_t i = 0; i < st.nmilters; i++)
 			add_milter(&ts, st.milters[i], st.queue_dir);
 		return wait_healthy(&ts, wait_s, "", "");
 	}
 	if (rc != EXIT_OK) {
-		printf("%s: health: the configuration cannot be used (see the errors above)\n", PROG);
+		printf("%s: health: the configuration cannot be used (see the errors above)\n",
+		       PROG);
 		return 1;
 	}
 	if (!milter_only)

@@ -292,8 +292,8 @@ static int collect(const struct prc_plan *plan, const struct prc_config *cfg,
 		return 0;
 	const char *given[] = {src->config, src->env_file};
 	for (size_t i = 0; i < 2; i++)
-		if (given[i] && add_file(files, n, "configuration input", true, given[i],
-		                         strlen(given[i])))
+		if (given[i] &&
+		    add_file(files, n, "configuration input", true, given[i], strlen(given[i])))
 			return -1;
 	for (size_t i = 0; i < prc_config_input_count(cfg); i++) {
 		const char *p = prc_config_input(cfg, i);
@@ -337,7 +337,7 @@ struct watch {
 	bool apply;
 	const char *status; /* the status file (--apply) */
 	char **command;
-	char **dkim_command; /* NULL: none */
+	char **dkim_command;   /* NULL: none */
 	const char *key_owner; /* --dkim-key-owner, for the re-apply */
 	struct prc_config *cfg;
 	struct prc_plan *plan;
@@ -523,8 +523,8 @@ int cmd_watch(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!w.n) {
-		fprintf(stderr, "%s: watch: the configuration names no TLS file: nothing to watch\n",
-		        PROG);
+		fprintf(stderr,
+		        "%s: watch: the configuration names no TLS file: nothing to watch\n", PROG);
 		for (;;)
 			pause();
 	}
@@ -546,10 +546,11 @@ int cmd_watch(int argc, char **argv)
 			if (pairs_usable(w.plan))
 				run(w.command);
 			else
-				fprintf(stderr,
-				        "%s: watch: not reloading: the TLS files above are unusable; "
-				        "waiting for the next change\n",
-				        PROG);
+				fprintf(
+				    stderr,
+				    "%s: watch: not reloading: the TLS files above are unusable; "
+				    "waiting for the next change\n",
+				    PROG);
 		}
 		wait_for_change(fd, (int)interval * 1000);
 		if (fd >= 0)

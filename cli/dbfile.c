@@ -87,7 +87,8 @@ static int db_begin(struct cli_db *d, const char *path, mode_t mode, unsigned ne
 	if (!err)
 		err = d->db->set_cachesize(d->db, 0, CACHE_BYTES, 1);
 	if (!err)
-		err = d->db->open(d->db, NULL, d->tmp, NULL, DB_HASH, DB_CREATE | DB_TRUNCATE, mode);
+		err =
+		    d->db->open(d->db, NULL, d->tmp, NULL, DB_HASH, DB_CREATE | DB_TRUNCATE, mode);
 	if (err) {
 		db_error("cannot create", d->tmp, err);
 		db_discard(d);
@@ -120,7 +121,8 @@ static int db_commit(struct cli_db *d, uid_t uid, gid_t gid)
 		return EXIT_IOERR;
 	}
 	int fd = open(d->tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fsync(fd) || ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid))) {
+	if (fd < 0 || fsync(fd) ||
+	    ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchown(fd, uid, gid))) {
 		db_error("cannot write", d->tmp, errno);
 		if (fd >= 0)
 			close(fd);

@@ -9,17 +9,17 @@
 extern char **environ;
 
 static const struct cli_command commands[] = {
-	{"check", "validate the configuration and print every diagnostic", cmd_check},
-	{"render", "write the configuration files into a directory", cmd_render},
-	{"print", "print the resolved settings as YAML with their origins", cmd_print},
-	{"settings", "print the settings reference table (Markdown or scdoc)", cmd_settings},
-	{"schema", "print the JSON Schema of the YAML configuration file", cmd_schema},
-	{"dkim-keygen", "make a DKIM private key and print its DNS record", cmd_dkim_keygen},
-	{"dkim-record", "print the DNS TXT record of a DKIM private key", cmd_dkim_record},
-	{"apply", "install the configuration: files, tables, SASL users, directories", cmd_apply},
-	{"get", "print resolved setting values, one per line", cmd_get},
-	{"health", "check that Postfix (and the DKIM milter) listen; quiet when healthy", cmd_health},
-	{"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},
+    {"check", "validate the configuration and print every diagnostic", cmd_check},
+    {"render", "write the configuration files into a directory", cmd_render},
+    {"print", "print the resolved settings as YAML with their origins", cmd_print},
+    {"settings", "print the settings reference table (Markdown or scdoc)", cmd_settings},
+    {"schema", "print the JSON Schema of the YAML configuration file", cmd_schema},
+    {"dkim-keygen", "make a DKIM private key and print its DNS record", cmd_dkim_keygen},
+    {"dkim-record", "print the DNS TXT record of a DKIM private key", cmd_dkim_record},
+    {"apply", "install the configuration: files, tables, SASL users, directories", cmd_apply},
+    {"get", "print resolved setting values, one per line", cmd_get},
+    {"health", "check that Postfix (and the DKIM milter) listen; quiet when healthy", cmd_health},
+    {"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},
     {"oauth2-refresh", "keep the XOAUTH2 relay login's access token fresh", cmd_oauth2_refresh},
 };
 
@@ -30,10 +30,11 @@ static void usage(FILE *out)
 	fprintf(out, "usage: %s COMMAND [OPTIONS]\n\ncommands:\n", PROG);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'%s COMMAND --help' describes a command's options.\n"
-		     "exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid "
-		     "configuration\n",
-		PROG);
+	fprintf(out,
+	        "\n'%s COMMAND --help' describes a command's options.\n"
+	        "exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid "
+	        "configuration\n",
+	        PROG);
 }
 
 int cli_exit_code(int status)
@@ -92,7 +93,7 @@ int cli_load(const struct cli_source *src, struct prc_config **out, struct prc_d
 }
 
 int cli_load_valid(const struct cli_source *src, const char *root, bool warnings,
-		   struct prc_config **out)
+                   struct prc_config **out)
 {
 	struct prc_diags *d;
 	if (prc_diags_new(&d))
@@ -100,7 +101,8 @@ int cli_load_valid(const struct cli_source *src, const char *root, bool warnings
 	struct prc_config *cfg = NULL;
 	int rc = cli_load(src, &cfg, d);
 	if (rc == EXIT_OK && root && prc_config_set_root(cfg, root)) {
-		fprintf(stderr, "%s: error: --root: '%s' is not an absolute directory\n", PROG, root);
+		fprintf(stderr, "%s: error: --root: '%s' is not an absolute directory\n", PROG,
+		        root);
 		rc = EXIT_USAGE;
 	} else if (rc == EXIT_OK) {
 		rc = cli_exit_code(prc_config_validate(cfg, d));

@@ -36,7 +36,7 @@ extern "C" {
 #define PRC_VERSION_MAJOR 0
 #define PRC_VERSION_MINOR 1
 #define PRC_VERSION_PATCH 0
-#define PRC_VERSION "0.1.0"
+#define PRC_VERSION       "0.1.0"
 
 /** Return codes of fallible functions (0 is success). */
 enum prc_status {
@@ -55,21 +55,21 @@ enum prc_severity {
 
 /** The files the emitters produce. */
 enum prc_file {
-	PRC_FILE_MAIN_CF = 0,     /**< postfix/main.cf */
-	PRC_FILE_MASTER_CF,       /**< postfix/master.cf */
-	PRC_FILE_SASL_PASSWD,     /**< postfix/sasl_passwd: relay credentials (secret) */
-	PRC_FILE_SENDER_RELAY,    /**< postfix/sender_relay: sender dependent relay hosts */
-	PRC_FILE_HEADER_CHECKS,   /**< postfix/header_checks: privacy header checks */
-	PRC_FILE_SMTPD_SASL_CONF, /**< postfix/sasl/smtpd.conf: Cyrus SASL server config */
-	PRC_FILE_OPENDKIM_CONF,   /**< opendkim/opendkim.conf */
-	PRC_FILE_KEY_TABLE,       /**< opendkim/KeyTable */
-	PRC_FILE_SIGNING_TABLE,   /**< opendkim/SigningTable */
-	PRC_FILE_TRUSTED_HOSTS,   /**< opendkim/TrustedHosts (InternalHosts) */
-	PRC_FILE_EXTERNAL_IGNORE, /**< opendkim/ExternalIgnoreList */
-	PRC_FILE_SENDER_ACCESS,   /**< postfix/sender_access: ALLOWED_SENDER_DOMAINS */
+	PRC_FILE_MAIN_CF = 0,      /**< postfix/main.cf */
+	PRC_FILE_MASTER_CF,        /**< postfix/master.cf */
+	PRC_FILE_SASL_PASSWD,      /**< postfix/sasl_passwd: relay credentials (secret) */
+	PRC_FILE_SENDER_RELAY,     /**< postfix/sender_relay: sender dependent relay hosts */
+	PRC_FILE_HEADER_CHECKS,    /**< postfix/header_checks: privacy header checks */
+	PRC_FILE_SMTPD_SASL_CONF,  /**< postfix/sasl/smtpd.conf: Cyrus SASL server config */
+	PRC_FILE_OPENDKIM_CONF,    /**< opendkim/opendkim.conf */
+	PRC_FILE_KEY_TABLE,        /**< opendkim/KeyTable */
+	PRC_FILE_SIGNING_TABLE,    /**< opendkim/SigningTable */
+	PRC_FILE_TRUSTED_HOSTS,    /**< opendkim/TrustedHosts (InternalHosts) */
+	PRC_FILE_EXTERNAL_IGNORE,  /**< opendkim/ExternalIgnoreList */
+	PRC_FILE_SENDER_ACCESS,    /**< postfix/sender_access: ALLOWED_SENDER_DOMAINS */
 	PRC_FILE_RECIPIENT_ACCESS, /**< postfix/recipient_access: ALLOWED_RECIPIENT_DOMAINS */
-	PRC_FILE_SENDER_LOGINS,   /**< postfix/sender_logins: senders of SMTP AUTH users */
-	PRC_FILE_TRANSPORT,       /**< postfix/transport: TRANSPORT_MAP */
+	PRC_FILE_SENDER_LOGINS,    /**< postfix/sender_logins: senders of SMTP AUTH users */
+	PRC_FILE_TRANSPORT,        /**< postfix/transport: TRANSPORT_MAP */
 	PRC_FILE_SENDER_TRANSPORT, /**< postfix/sender_transport: sender relays' transports (465) */
 	PRC_FILE_COUNT
 };
@@ -177,8 +177,7 @@ void prc_config_free(struct prc_config *cfg);
  *         variable is still applied), PRC_ERR_ARG (@p cfg or @p envp is
  *         NULL) or PRC_ERR_NOMEM
  */
-int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
-			struct prc_diags *diags);
+int prc_config_load_env(struct prc_config *cfg, const char *const *envp, struct prc_diags *diags);
 
 /**
  * Apply a file in Docker's --env-file format (NAME=value lines, # comments,
@@ -188,8 +187,7 @@ int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
  * @return 0, PRC_ERR_INVALID, PRC_ERR_IO (could not read it; a diagnostic
  *         names the file), PRC_ERR_ARG or PRC_ERR_NOMEM
  */
-int prc_config_load_env_file(struct prc_config *cfg, const char *path,
-			     struct prc_diags *diags);
+int prc_config_load_env_file(struct prc_config *cfg, const char *path, struct prc_diags *diags);
 
 /**
  * Apply a YAML configuration file (its keys are the settings' YAML keys, see
@@ -200,8 +198,7 @@ int prc_config_load_env_file(struct prc_config *cfg, const char *path,
  *         value), PRC_ERR_IO (could not read it), PRC_ERR_ARG or
  *         PRC_ERR_NOMEM
  */
-int prc_config_load_yaml_file(struct prc_config *cfg, const char *path,
-			      struct prc_diags *diags);
+int prc_config_load_yaml_file(struct prc_config *cfg, const char *path, struct prc_diags *diags);
 
 /**
  * Apply a YAML document held in memory, as prc_config_load_yaml_file() would.
@@ -211,7 +208,7 @@ int prc_config_load_yaml_file(struct prc_config *cfg, const char *path,
  * @return 0, PRC_ERR_INVALID, PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_config_load_yaml_buffer(struct prc_config *cfg, const char *name, const char *data,
-				size_t len, struct prc_diags *diags);
+                                size_t len, struct prc_diags *diags);
 
 /**
  * Set the instance root.  "/" (the default) renders a configuration for the
@@ -253,7 +250,7 @@ size_t prc_config_list_count(const struct prc_config *cfg, const char *env);
  * @return borrowed, valid until @p cfg is changed or freed; NULL when out of range
  */
 const char *prc_config_list_field(const struct prc_config *cfg, const char *env, size_t i,
-				  size_t field);
+                                  size_t field);
 
 /**
  * Number of files the loaders of @p cfg read: the YAML file, the env file,
@@ -357,7 +354,7 @@ int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out);
  *         created, written or renamed), PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
-	       struct prc_diags *diags);
+               struct prc_diags *diags);
 
 /* ---- the plan -------------------------------------------------------- */
 
@@ -465,7 +462,7 @@ size_t prc_plan_table_count(const struct prc_plan *plan, enum prc_file file);
  * @return 0, or PRC_ERR_ARG when out of range
  */
 int prc_plan_table_entry(const struct prc_plan *plan, enum prc_file file, size_t i,
-			 const char **key, const char **value, const char **origin);
+                         const char **key, const char **value, const char **origin);
 
 /**
  * An effective state location or account (see enum prc_state), with the
@@ -474,8 +471,7 @@ int prc_plan_table_entry(const struct prc_plan *plan, enum prc_file file, size_t
  * @param[out] origin  receives the origin (borrowed); may be NULL
  * @return borrowed from the plan; NULL when out of range
  */
-const char *prc_plan_state(const struct prc_plan *plan, enum prc_state which,
-			   const char **origin);
+const char *prc_plan_state(const struct prc_plan *plan, enum prc_state which, const char **origin);
 
 /** Number of state directories (the queue and data directories and the queue's own). */
 size_t prc_plan_state_dir_count(const struct prc_plan *plan);
@@ -486,7 +482,7 @@ size_t prc_plan_state_dir_count(const struct prc_plan *plan);
  * @return 0, or PRC_ERR_ARG when out of range
  */
 int prc_plan_state_dir(const struct prc_plan *plan, size_t i, const char **path,
-		       enum prc_owner *owner, bool *setgid_group, unsigned *mode);
+                       enum prc_owner *owner, bool *setgid_group, unsigned *mode);
 
 /** Number of DKIM key copies the plan installs (see prc_config_set_dkim_key_copies). */
 size_t prc_plan_key_copy_count(const struct prc_plan *plan);
@@ -497,7 +493,7 @@ size_t prc_plan_key_copy_count(const struct prc_plan *plan);
  * @return 0, or PRC_ERR_ARG when out of range
  */
 int prc_plan_key_copy(const struct prc_plan *plan, size_t i, const char **source,
-		      const char **dest);
+                      const char **dest);
 
 /**
  * The XOAUTH2 login to the relay host, when one is configured: the
@@ -508,7 +504,7 @@ int prc_plan_key_copy(const struct prc_plan *plan, size_t i, const char **source
  * @return true when an XOAUTH2 login is configured
  */
 bool prc_plan_oauth_login(const struct prc_plan *plan, const char **key, const char **user,
-		      const char **state_file);
+                          const char **state_file);
 
 /** Number of master.cf services. */
 size_t prc_plan_service_count(const struct prc_plan *plan);
@@ -519,7 +515,7 @@ size_t prc_plan_service_count(const struct prc_plan *plan);
  * @return 0, or PRC_ERR_ARG when out of range
  */
 int prc_plan_service(const struct prc_plan *plan, size_t i, const char **name, const char **type,
-		     const char **command, unsigned *port);
+                     const char **command, unsigned *port);
 
 /** Number of milters Postfix's smtpd talks to (smtpd_milters). */
 size_t prc_plan_milter_count(const struct prc_plan *plan);
@@ -534,7 +530,7 @@ size_t prc_plan_user_count(const struct prc_plan *plan);
  * @return 0, or PRC_ERR_ARG when out of range
  */
 int prc_plan_user(const struct prc_plan *plan, size_t i, const char **user, const char **realm,
-		  const char **password);
+                  const char **password);
 
 /**
  * Write one file of the plan to @p out, as prc_emit() does.
@@ -549,7 +545,7 @@ int prc_plan_emit(const struct prc_plan *plan, enum prc_file file, FILE *out);
  * @return 0, PRC_ERR_IO, PRC_ERR_ARG or PRC_ERR_NOMEM
  */
 int prc_plan_render(const struct prc_plan *plan, const char *const dirs[PRC_DIR_COUNT],
-		    struct prc_diags *diags);
+                    struct prc_diags *diags);
 
 /* ---- TLS and DKIM key material --------------------------------------- */
 
@@ -617,8 +613,8 @@ enum prc_dkim_key_type {
 
 /** Default and bounds of the RSA key size of prc_dkim_keygen(). */
 #define PRC_DKIM_RSA_BITS_DEFAULT 2048
-#define PRC_DKIM_RSA_BITS_MIN 1024
-#define PRC_DKIM_RSA_BITS_MAX 4096
+#define PRC_DKIM_RSA_BITS_MIN     1024
+#define PRC_DKIM_RSA_BITS_MAX     4096
 
 /**
  * Generate a DKIM private key.
@@ -633,7 +629,7 @@ enum prc_dkim_key_type {
  *         PRC_ERR_INVALID (OpenSSL could not make the key)
  */
 int prc_dkim_keygen(char **out_pem, enum prc_dkim_key_type type, unsigned bits,
-		    struct prc_diags *diags);
+                    struct prc_diags *diags);
 
 /**
  * Build the DNS record that publishes the public half of a DKIM key:
@@ -648,7 +644,7 @@ int prc_dkim_keygen(char **out_pem, enum prc_dkim_key_type type, unsigned bits,
  * @return 0, PRC_ERR_INVALID, PRC_ERR_ARG (a NULL argument) or PRC_ERR_NOMEM
  */
 int prc_dkim_record(char **out, const char *key_path, const char *domain, const char *selector,
-		    struct prc_diags *diags);
+                    struct prc_diags *diags);
 
 /* ---- introspection (docs, schema, tools) ------------------------------ */
 

@@ -128,7 +128,7 @@ PRC_EXPORT size_t prc_config_list_count(const struct prc_config *cfg, const char
 }
 
 PRC_EXPORT const char *prc_config_list_field(const struct prc_config *cfg, const char *env,
-					     size_t i, size_t field)
+                                             size_t i, size_t field)
 {
 	if (i >= prc_config_list_count(cfg, env) || field >= PRC_MAX_FIELDS)
 		return NULL;
@@ -137,9 +137,9 @@ PRC_EXPORT const char *prc_config_list_field(const struct prc_config *cfg, const
 
 /* The instance's fixed locations, relative to its root. */
 static const char *const instance_paths[PRC_PATH_COUNT] = {
-	[PRC_PATH_POSTFIX_DIR] = "/etc/postfix",
-	[PRC_PATH_OPENDKIM_DIR] = "/etc/opendkim",
-	[PRC_PATH_SASLDB] = "/etc/postfix/sasl/sasldb2",
+    [PRC_PATH_POSTFIX_DIR] = "/etc/postfix",
+    [PRC_PATH_OPENDKIM_DIR] = "/etc/opendkim",
+    [PRC_PATH_SASLDB] = "/etc/postfix/sasl/sasldb2",
 };
 
 char *prc_instance_path(const struct prc_config *cfg, enum prc_path which)

@@ -59,7 +59,7 @@ static char *escape_controls(char *s)
 }
 
 void prc_vdiag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
-	       const char *key, const char *fmt, va_list ap)
+               const char *key, const char *fmt, va_list ap)
 {
 	if (!d || d->oom)
 		return;
@@ -102,7 +102,7 @@ void prc_vdiag(struct prc_diags *d, enum prc_severity sev, const char *code, con
 }
 
 void prc_diag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
-	      const char *key, const char *fmt, ...)
+              const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

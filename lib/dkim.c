@@ -137,8 +137,7 @@ static bool report_key(struct prc_diags *d, const char *origin, const char *env,
 	if (k->err) {
 		prc_diag(d, PRC_SEV_ERROR, "dkim-key", origin, env,
 		         "DKIM key of %s: %s: cannot read: %s%s", domains, path,
-		         prc_file_strerror(k->err),
-		         k->err == ENOENT ? hint : "");
+		         prc_file_strerror(k->err), k->err == ENOENT ? hint : "");
 		return true;
 	}
 	if (k->why) {

@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#define PRC_EXPORT __attribute__((visibility("default")))
+#define PRC_EXPORT       __attribute__((visibility("default")))
 #define PRC_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 /* ---- the settings table --------------------------------------------- */
@@ -100,8 +100,9 @@ struct prc_config {
 	struct prc_value v[PRC_S_COUNT];
 	char *root; /* "/" or an instance directory */
 	bool validated;
-	bool dkim_key_copies; /* the plan installs copies of the DKIM keys (prc_config_set_dkim_key_copies) */
-	char **inputs; /* the files the loaders read (prc_config_input) */
+	bool dkim_key_copies; /* the plan installs copies of the DKIM keys
+	                         (prc_config_set_dkim_key_copies) */
+	char **inputs;        /* the files the loaders read (prc_config_input) */
 	size_t ninputs;
 };
 
@@ -112,15 +113,15 @@ void prc_value_clear(struct prc_value *v);
 /* Move @src into @dst (which is cleared first); @src is left empty. */
 void prc_value_move(struct prc_value *dst, struct prc_value *src);
 int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
-		       const char *origin);
+                       const char *origin);
 
 /* ---- diagnostics ---------------------------------------------------- */
 
 /* Add a diagnostic; a NULL list is allowed (then nothing is kept). */
 void prc_diag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
-	      const char *key, const char *fmt, ...) PRC_PRINTF(6, 7);
+              const char *key, const char *fmt, ...) PRC_PRINTF(6, 7);
 void prc_vdiag(struct prc_diags *d, enum prc_severity sev, const char *code, const char *origin,
-	       const char *key, const char *fmt, va_list ap) PRC_PRINTF(6, 0);
+               const char *key, const char *fmt, va_list ap) PRC_PRINTF(6, 0);
 
 /* ---- strings -------------------------------------------------------- */
 
@@ -161,7 +162,7 @@ size_t prc_edit_distance(const char *a, const char *b, size_t cap);
  * Returns 0, PRC_ERR_INVALID or PRC_ERR_NOMEM; @out is only filled on 0.
  */
 int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,
-			struct prc_value *out, struct prc_diags *d);
+                        struct prc_value *out, struct prc_diags *d);
 
 /*
  * Checks of single values, shared by the env and YAML sources.  Each returns
@@ -224,14 +225,14 @@ const char *prc_file_strerror(int err);
  * @origin/@key.  Returns 0, PRC_ERR_IO or PRC_ERR_NOMEM.
  */
 int prc_read_file(const char *path, size_t max, const char *origin, const char *key,
-		  struct prc_diags *d, char **out, size_t *len);
+                  struct prc_diags *d, char **out, size_t *len);
 /*
  * Read a secret file (NAME_FILE, password_file): at most 16 MiB, no NUL byte,
  * trailing newlines dropped.  NULL on error with *rc set (PRC_ERR_INVALID or
  * PRC_ERR_NOMEM); caller frees.
  */
 char *prc_read_secret(const char *path, const char *origin, const char *key, struct prc_diags *d,
-		      int *rc);
+                      int *rc);
 
 /* Effective values derived from several settings (derive.c). */
 const char *prc_client_tls_level(const struct prc_config *cfg);

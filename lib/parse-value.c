@@ -148,10 +148,10 @@ static void bad(struct ctx *c, size_t entry, const char *fmt, ...)
 	}
 	if (entry)
 		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
-			 "entry %zu: %s", entry, msg);
+		         "entry %zu: %s", entry, msg);
 	else
 		prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", c->origin, prc_settings[c->id].env,
-			 "%s", msg);
+		         "%s", msg);
 	free(msg);
 	if (!c->rc)
 		c->rc = PRC_ERR_INVALID;
@@ -230,8 +230,9 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 			}
 			fields[0] = unesc(c, host);
 		} else {
-			bad(c, entry, "expected [host]:port:user:password, host:user:password or "
-				      "user:password");
+			bad(c, entry,
+			    "expected [host]:port:user:password, host:user:password or "
+			    "user:password");
 			return;
 		}
 		struct span user = f[k];
@@ -257,8 +258,9 @@ static void parse_entry(struct ctx *c, struct prc_value *v, size_t entry, struct
 	case T_SENDER_LOGINS:
 		nf = split_fields(e, f, 2);
 		if (nf != 2) {
-			bad(c, entry, type == T_TRANSPORTS ? "expected domain:relayhost"
-			                                   : "expected user:sender|@domain");
+			bad(c, entry,
+			    type == T_TRANSPORTS ? "expected domain:relayhost"
+			                         : "expected user:sender|@domain");
 			return;
 		}
 		fields[0] = unesc(c, f[0]);
@@ -373,8 +375,8 @@ static void parse_postconf(struct ctx *c, struct prc_value *v, struct span s)
 			if (why)
 				bad(c, entry, "'%s' %s", SHOW(c, 0, fields[0]), why);
 			else if (dup)
-				bad(c, entry, "parameter '%s' is already set by entry %zu", fields[0],
-				    dup);
+				bad(c, entry, "parameter '%s' is already set by entry %zu",
+				    fields[0], dup);
 			else if (prc_value_add_item(v, (const char *const *)fields, 2, c->origin))
 				oom(c);
 			else
@@ -421,7 +423,7 @@ static char *cidr_list_text(struct ctx *c, const struct span *e, size_t n)
 }
 
 int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *origin,
-			struct prc_value *out, struct prc_diags *d)
+                        struct prc_value *out, struct prc_diags *d)
 {
 	const struct prc_setting *set = &prc_settings[id];
 	struct ctx c = {id, origin, d, 0};
@@ -570,4 +572,3 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	prc_value_move(out, &v);
 	return PRC_OK;
 }
-

@@ -211,7 +211,7 @@ static char *dup_or_oom(struct build *b, const char *s)
 }
 
 static struct prc_plan_param *add_param(struct build *b, const char *name, const char *value,
-					const char *origin)
+                                        const char *origin)
 {
 	struct prc_plan *p = b->p;
 	if (b->oom)
@@ -359,7 +359,7 @@ static void plan_params(struct build *b)
 	fixed(b, "readme_directory", "no");
 
 	b->section = "Relay only: nothing is delivered locally, mail for MAILNAME's domain is "
-		     "relayed too";
+	             "relayed too";
 	fixed(b, "mydestination", "");
 	fixed(b, "local_recipient_maps", "");
 	fixed(b, "local_transport", "error:5.1.1 local delivery is disabled on this relay");
@@ -397,7 +397,7 @@ static void plan_params(struct build *b)
 	}
 	if (V(HEADER_CHECKS)->b)
 		add_owned(b, "header_checks", table_ref(cfg, "regexp", "header_checks"),
-			  V(HEADER_CHECKS)->origin);
+		          V(HEADER_CHECKS)->origin);
 
 	b->section = "Rate limits";
 	from_setting(b, PRC_S_SMTP_DESTINATION_CONCURRENCY_LIMIT);
@@ -422,8 +422,8 @@ static void plan_params(struct build *b)
 		add_owned(b, "sender_dependent_default_transport_maps",
 		          table_ref(cfg, NULL, "sender_transport"), V(RELAYHOST_MAP)->origin);
 	if (V(RELAYHOST_MAP)->nitems)
-		add_owned(b, "sender_dependent_relayhost_maps", table_ref(cfg, NULL, "sender_relay"),
-			  V(RELAYHOST_MAP)->origin);
+		add_owned(b, "sender_dependent_relayhost_maps",
+		          table_ref(cfg, NULL, "sender_relay"), V(RELAYHOST_MAP)->origin);
 	if (file_used(cfg, PRC_FILE_SASL_PASSWD)) {
 		const char *o = prc_xoauth2_enabled(cfg) && !V(RELAYHOST_PASSWORDMAP)->nitems
 		                    ? V(XOAUTH2_CLIENT_ID)->origin
@@ -434,7 +434,7 @@ static void plan_params(struct build *b)
 		fixed(b, "smtp_sasl_tls_security_options", "noanonymous");
 		if (V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b)
 			add_param(b, "smtp_sender_dependent_authentication", "yes",
-				  V(SENDER_DEPENDENT_RELAYHOST_AUTH)->origin);
+			          V(SENDER_DEPENDENT_RELAYHOST_AUTH)->origin);
 	}
 	if (prc_xoauth2_enabled(cfg)) {
 		/* mail to the relay host goes through the master.cf service "xoauth2",
@@ -463,7 +463,7 @@ static void plan_params(struct build *b)
 
 	b->section = "TLS towards clients";
 	add_param(b, "smtpd_tls_security_level", prc_server_tls_level(cfg),
-		  V(USE_TLS)->b ? V(TLS_SECURITY_LEVEL)->origin : tls_origin);
+	          V(USE_TLS)->b ? V(TLS_SECURITY_LEVEL)->origin : tls_origin);
 	if (V(USE_TLS)->b) {
 		from_path(b, PRC_S_TLS_CRT);
 		from_path(b, PRC_S_TLS_KEY);
@@ -474,10 +474,10 @@ static void plan_params(struct build *b)
 	}
 	b->section = "TLS towards the relay host and destinations";
 	add_param(b, "smtp_tls_security_level", prc_client_tls_level(cfg),
-		  !V(USE_TLS)->b                               ? tls_origin
-		  : V(CLIENT_TLS_SECURITY_LEVEL)->explicit || !V(RELAYHOST_AUTH)->b
-		      ? V(CLIENT_TLS_SECURITY_LEVEL)->origin
-		      : V(RELAYHOST_AUTH)->origin);
+	          !V(USE_TLS)->b ? tls_origin
+	          : V(CLIENT_TLS_SECURITY_LEVEL)->explicit || !V(RELAYHOST_AUTH)->b
+	              ? V(CLIENT_TLS_SECURITY_LEVEL)->origin
+	              : V(RELAYHOST_AUTH)->origin);
 	if (V(USE_TLS)->b) {
 		from_path(b, PRC_S_CLIENT_TLS_CRT);
 		from_path(b, PRC_S_CLIENT_TLS_KEY);
@@ -513,7 +513,7 @@ static void plan_params(struct build *b)
 		add_param(b, "error_notice_recipient", pm->str, pm->origin);
 	} else if (V(BOUNCE_ADDRESS)->set) {
 		add_param(b, "notify_classes", "bounce, resource, software",
-			  V(BOUNCE_ADDRESS)->origin);
+		          V(BOUNCE_ADDRESS)->origin);
 		from_setting(b, PRC_S_BOUNCE_ADDRESS);
 	} else {
 		fixed(b, "notify_classes", "resource, software");
@@ -522,11 +522,12 @@ static void plan_params(struct build *b)
 	b->section = "Logging";
 	from_setting(b, PRC_S_LOGOUTPUT);
 	add_owned(b, "maillog_file_prefixes", log_prefixes(V(LOGOUTPUT)->str),
-		  V(LOGOUTPUT)->origin);
+	          V(LOGOUTPUT)->origin);
 
 	if (strcmp(cfg->root, "/")) {
 		b->section = "Self-contained instance: all state under the instance root";
-		add_owned(b, "queue_directory", prc_root_path(cfg, "/var/spool/postfix"), POSTRELAY);
+		add_owned(b, "queue_directory", prc_root_path(cfg, "/var/spool/postfix"),
+		          POSTRELAY);
 		add_owned(b, "data_directory", prc_root_path(cfg, "/var/lib/postfix"), POSTRELAY);
 	}
 }
@@ -620,7 +621,7 @@ static const char *lookup_for_expansion(const struct prc_plan *p, const char *na
  * OOM otherwise.
  */
 static char *expand(const struct prc_plan *p, const char *value, int depth, const char **unknown,
-		    size_t *unknown_len)
+                    size_t *unknown_len)
 {
 	struct prc_buf out = {0};
 	for (const char *s = value; *s;) {
@@ -691,9 +692,9 @@ static void plan_state(struct build *b)
 			break;
 		}
 		prc_diag(b->d, PRC_SEV_ERROR, "unresolved", x ? x->origin : "", "POSTCONF",
-			 "parameter %s: '%s' refers to $%.*s, which postrelay cannot resolve; give "
-			 "the value itself",
-			 state_params[i].param, value, (int)ulen, unknown);
+		         "parameter %s: '%s' refers to $%.*s, which postrelay cannot resolve; give "
+		         "the value itself",
+		         state_params[i].param, value, (int)ulen, unknown);
 		b->errors++;
 	}
 }
@@ -755,7 +756,7 @@ PRC_EXPORT size_t prc_plan_state_dir_count(const struct prc_plan *p)
 }
 
 PRC_EXPORT int prc_plan_state_dir(const struct prc_plan *p, size_t i, const char **path,
-				  enum prc_owner *owner, bool *setgid_group, unsigned *mode)
+                                  enum prc_owner *owner, bool *setgid_group, unsigned *mode)
 {
 	if (!p || i >= p->nstate_dirs)
 		return PRC_ERR_ARG;
@@ -807,7 +808,7 @@ static void table_init(struct build *b, enum prc_file file, const char *type, si
 
 /* Add an entry; @own_key and @own_value (may be NULL) become the plan's. */
 static void table_add(struct build *b, enum prc_file file, const char *key, char *own_key,
-		      const char *value, char *own_value, const char *origin)
+                      const char *value, char *own_value, const char *origin)
 {
 	struct prc_plan_table *t = &b->p->tables[file];
 	if (!key || !value || b->oom) {
@@ -816,12 +817,13 @@ static void table_add(struct build *b, enum prc_file file, const char *key, char
 		b->oom = true;
 		return;
 	}
-	t->e[t->n++] = (struct prc_plan_entry){key, value, origin, own_key != NULL, own_value != NULL};
+	t->e[t->n++] =
+	    (struct prc_plan_entry){key, value, origin, own_key != NULL, own_value != NULL};
 }
 
 /* Add an entry whose key and value are newly allocated (NULL: out of memory). */
 static void table_add_owned(struct build *b, enum prc_file file, char *key, char *value,
-			    const char *origin)
+                            const char *origin)
 {
 	table_add(b, file, key, key, value, value, origin);
 }
@@ -914,8 +916,8 @@ static void plan_sender_logins(struct build *b, const char *type)
 			if (!strchr(k[j].user, '@'))
 				prc_buf_printf(&users, "@%s", V(MAILNAME)->str);
 		}
-		table_add_owned(b, PRC_FILE_SENDER_LOGINS, prc_strdup(k[i].sender), prc_buf_take(&users),
-		          k[i].origin);
+		table_add_owned(b, PRC_FILE_SENDER_LOGINS, prc_strdup(k[i].sender),
+		                prc_buf_take(&users), k[i].origin);
 		i = j;
 	}
 	for (size_t i = 0; i < m; i++)
@@ -933,27 +935,27 @@ static void plan_policy_tables(struct build *b, const char *type)
 	table_init(b, PRC_FILE_SENDER_ACCESS, type, snd->nitems ? snd->nitems + 1 : 0);
 	if (snd->nitems)
 		table_add_owned(b, PRC_FILE_SENDER_ACCESS, prc_strdup("<>"), prc_strdup("OK"),
-		          snd->origin);
+		                snd->origin);
 	for (size_t i = 0; i < snd->nitems && !b->oom; i++)
-		table_add_owned(b, PRC_FILE_SENDER_ACCESS, fold_copy(snd->items[i].f[0]), prc_strdup("OK"),
-		          snd->items[i].origin);
+		table_add_owned(b, PRC_FILE_SENDER_ACCESS, fold_copy(snd->items[i].f[0]),
+		                prc_strdup("OK"), snd->items[i].origin);
 	const struct prc_value *rcp = V(ALLOWED_RECIPIENT_DOMAINS);
 	table_init(b, PRC_FILE_RECIPIENT_ACCESS, type, rcp->nitems);
 	for (size_t i = 0; i < rcp->nitems && !b->oom; i++)
-		table_add_owned(b, PRC_FILE_RECIPIENT_ACCESS, fold_copy(rcp->items[i].f[0]), prc_strdup("OK"),
-		          rcp->items[i].origin);
+		table_add_owned(b, PRC_FILE_RECIPIENT_ACCESS, fold_copy(rcp->items[i].f[0]),
+		                prc_strdup("OK"), rcp->items[i].origin);
 	plan_sender_logins(b, type);
 	const struct prc_value *tr = V(TRANSPORT_MAP);
 	table_init(b, PRC_FILE_TRANSPORT, type, tr->nitems);
 	for (size_t i = 0; i < tr->nitems && !b->oom; i++)
 		table_add_owned(b, PRC_FILE_TRANSPORT, fold_copy(tr->items[i].f[0]),
-		          transport_for(tr->items[i].f[1]), tr->items[i].origin);
+		                transport_for(tr->items[i].f[1]), tr->items[i].origin);
 	const struct prc_value *map = V(RELAYHOST_MAP);
 	bool st = file_used(cfg, PRC_FILE_SENDER_TRANSPORT);
 	table_init(b, PRC_FILE_SENDER_TRANSPORT, type, st ? map->nitems : 0);
 	for (size_t i = 0; st && i < map->nitems && !b->oom; i++)
 		table_add_owned(b, PRC_FILE_SENDER_TRANSPORT, fold_copy(map->items[i].f[0]),
-		          transport_for(map->items[i].f[1]), map->items[i].origin);
+		                transport_for(map->items[i].f[1]), map->items[i].origin);
 }
 
 static void plan_tables(struct build *b)
@@ -982,9 +984,9 @@ static void plan_tables(struct build *b)
 			if (!(b->p->xoauth2_key = fold_copy(V(RELAYHOST)->str)))
 				b->oom = true;
 			table_add_owned(b, PRC_FILE_SASL_PASSWD, fold_copy(V(RELAYHOST)->str),
-				  prc_asprintf("%s:%s", V(RELAYHOST_USERNAME)->str,
-					       tok->set ? tok->str : ""),
-				  V(XOAUTH2_CLIENT_ID)->origin);
+			                prc_asprintf("%s:%s", V(RELAYHOST_USERNAME)->str,
+			                             tok->set ? tok->str : ""),
+			                V(XOAUTH2_CLIENT_ID)->origin);
 		}
 	}
 	const struct prc_value *map = V(RELAYHOST_MAP);
@@ -993,17 +995,17 @@ static void plan_tables(struct build *b)
 		char *own_key;
 		const char *key = fold(map->items[i].f[0], &own_key);
 		table_add(b, PRC_FILE_SENDER_RELAY, key, own_key, map->items[i].f[1], NULL,
-			  map->items[i].origin);
+		          map->items[i].origin);
 	}
 	plan_policy_tables(b, type);
 	/* privacy: drop headers that reveal the sending client or its software */
-	static const char *const hidden[] = {"/^Received:/", "/^X-Originating-IP:/",
-					     "/^X-Mailer:/", "/^User-Agent:/"};
+	static const char *const hidden[] = {"/^Received:/", "/^X-Originating-IP:/", "/^X-Mailer:/",
+	                                     "/^User-Agent:/"};
 	size_t nh = V(HEADER_CHECKS)->b ? sizeof(hidden) / sizeof(hidden[0]) : 0;
 	table_init(b, PRC_FILE_HEADER_CHECKS, "regexp", nh);
 	for (size_t i = 0; i < nh && !b->oom; i++)
 		table_add(b, PRC_FILE_HEADER_CHECKS, hidden[i], NULL, "IGNORE", NULL,
-			  V(HEADER_CHECKS)->origin);
+		          V(HEADER_CHECKS)->origin);
 }
 
 /* ---- users, milters, signers -------------------------------------------- */
@@ -1048,9 +1050,9 @@ static void plan_milters(struct build *b)
 			return;
 		}
 		prc_diag(b->d, PRC_SEV_ERROR, "unresolved", m->origin, "POSTCONF",
-			 "parameter smtpd_milters: '%s' refers to $%.*s, which postrelay cannot "
-			 "resolve",
-			 m->value, (int)ulen, unknown);
+		         "parameter smtpd_milters: '%s' refers to $%.*s, which postrelay cannot "
+		         "resolve",
+		         m->value, (int)ulen, unknown);
 		b->errors++;
 		return;
 	}
@@ -1094,8 +1096,8 @@ static void plan_key_copies(struct build *b)
 		return;
 	}
 	for (size_t i = 0; i < p->nsigners; i++) {
-		char *dest = prc_asprintf("%s/keys/%s.key", p->dirs[PRC_DIR_OPENDKIM],
-					  p->signers[i].domain);
+		char *dest =
+		    prc_asprintf("%s/keys/%s.key", p->dirs[PRC_DIR_OPENDKIM], p->signers[i].domain);
 		if (!dest) {
 			b->oom = true;
 			return;
@@ -1111,7 +1113,7 @@ PRC_EXPORT size_t prc_plan_key_copy_count(const struct prc_plan *p)
 }
 
 PRC_EXPORT int prc_plan_key_copy(const struct prc_plan *p, size_t i, const char **source,
-				 const char **dest)
+                                 const char **dest)
 {
 	if (!p || i >= p->ncopies)
 		return PRC_ERR_ARG;
@@ -1221,10 +1223,10 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	plan_state(&b);
 	/* the token state goes with the queue (the spool volume) unless placed elsewhere */
 	if (!b.oom && p->xoauth2_key) {
-		p->xoauth2_state = V(XOAUTH2_STATE_FILE)->set
-		                       ? prc_setting_path(cfg, PRC_S_XOAUTH2_STATE_FILE)
-		                       : prc_asprintf("%s/xoauth2-token.json",
-		                                      p->state[PRC_STATE_QUEUE_DIR]);
+		p->xoauth2_state =
+		    V(XOAUTH2_STATE_FILE)->set
+		        ? prc_setting_path(cfg, PRC_S_XOAUTH2_STATE_FILE)
+		        : prc_asprintf("%s/xoauth2-token.json", p->state[PRC_STATE_QUEUE_DIR]);
 		if (!p->xoauth2_state)
 			b.oom = true;
 	}
@@ -1272,7 +1274,7 @@ PRC_EXPORT const char *prc_plan_param_origin(const struct prc_plan *p, size_t i)
 }
 
 PRC_EXPORT const char *prc_plan_param(const struct prc_plan *p, const char *name,
-				      const char **origin)
+                                      const char **origin)
 {
 	const struct prc_plan_param *x = p && name ? prc_plan_find(p, name) : NULL;
 	if (origin)
@@ -1324,7 +1326,7 @@ PRC_EXPORT size_t prc_plan_table_count(const struct prc_plan *p, enum prc_file f
 }
 
 PRC_EXPORT int prc_plan_table_entry(const struct prc_plan *p, enum prc_file f, size_t i,
-				    const char **key, const char **value, const char **origin)
+                                    const char **key, const char **value, const char **origin)
 {
 	if (i >= prc_plan_table_count(p, f))
 		return PRC_ERR_ARG;
@@ -1339,7 +1341,7 @@ PRC_EXPORT int prc_plan_table_entry(const struct prc_plan *p, enum prc_file f, s
 }
 
 PRC_EXPORT const char *prc_plan_state(const struct prc_plan *p, enum prc_state which,
-				      const char **origin)
+                                      const char **origin)
 {
 	bool ok = p && (unsigned)which < PRC_STATE_COUNT;
 	if (origin)
@@ -1353,7 +1355,7 @@ PRC_EXPORT size_t prc_plan_service_count(const struct prc_plan *p)
 }
 
 PRC_EXPORT int prc_plan_service(const struct prc_plan *p, size_t i, const char **name,
-				const char **type, const char **command, unsigned *port)
+                                const char **type, const char **command, unsigned *port)
 {
 	if (!p || i >= p->nservices)
 		return PRC_ERR_ARG;
@@ -1370,7 +1372,7 @@ PRC_EXPORT int prc_plan_service(const struct prc_plan *p, size_t i, const char *
 }
 
 PRC_EXPORT bool prc_plan_oauth_login(const struct prc_plan *p, const char **key, const char **user,
-				 const char **state_file)
+                                     const char **state_file)
 {
 	bool on = p && p->xoauth2_key;
 	if (key)
@@ -1398,7 +1400,7 @@ PRC_EXPORT size_t prc_plan_user_count(const struct prc_plan *p)
 }
 
 PRC_EXPORT int prc_plan_user(const struct prc_plan *p, size_t i, const char **user,
-			     const char **realm, const char **password)
+                             const char **realm, const char **password)
 {
 	if (!p || i >= p->nusers)
 		return PRC_ERR_ARG;

@@ -54,7 +54,7 @@ struct prc_plan_service {
 
 /* An SMTP AUTH login for the Cyrus sasldb. */
 struct prc_plan_user {
-	char *user, *realm; /* user without @domain; its realm */
+	char *user, *realm;            /* user without @domain; its realm */
 	const char *password, *origin; /* borrowed */
 };
 
@@ -68,7 +68,7 @@ struct prc_plan {
 	char *dirs[PRC_DIR_COUNT];
 	char *state[PRC_STATE_COUNT];
 	const char *state_origin[PRC_STATE_COUNT]; /* borrowed from params or static */
-	char **state_dir_paths; /* the layout of state_dirs in plan.c */
+	char **state_dir_paths;                    /* the layout of state_dirs in plan.c */
 	size_t nstate_dirs;
 	struct prc_plan_service *services; /* owned */
 	size_t nservices;
@@ -76,8 +76,8 @@ struct prc_plan {
 	size_t nmilters;
 	struct prc_plan_user *users;
 	size_t nusers;
-	char *xoauth2_key;   /* sasl_passwd key of the XOAUTH2 login, or NULL */
-	char *xoauth2_state; /* its token state file */
+	char *xoauth2_key;               /* sasl_passwd key of the XOAUTH2 login, or NULL */
+	char *xoauth2_state;             /* its token state file */
 	struct prc_dkim_signer *signers; /* key: the path the KeyTable names */
 	size_t nsigners;
 	char **key_sources; /* with key copies: each signer's key as configured */

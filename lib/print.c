@@ -4,8 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const yaml11_words[] = {"y",   "n",    "yes",   "no",   "true", "false",
-					   "on",  "off",  "null",  "~",    NULL};
+static const char *const yaml11_words[] = {"y",  "n",   "yes",  "no", "true", "false",
+                                           "on", "off", "null", "~",  NULL};
 
 /* Plain scalars only when YAML 1.1 would read them back as the same string. */
 static bool needs_quotes(const char *s)
@@ -18,7 +18,7 @@ static bool needs_quotes(const char *s)
 	bool digits = true;
 	for (const char *p = s; *p; p++) {
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.@+-",
-			    *p))
+		            *p))
 			return true;
 		digits &= (*p >= '0' && *p <= '9') || *p == '.';
 	}
@@ -47,7 +47,7 @@ static void indent(FILE *out, int depth)
 }
 
 static void print_value(const struct prc_config *cfg, size_t id, const char *leaf, int depth,
-			FILE *out)
+                        FILE *out)
 {
 	const struct prc_setting *set = &prc_settings[id];
 	const struct prc_value *v = &cfg->v[id];
@@ -62,14 +62,14 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 		fputc(' ', out);
 		/* the TLS levels in effect can differ from the setting (USE_TLS, RELAYHOST_AUTH) */
 		const char *eff = id == PRC_S_CLIENT_TLS_SECURITY_LEVEL ? prc_client_tls_level(cfg)
-				  : id == PRC_S_TLS_SECURITY_LEVEL      ? prc_server_tls_level(cfg)
-									: NULL;
+		                  : id == PRC_S_TLS_SECURITY_LEVEL      ? prc_server_tls_level(cfg)
+		                                                        : NULL;
 		if (eff && strcmp(eff, v->str)) {
 			fprintf(out, "%s  # in effect: %s; set to %s by %s\n", eff,
-				!cfg->v[PRC_S_USE_TLS].b  ? "USE_TLS=no"
-				: cfg->v[PRC_S_RELAYHOST_AUTH].b ? "RELAYHOST_AUTH=yes"
-								   : "an XOAUTH2 login",
-				v->str, origin);
+			        !cfg->v[PRC_S_USE_TLS].b         ? "USE_TLS=no"
+			        : cfg->v[PRC_S_RELAYHOST_AUTH].b ? "RELAYHOST_AUTH=yes"
+			                                         : "an XOAUTH2 login",
+			        v->str, origin);
 			return;
 		}
 		if (set->flags & F_SECRET)
@@ -105,7 +105,8 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 				if (k)
 					indent(out, depth + 2);
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
-				bool secret = (set->flags & F_SECRET) && !strcmp(names[k], "password");
+				bool secret =
+				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
 				scalar(out, secret ? "<redacted>" : it->f[k]);
 				if (k + 1 < nf)
 					fputc('\n', out);

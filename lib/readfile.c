@@ -103,8 +103,8 @@ int prc_read_file(const char *path, size_t max, const char *origin, const char *
 		prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "%s: not a regular file", path);
 		return PRC_ERR_IO;
 	case PRC_FILE_TOO_LARGE:
-		prc_diag(d, PRC_SEV_ERROR, "too-large", origin, key, "%s: larger than %zu MiB", path,
-		         max / (1024 * 1024));
+		prc_diag(d, PRC_SEV_ERROR, "too-large", origin, key, "%s: larger than %zu MiB",
+		         path, max / (1024 * 1024));
 		return PRC_ERR_IO;
 	default:
 		prc_diag(d, PRC_SEV_ERROR, "io", origin, key, "cannot read %s: %s", path,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 const struct prc_setting prc_settings[PRC_S_COUNT] = {
-#define S(id, env, yaml, type, def, min, max, pf, flags, choices, doc)                            \
+#define S(id, env, yaml, type, def, min, max, pf, flags, choices, doc)                             \
 	[PRC_S_##id] = {env, yaml, type, def, min, max, pf, flags, choices, doc},
 #include "settings.def"
 #undef S
@@ -206,31 +206,31 @@ static const struct ref_format scdoc = {scdoc_text, "*", "*"};
 static void ref_type(FILE *out, const struct ref_format *f, const struct prc_setting *s)
 {
 	static const char *const what[] = {
-		[T_STRING] = "a string",
-		[T_HOST] = "a host name",
-		[T_BOOL] = "a boolean: yes, no, true or false (any case)",
-		[T_SIZE] = "a size in bytes; k, M and G suffixes are powers of 1024",
-		[T_COUNT] = "a whole number",
-		[T_TIME] = "a Postfix time: a number with an optional unit s, m, h, d or w",
-		[T_PATH] = "an absolute path",
-		[T_EMAIL] = "an e-mail address",
-		[T_ENUM] = "a keyword",
-		[T_TZ] = "a time zone database name, e.g. Europe/Berlin",
-		[T_SELECTOR] = "a DKIM selector (letters, digits, '-' and '.')",
-		[T_RELAYHOST] = "a relay host: host, host:port or [host]:port",
-		[T_INET_SOCKET] = "a socket: inet:host:port",
-		[T_CIDR_LIST] = "a list of networks in CIDR form",
-		[T_HOST_LIST] = "a list of networks in CIDR form or host names",
-		[T_DOMAIN_LIST] = "a list of domain names",
-		[T_MATCH_DOMAINS] = "a list of domain names",
-		[T_WORD_LIST] = "a list of header names",
-		[T_CREDENTIALS] = "a list of entries",
-		[T_SENDER_RELAYS] = "a list of entries",
-		[T_USERS] = "a list of entries",
-		[T_PARAMS] = "a mapping from Postfix parameter names to values",
-		[T_DKIM_KEYS] = "a list of entries",
-		[T_TRANSPORTS] = "a list of entries",
-		[T_SENDER_LOGINS] = "a list of entries",
+	    [T_STRING] = "a string",
+	    [T_HOST] = "a host name",
+	    [T_BOOL] = "a boolean: yes, no, true or false (any case)",
+	    [T_SIZE] = "a size in bytes; k, M and G suffixes are powers of 1024",
+	    [T_COUNT] = "a whole number",
+	    [T_TIME] = "a Postfix time: a number with an optional unit s, m, h, d or w",
+	    [T_PATH] = "an absolute path",
+	    [T_EMAIL] = "an e-mail address",
+	    [T_ENUM] = "a keyword",
+	    [T_TZ] = "a time zone database name, e.g. Europe/Berlin",
+	    [T_SELECTOR] = "a DKIM selector (letters, digits, '-' and '.')",
+	    [T_RELAYHOST] = "a relay host: host, host:port or [host]:port",
+	    [T_INET_SOCKET] = "a socket: inet:host:port",
+	    [T_CIDR_LIST] = "a list of networks in CIDR form",
+	    [T_HOST_LIST] = "a list of networks in CIDR form or host names",
+	    [T_DOMAIN_LIST] = "a list of domain names",
+	    [T_MATCH_DOMAINS] = "a list of domain names",
+	    [T_WORD_LIST] = "a list of header names",
+	    [T_CREDENTIALS] = "a list of entries",
+	    [T_SENDER_RELAYS] = "a list of entries",
+	    [T_USERS] = "a list of entries",
+	    [T_PARAMS] = "a mapping from Postfix parameter names to values",
+	    [T_DKIM_KEYS] = "a list of entries",
+	    [T_TRANSPORTS] = "a list of entries",
+	    [T_SENDER_LOGINS] = "a list of entries",
 	};
 	ref_text(out, f, what[s->type]);
 	if (s->type == T_COUNT) {

@@ -104,15 +104,15 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 			const char *why;
 			if (!lower) {
 				prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, origin + 4,
-					 "not a postrelay setting; POSTFIX_<parameter> passthrough "
-					 "takes a lower-case Postfix parameter name");
+				         "not a postrelay setting; POSTFIX_<parameter> passthrough "
+				         "takes a lower-case Postfix parameter name");
 			} else if ((why = prc_check_control(eq + 1))) {
 				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
-					 "value %s", why);
+				         "value %s", why);
 				rc = PRC_ERR_INVALID;
 			} else if ((why = prc_check_param_name(name))) {
 				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
-					 "'%s' %s", prc_clip(clip, name), why);
+				         "'%s' %s", prc_clip(clip, name), why);
 				rc = PRC_ERR_INVALID;
 			} else {
 				const char *t = eq + 1 + strspn(eq + 1, " \t");
@@ -152,11 +152,25 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 }
 
 /* Families of our variables: an unknown name in one of them is likely a typo. */
-static const char *const families[] = {"RELAYHOST", "SENDER_DEPENDENT", "SMTPD_", "SMTP_",
-				       "TLS_",      "CLIENT_TLS", "USE_",   "DKIM_",
-				       "MAILNAME",  "MYNETWORK",  "SIZELIMIT", "HEADER_CHECK",
-				       "BOUNCE_",   "DISABLE_VRFY", "INET_PROTO", "LOGOUTPUT",
-				       "CONFIG_RELOADER", "TABLE_TYPE", NULL};
+static const char *const families[] = {"RELAYHOST",
+                                       "SENDER_DEPENDENT",
+                                       "SMTPD_",
+                                       "SMTP_",
+                                       "TLS_",
+                                       "CLIENT_TLS",
+                                       "USE_",
+                                       "DKIM_",
+                                       "MAILNAME",
+                                       "MYNETWORK",
+                                       "SIZELIMIT",
+                                       "HEADER_CHECK",
+                                       "BOUNCE_",
+                                       "DISABLE_VRFY",
+                                       "INET_PROTO",
+                                       "LOGOUTPUT",
+                                       "CONFIG_RELOADER",
+                                       "TABLE_TYPE",
+                                       NULL};
 
 /* Warn about variables that look like ours but are not (typos, wrong _FILE). */
 static void warn_unknown(const char *const *envp, struct prc_diags *d)
@@ -165,7 +179,8 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		const char *eq = strchr(*e, '=');
 		size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
 		char name[128];
-		if (n >= sizeof(name) || prc_setting_by_env(*e, n) >= 0 || !strncmp(*e, "POSTFIX_", 8))
+		if (n >= sizeof(name) || prc_setting_by_env(*e, n) >= 0 ||
+		    !strncmp(*e, "POSTFIX_", 8))
 			continue;
 		memcpy(name, *e, n);
 		name[n] = '\0';
@@ -177,8 +192,8 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 				char origin[160];
 				snprintf(origin, sizeof(origin), "env:%s", name);
 				prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, name,
-					 "ignored: only secret settings (RELAYHOST_PASSWORDMAP, "
-					 "SMTPD_USERS) have a _FILE form");
+				         "ignored: only secret settings (RELAYHOST_PASSWORDMAP, "
+				         "SMTPD_USERS) have a _FILE form");
 				continue;
 			}
 		}
@@ -201,15 +216,15 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		snprintf(origin, sizeof(origin), "env:%s", name);
 		if (guess)
 			prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, name,
-				 "ignored: not a postrelay setting; did you mean %s?", guess);
+			         "ignored: not a postrelay setting; did you mean %s?", guess);
 		else
 			prc_diag(d, PRC_SEV_WARNING, "unknown-variable", origin, name,
-				 "ignored: not a postrelay setting (see 'postrelaycfg settings')");
+			         "ignored: not a postrelay setting (see 'postrelaycfg settings')");
 	}
 }
 
 PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *envp,
-				   struct prc_diags *d)
+                                   struct prc_diags *d)
 {
 	if (!cfg || !envp)
 		return PRC_ERR_ARG;
@@ -233,7 +248,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		}
 		if (path && text && *text) {
 			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, set->env,
-				 "set either %s or %s, not both", set->env, file_name);
+			         "set either %s or %s, not both", set->env, file_name);
 			rc = PRC_ERR_INVALID;
 			cfg->v[i].refused = true;
 			continue;
@@ -288,7 +303,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 }
 
 PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path,
-					struct prc_diags *d)
+                                        struct prc_diags *d)
 {
 	if (!cfg || !path)
 		return PRC_ERR_ARG;
@@ -331,9 +346,10 @@ PRC_EXPORT int prc_config_load_env_file(struct prc_config *cfg, const char *path
 			}
 			if (eq)
 				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "",
-					 "variable name '%.*s' contains a blank", (int)(eq - p), p);
+				         "variable name '%.*s' contains a blank", (int)(eq - p), p);
 			else
-				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "", "expected NAME=value");
+				prc_diag(d, PRC_SEV_ERROR, "syntax", origin, "",
+				         "expected NAME=value");
 			free(origin);
 			rc = PRC_ERR_INVALID;
 			continue;

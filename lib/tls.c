@@ -170,7 +170,8 @@ static bool read_file(struct tls_ctx *c, const struct tls_file *f, struct prc_fi
 	if (err == ENOMEM)
 		fail(c, PRC_ERR_NOMEM);
 	else if (err)
-		problem(c, PRC_SEV_ERROR, "unreadable", f, "cannot read: %s", prc_file_strerror(err));
+		problem(c, PRC_SEV_ERROR, "unreadable", f, "cannot read: %s",
+		        prc_file_strerror(err));
 	return err == 0;
 }
 
@@ -352,7 +353,8 @@ PRC_EXPORT int prc_tls_check_pair(const char *cert_file, const char *key_file, c
 	if (!cert_file || !key_file)
 		return PRC_ERR_ARG;
 	struct tls_ctx c = {NULL, host, d, PRC_OK};
-	struct tls_file crt = {.env = "", .origin = origin ? origin : "", .path = (char *)cert_file};
+	struct tls_file crt = {
+	    .env = "", .origin = origin ? origin : "", .path = (char *)cert_file};
 	struct tls_file key = {.env = "", .origin = origin ? origin : "", .path = (char *)key_file};
 	check_pair(&c, &crt, &key);
 	return c.rc;

@@ -22,7 +22,8 @@ const char *prc_check_control(const char *s)
 		if (!n)
 			return "is not valid UTF-8";
 		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0))
-			return "contains a control character (newline, tab, ...), which is not allowed";
+			return "contains a control character (newline, tab, ...), which is not "
+			       "allowed";
 		p += n;
 	}
 	return NULL;
@@ -50,7 +51,8 @@ static const char *check_labels(const char *s, size_t n)
 		char c = s[i];
 		if (c == '.') {
 			if (label == 0)
-				return "host name has an empty label (\"..\" or a leading or trailing dot)";
+				return "host name has an empty label (\"..\" or a leading or "
+				       "trailing dot)";
 			if (s[i - 1] == '-')
 				return "host name label ends with '-'";
 			label = 0;
@@ -131,7 +133,7 @@ const char *prc_check_selector(const char *s)
 {
 	/* a selector is a label sequence, often a date: all digits is fine */
 	return check_labels(s, strlen(s)) ? "expected a DKIM selector (letters, digits, '-', '.')"
-					  : NULL;
+	                                  : NULL;
 }
 
 const char *prc_check_word(const char *s)
@@ -278,7 +280,7 @@ const char *prc_check_cidr(const char *s, char **norm)
 	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(family, addr, bytes) != 1)
 		return family == AF_INET6 ? "invalid IPv6 address"
-					  : "expected a network like 10.0.0.0/8 or [2001:db8::]/32";
+		                          : "expected a network like 10.0.0.0/8 or [2001:db8::]/32";
 	if (bracket && family == AF_INET)
 		return "only IPv6 addresses are written in brackets";
 	unsigned maxlen = family == AF_INET ? 32 : 128, len = maxlen;
@@ -289,7 +291,7 @@ const char *prc_check_cidr(const char *s, char **norm)
 			why = "prefix length must be a number";
 		else if ((len = (unsigned)strtoul(slash + 1, NULL, 10)) > maxlen)
 			why = family == AF_INET ? "IPv4 prefix length must be 0 to 32"
-						: "IPv6 prefix length must be 0 to 128";
+			                        : "IPv6 prefix length must be 0 to 128";
 		if (why)
 			return why;
 	}
@@ -425,10 +427,23 @@ const char *prc_parse_size(const char *s, uint64_t *out)
 	uint64_t mult = 1;
 	if (n > 0) {
 		switch (s[n - 1]) {
-		case 'k': case 'K': mult = 1024; n--; break;
-		case 'm': case 'M': mult = 1024 * 1024; n--; break;
-		case 'g': case 'G': mult = 1024 * 1024 * 1024; n--; break;
-		default: break;
+		case 'k':
+		case 'K':
+			mult = 1024;
+			n--;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1024 * 1024;
+			n--;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1024 * 1024 * 1024;
+			n--;
+			break;
+		default:
+			break;
 		}
 	}
 	uint64_t v;

@@ -170,8 +170,7 @@ struct vctx {
  * file says it (a yes/no value as true/false), for a message whose origin is
  * @origin.  The phrase lives in @c until eight more are made.
  */
-static const char *is(struct vctx *c, enum prc_setting_id id, const char *origin,
-                      const char *value)
+static const char *is(struct vctx *c, enum prc_setting_id id, const char *origin, const char *value)
 {
 	char *buf = c->said[c->next++ % 8];
 	if (!prc_origin_is_yaml(origin)) {
@@ -302,8 +301,8 @@ static void check_relay(struct vctx *c)
 	if (ckeys) {
 		for (size_t i = 0; i < creds->nitems; i++)
 			ckeys[i] = *creds->items[i].f[0] ? creds->items[i].f[0]
-			           : V(RELAYHOST)->set ? V(RELAYHOST)->str
-			                               : NULL;
+			           : V(RELAYHOST)->set   ? V(RELAYHOST)->str
+			                                 : NULL;
 		report_duplicates(c, creds, key, ckeys, "a credential for", true);
 		sorted = sort_keys(ckeys, creds->nitems, &nkeys);
 	}
@@ -330,7 +329,8 @@ static void check_relay(struct vctx *c)
 	if (V(SENDER_DEPENDENT_RELAYHOST_AUTH)->b) {
 		const char *o = origin_of(V(SENDER_DEPENDENT_RELAYHOST_AUTH), "");
 		if (!map->nitems)
-			WARN(c, o, ENV(SENDER_DEPENDENT_RELAYHOST_AUTH), "%s has no effect without %s",
+			WARN(c, o, ENV(SENDER_DEPENDENT_RELAYHOST_AUTH),
+			     "%s has no effect without %s",
 			     IS(SENDER_DEPENDENT_RELAYHOST_AUTH, o, "yes"), NAME(RELAYHOST_MAP, o));
 		for (size_t i = 0; sorted && i < map->nitems; i++) {
 			const char *io = map->items[i].origin;
@@ -409,9 +409,12 @@ static void check_xoauth2(struct vctx *c)
 			o = cfg->v[given[i]].origin;
 			break;
 		}
-	static const enum prc_setting_id needed[] = {
-	    PRC_S_RELAYHOST, PRC_S_RELAYHOST_USERNAME, PRC_S_XOAUTH2_CLIENT_ID,
-	    PRC_S_XOAUTH2_SECRET, PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN, PRC_S_XOAUTH2_TOKEN_ENDPOINT};
+	static const enum prc_setting_id needed[] = {PRC_S_RELAYHOST,
+	                                             PRC_S_RELAYHOST_USERNAME,
+	                                             PRC_S_XOAUTH2_CLIENT_ID,
+	                                             PRC_S_XOAUTH2_SECRET,
+	                                             PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN,
+	                                             PRC_S_XOAUTH2_TOKEN_ENDPOINT};
 	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
 		const struct prc_value *v = &cfg->v[needed[i]];
 		if (!v->set && v->refused)
@@ -426,8 +429,8 @@ static void check_xoauth2(struct vctx *c)
 		err(c, "invalid-value", user->origin, ENV(RELAYHOST_USERNAME),
 		    "'%s': expected the mailbox that logs in, without ':' or blanks", user->str);
 	static const enum prc_setting_id tokens[] = {PRC_S_XOAUTH2_INITIAL_ACCESS_TOKEN,
-						     PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN,
-						     PRC_S_XOAUTH2_SECRET, PRC_S_XOAUTH2_CLIENT_ID};
+	                                             PRC_S_XOAUTH2_INITIAL_REFRESH_TOKEN,
+	                                             PRC_S_XOAUTH2_SECRET, PRC_S_XOAUTH2_CLIENT_ID};
 	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
 		const struct prc_value *v = &cfg->v[tokens[i]];
 		if (v->set && (!*v->str || strpbrk(v->str, " \t")))
@@ -449,7 +452,8 @@ static void check_xoauth2(struct vctx *c)
 			if (hop && !strcasecmp(hop, relay))
 				err(c, "conflict", creds->items[i].origin,
 				    ENV(RELAYHOST_PASSWORDMAP),
-				    "entry %zu: a password for %s, which logs in with XOAUTH2 (%s): "
+				    "entry %zu: a password for %s, which logs in with XOAUTH2 "
+				    "(%s): "
 				    "give it one or the other",
 				    i + 1, relay, NAME(XOAUTH2_CLIENT_ID, creds->items[i].origin));
 		}
@@ -585,7 +589,8 @@ static void check_tls(struct vctx *c)
 	struct prc_config *cfg = c->cfg;
 	if (V(USE_TLS)->b)
 		return;
-	const enum prc_setting_id ids[] = {PRC_S_TLS_SECURITY_LEVEL, PRC_S_CLIENT_TLS_SECURITY_LEVEL};
+	const enum prc_setting_id ids[] = {PRC_S_TLS_SECURITY_LEVEL,
+	                                   PRC_S_CLIENT_TLS_SECURITY_LEVEL};
 	for (size_t i = 0; i < 2; i++) {
 		const struct prc_value *lv = &cfg->v[ids[i]];
 		if (lv->explicit && strcmp(lv->str, "none") && strcmp(lv->str, "may"))
@@ -605,7 +610,8 @@ static void check_dkim(struct vctx *c)
 		for (size_t k = 0; k < doms->nitems; k++)
 			if (!strcasecmp(keys->items[i].f[0], doms->items[k].f[0]))
 				err(c, "duplicate", keys->items[i].origin, ENV(DKIM_KEYS),
-				    "entry %zu: domain '%s' is also in %s; give each domain one key",
+				    "entry %zu: domain '%s' is also in %s; give each domain one "
+				    "key",
 				    i + 1, keys->items[i].f[0],
 				    NAME(DKIM_DOMAINS, keys->items[i].origin));
 	/* OpenDKIM's KeyTable splits on ':' and its data files end lines at '#' */
@@ -623,7 +629,8 @@ static void check_dkim(struct vctx *c)
 			    i + 1, keys->items[i].f[2]);
 	if (!V(USE_DKIM)->b && (keys->explicit || doms->explicit)) {
 		const char *o = origin_of(keys->explicit ? keys : doms, "");
-		WARN(c, o, ENV(USE_DKIM), "DKIM domains are given but %s is not %s: mail is not signed",
+		WARN(c, o, ENV(USE_DKIM),
+		     "DKIM domains are given but %s is not %s: mail is not signed",
 		     NAME(USE_DKIM, o), prc_origin_is_yaml(o) ? "true" : "yes");
 	}
 }
@@ -699,10 +706,11 @@ static void check_params(struct vctx *c)
 		size_t n = strlen(v);
 		/* main.cf has no quoting: Postfix drops the blanks around a value */
 		if (n && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t'))
-			WARN(c, p->items[i].origin, ENV(POSTCONF),
-			     "parameter %s: the blanks around the value are dropped (main.cf cannot "
-			     "hold them)",
-			     name);
+			WARN(
+			    c, p->items[i].origin, ENV(POSTCONF),
+			    "parameter %s: the blanks around the value are dropped (main.cf cannot "
+			    "hold them)",
+			    name);
 		if (prc_check_control(p->items[i].f[1]))
 			err(c, "invalid-value", p->items[i].origin, ENV(POSTCONF),
 			    "parameter %s: value contains a control character", name);

@@ -24,7 +24,7 @@ void prc_value_move(struct prc_value *dst, struct prc_value *src)
 }
 
 int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
-		       const char *origin)
+                       const char *origin)
 {
 	if (v->nitems == v->cap) {
 		/* doubling: 100 000 entries must not cost 100 000 reallocations */

@@ -148,7 +148,7 @@ static int dir_error(struct prc_diags *d, const char *path)
 }
 
 PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[PRC_DIR_COUNT],
-			       struct prc_diags *d)
+                               struct prc_diags *d)
 {
 	if (!p || !dirs)
 		return PRC_ERR_ARG;
@@ -198,8 +198,8 @@ PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[
 		 * itself can fail half way through the renames */
 		const char *slash = strrchr(x->name, '/');
 		if (slash) {
-			char *sub = prc_asprintf("%s/%.*s", tmp[pf->dir], (int)(slash - x->name),
-						 x->name);
+			char *sub =
+			    prc_asprintf("%s/%.*s", tmp[pf->dir], (int)(slash - x->name), x->name);
 			char *parent =
 			    prc_asprintf("%s/%.*s", x->base, (int)(slash - x->name), x->name);
 			if (!sub || !parent)
@@ -244,7 +244,7 @@ PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[
 }
 
 PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *dkim_dir,
-			  struct prc_diags *d)
+                          struct prc_diags *d)
 {
 	if (!cfg || !dir)
 		return PRC_ERR_ARG;

@@ -104,7 +104,7 @@ fi
 "$cli" --help | sed -n '/^commands:$/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' >"$work/commands"
 while read -r probe prog cmd _; do
 	if [ "$prog" = /usr/lib/postrelay/cfg ] && [ -x "$src/image/cfg" ] &&
-		grep -q 'COPY .*image/cfg /usr/lib/postrelay/' "$src/Dockerfile" && grep -qx "$cmd" "$work/commands"; then
+		grep -q 'COPY .*image/cfg .*/usr/lib/postrelay/' "$src/Dockerfile" && grep -qx "$cmd" "$work/commands"; then
 		ok "$probe runs postrelaycfg $cmd through the image's cfg wrapper"
 	else
 		notok "$probe runs '$prog $cmd', not a command in postrelaycfg --help"

@@ -33,7 +33,7 @@ START_TEST(api_diagnostics_accessors)
 	ck_assert_str_eq(prc_diags_key(d, 0), "SIZELIMIT");
 	ck_assert_str_eq(prc_diags_code(d, 0), "invalid-value");
 	ck_assert_str_eq(prc_diags_message(d, 0),
-			 "'x': expected a size in bytes, optionally with a k, M or G suffix");
+	                 "'x': expected a size in bytes, optionally with a k, M or G suffix");
 	ck_assert_int_eq(prc_diags_severity(d, 1), PRC_SEV_WARNING);
 	ck_assert_str_eq(prc_diags_key(d, 1), "MAILNAME");
 	char *buf = NULL;
@@ -42,9 +42,9 @@ START_TEST(api_diagnostics_accessors)
 	prc_diags_print(d, "tool", f);
 	fclose(f);
 	ck_assert_str_eq(buf, "tool: error: env:SIZELIMIT: 'x': expected a size in bytes, "
-			      "optionally with a k, M or G suffix\n"
-			      "tool: warning: env:MAILNAME: 'relay' is not a fully qualified host "
-			      "name; receivers may reject HELO relay\n");
+	                      "optionally with a k, M or G suffix\n"
+	                      "tool: warning: env:MAILNAME: 'relay' is not a fully qualified host "
+	                      "name; receivers may reject HELO relay\n");
 	free(buf);
 	prc_diags_free(d);
 	prc_config_free(cfg);
@@ -56,7 +56,7 @@ START_TEST(api_print_is_yaml_with_origins_and_redaction)
 	struct prc_config *cfg;
 	ck_assert_int_eq(prc_config_new(&cfg), 0);
 	const char *envp[] = {"MAILNAME=mail.example.com", "SMTPD_USERS=app:TopSecret",
-			      "POSTCONF=smtpd_banner=yes", NULL};
+	                      "POSTCONF=smtpd_banner=yes", NULL};
 	ck_assert_int_eq(prc_config_load_env(cfg, envp, NULL), 0);
 	char *buf = NULL;
 	size_t len = 0;
@@ -65,8 +65,8 @@ START_TEST(api_print_is_yaml_with_origins_and_redaction)
 	fclose(f);
 	ck_assert_ptr_null(strstr(buf, "TopSecret"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nsmtpd:\n  disable_vrfy: true  # default\n"
-					  "  users:  # env:SMTPD_USERS\n    - user: app\n"
-					  "      password: \"<redacted>\"\n"));
+	                                  "  users:  # env:SMTPD_USERS\n    - user: app\n"
+	                                  "      password: \"<redacted>\"\n"));
 	/* a YAML 1.1 boolean-looking string is quoted so it reads back as a string */
 	ck_assert_ptr_nonnull(strstr(buf, "    smtpd_banner: \"yes\"\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nmailname: mail.example.com  # env:MAILNAME\n"));
@@ -80,19 +80,47 @@ START_TEST(api_settings_introspection)
 {
 	size_t n = prc_setting_count();
 	ck_assert_uint_ge(n, 41); /* every seed variable, and ours */
-	const char *seed[] = {"MAILNAME", "MYNETWORKS", "LOGOUTPUT", "TZ",
-			      "POSTFIX_EXPORTER_ENABLED", "SIZELIMIT", "POSTFIX_ADD_MISSING_HEADERS",
-			      "INET_PROTOCOLS", "BOUNCE_ADDRESS", "HEADER_CHECKS",
-			      "DISABLE_VRFY_COMMAND", "SMTP_DESTINATION_CONCURRENCY_LIMIT",
-			      "SMTP_DESTINATION_RATE_DELAY", "SMTP_EXTRA_RECIPIENT_LIMIT", "RELAYHOST",
-			      "RELAYHOST_AUTH", "RELAYHOST_PASSWORDMAP", "RELAYHOST_MAP",
-			      "SENDER_DEPENDENT_RELAYHOST_AUTH", "SMTPD_USERS", "USE_TLS",
-			      "TLS_SECURITY_LEVEL", "TLS_KEY", "TLS_CRT", "TLS_CA",
-			      "CLIENT_TLS_SECURITY_LEVEL", "CLIENT_TLS_KEY", "CLIENT_TLS_CRT",
-			      "CLIENT_TLS_CA", "USE_DKIM", "DKIM_KEYFILE", "DKIM_DOMAINS",
-			      "DKIM_SELECTOR", "DKIM_INTERNALHOSTS", "DKIM_EXTERNALIGNORE",
-			      "DKIM_OVERSIGN_HEADERS", "DKIM_SENDER_HEADERS", "DKIM_SIGN_HEADERS",
-			      "DKIM_OMIT_HEADERS", "POSTCONF", "CONFIG_RELOADER_ENABLED"};
+	const char *seed[] = {"MAILNAME",
+	                      "MYNETWORKS",
+	                      "LOGOUTPUT",
+	                      "TZ",
+	                      "POSTFIX_EXPORTER_ENABLED",
+	                      "SIZELIMIT",
+	                      "POSTFIX_ADD_MISSING_HEADERS",
+	                      "INET_PROTOCOLS",
+	                      "BOUNCE_ADDRESS",
+	                      "HEADER_CHECKS",
+	                      "DISABLE_VRFY_COMMAND",
+	                      "SMTP_DESTINATION_CONCURRENCY_LIMIT",
+	                      "SMTP_DESTINATION_RATE_DELAY",
+	                      "SMTP_EXTRA_RECIPIENT_LIMIT",
+	                      "RELAYHOST",
+	                      "RELAYHOST_AUTH",
+	                      "RELAYHOST_PASSWORDMAP",
+	                      "RELAYHOST_MAP",
+	                      "SENDER_DEPENDENT_RELAYHOST_AUTH",
+	                      "SMTPD_USERS",
+	                      "USE_TLS",
+	                      "TLS_SECURITY_LEVEL",
+	                      "TLS_KEY",
+	                      "TLS_CRT",
+	                      "TLS_CA",
+	                      "CLIENT_TLS_SECURITY_LEVEL",
+	                      "CLIENT_TLS_KEY",
+	                      "CLIENT_TLS_CRT",
+	                      "CLIENT_TLS_CA",
+	                      "USE_DKIM",
+	                      "DKIM_KEYFILE",
+	                      "DKIM_DOMAINS",
+	                      "DKIM_SELECTOR",
+	                      "DKIM_INTERNALHOSTS",
+	                      "DKIM_EXTERNALIGNORE",
+	                      "DKIM_OVERSIGN_HEADERS",
+	                      "DKIM_SENDER_HEADERS",
+	                      "DKIM_SIGN_HEADERS",
+	                      "DKIM_OMIT_HEADERS",
+	                      "POSTCONF",
+	                      "CONFIG_RELOADER_ENABLED"};
 	for (size_t k = 0; k < sizeof(seed) / sizeof(seed[0]); k++) {
 		bool found = false;
 		for (size_t i = 0; i < n && !found; i++)
@@ -116,10 +144,10 @@ START_TEST(api_secret_settings)
 		if (prc_setting_is_secret(i)) {
 			secrets++;
 			ck_assert(!strcmp(prc_setting_env(i), "RELAYHOST_PASSWORDMAP") ||
-				  !strcmp(prc_setting_env(i), "SMTPD_USERS") ||
-				  !strcmp(prc_setting_env(i), "XOAUTH2_SECRET") ||
-				  !strcmp(prc_setting_env(i), "XOAUTH2_INITIAL_ACCESS_TOKEN") ||
-				  !strcmp(prc_setting_env(i), "XOAUTH2_INITIAL_REFRESH_TOKEN"));
+			          !strcmp(prc_setting_env(i), "SMTPD_USERS") ||
+			          !strcmp(prc_setting_env(i), "XOAUTH2_SECRET") ||
+			          !strcmp(prc_setting_env(i), "XOAUTH2_INITIAL_ACCESS_TOKEN") ||
+			          !strcmp(prc_setting_env(i), "XOAUTH2_INITIAL_REFRESH_TOKEN"));
 		}
 	ck_assert_uint_eq(secrets, 5);
 }
@@ -130,23 +158,23 @@ START_TEST(api_seed_defaults)
 	struct {
 		const char *env, *def;
 	} want[] = {{"MYNETWORKS", "127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"},
-		    {"LOGOUTPUT", "/dev/stdout"},
-		    {"TZ", "UTC"},
-		    {"SIZELIMIT", "15728640"},
-		    {"INET_PROTOCOLS", "all"},
-		    {"DISABLE_VRFY_COMMAND", "yes"},
-		    {"USE_TLS", "yes"},
-		    {"TLS_SECURITY_LEVEL", "may"},
-		    {"TLS_KEY", "/etc/ssl/private/ssl-cert-snakeoil.key"},
-		    {"TLS_CRT", "/etc/ssl/certs/ssl-cert-snakeoil.pem"},
-		    {"TLS_CA", ""},
-		    {"CLIENT_TLS_SECURITY_LEVEL", "may"},
-		    {"USE_DKIM", "no"},
-		    {"DKIM_KEYFILE", "/etc/opendkim/dkim.key"},
-		    {"DKIM_SELECTOR", "mail"},
-		    {"DKIM_OVERSIGN_HEADERS", "From"},
-		    {"RELAYHOST_AUTH", "no"},
-		    {"POSTFIX_ADD_MISSING_HEADERS", "no"}};
+	            {"LOGOUTPUT", "/dev/stdout"},
+	            {"TZ", "UTC"},
+	            {"SIZELIMIT", "15728640"},
+	            {"INET_PROTOCOLS", "all"},
+	            {"DISABLE_VRFY_COMMAND", "yes"},
+	            {"USE_TLS", "yes"},
+	            {"TLS_SECURITY_LEVEL", "may"},
+	            {"TLS_KEY", "/etc/ssl/private/ssl-cert-snakeoil.key"},
+	            {"TLS_CRT", "/etc/ssl/certs/ssl-cert-snakeoil.pem"},
+	            {"TLS_CA", ""},
+	            {"CLIENT_TLS_SECURITY_LEVEL", "may"},
+	            {"USE_DKIM", "no"},
+	            {"DKIM_KEYFILE", "/etc/opendkim/dkim.key"},
+	            {"DKIM_SELECTOR", "mail"},
+	            {"DKIM_OVERSIGN_HEADERS", "From"},
+	            {"RELAYHOST_AUTH", "no"},
+	            {"POSTFIX_ADD_MISSING_HEADERS", "no"}};
 	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
 		for (size_t i = 0; i < prc_setting_count(); i++)
 			if (!strcmp(prc_setting_env(i), want[k].env))
@@ -163,27 +191,27 @@ START_TEST(api_settings_scdoc_reference)
 	ck_assert_int_eq(prc_settings_write_scdoc(f), 0);
 	fclose(f);
 	const char *first = "*mailname*\n\tFully qualified host name of this relay (required); "
-			    "used in the banner, HELO and Received headers.\n\n\tEnvironment: "
-			    "*MAILNAME*. Value: a host name. Required. Sets Postfix's "
-			    "*myhostname*.\n\n*mynetworks*\n";
+	                    "used in the banner, HELO and Received headers.\n\n\tEnvironment: "
+	                    "*MAILNAME*. Value: a host name. Required. Sets Postfix's "
+	                    "*myhostname*.\n\n*mynetworks*\n";
 	ck_assert_uint_ge(len, strlen(first));
 	ck_assert_mem_eq(buf, first, strlen(first));
 	ck_assert_ptr_nonnull(strstr(
-		buf, "*limits.destination\\_concurrency*\n\tParallel connections per destination; "
-		     "unset: 40 to a RELAYHOST (keep it below your provider's per-client limit), "
-		     "else Postfix's 20.\n\n\tEnvironment: "
-		     "*SMTP\\_DESTINATION\\_CONCURRENCY\\_LIMIT*. Value: a whole number from 1 to "
-		     "1000. Unset by default. Sets Postfix's "
-		     "*smtp\\_destination\\_concurrency\\_limit*.\n\n"));
-	ck_assert_ptr_nonnull(strstr(
-		buf, "*relay.credentials*\n\tRelay credentials: [host]:port:user:pass, "
-		     "host:user:pass or user:pass, comma separated. Secret; also "
-		     "*RELAYHOST\\_PASSWORDMAP\\_FILE*.\n\n\tEnvironment: "
-		     "*RELAYHOST\\_PASSWORDMAP*. Value: a list of entries, each with the fields "
-		     "*host*, *user* and *password*; *password\\_file* (an absolute path) may "
-		     "replace *password*. Unset by default.\n\n"));
+	    buf, "*limits.destination\\_concurrency*\n\tParallel connections per destination; "
+	         "unset: 40 to a RELAYHOST (keep it below your provider's per-client limit), "
+	         "else Postfix's 20.\n\n\tEnvironment: "
+	         "*SMTP\\_DESTINATION\\_CONCURRENCY\\_LIMIT*. Value: a whole number from 1 to "
+	         "1000. Unset by default. Sets Postfix's "
+	         "*smtp\\_destination\\_concurrency\\_limit*.\n\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf, "*relay.credentials*\n\tRelay credentials: [host]:port:user:pass, "
+	                "host:user:pass or user:pass, comma separated. Secret; also "
+	                "*RELAYHOST\\_PASSWORDMAP\\_FILE*.\n\n\tEnvironment: "
+	                "*RELAYHOST\\_PASSWORDMAP*. Value: a list of entries, each with the fields "
+	                "*host*, *user* and *password*; *password\\_file* (an absolute path) may "
+	                "replace *password*. Unset by default.\n\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "Environment: *POSTCONF*. Value: a mapping from Postfix "
-					  "parameter names to values. Unset by default.\n\n"));
+	                                  "parameter names to values. Unset by default.\n\n"));
 	/* a backslash in the doc line reaches the page as one backslash */
 	ck_assert_ptr_nonnull(strstr(buf, "name=value;name=value (\\\\; for a literal ;)"));
 	ck_assert_ptr_nonnull(strstr(buf, " One of: *hash*, *lmdb*, *cdb*.\n"));

@@ -10,29 +10,29 @@
 #include <string.h>
 
 /* Every suite file ends with TEST_MAIN(suite_fn, suite_fn, ...). */
-#define TEST_MAIN(...)                                                                     \
-	int main(void)                                                                     \
-	{                                                                                  \
-		Suite *(*suites[])(void) = {__VA_ARGS__};                                  \
-		SRunner *sr = srunner_create(NULL);                                        \
-		for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)            \
-			srunner_add_suite(sr, suites[i]());                                \
-		srunner_run_all(sr, CK_ENV);                                               \
-		int failed = srunner_ntests_failed(sr);                                    \
-		srunner_free(sr);                                                          \
-		return failed ? EXIT_FAILURE : EXIT_SUCCESS;                               \
+#define TEST_MAIN(...)                                                                             \
+	int main(void)                                                                             \
+	{                                                                                          \
+		Suite *(*suites[])(void) = {__VA_ARGS__};                                          \
+		SRunner *sr = srunner_create(NULL);                                                \
+		for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)                    \
+			srunner_add_suite(sr, suites[i]());                                        \
+		srunner_run_all(sr, CK_ENV);                                                       \
+		int failed = srunner_ntests_failed(sr);                                            \
+		srunner_free(sr);                                                                  \
+		return failed ? EXIT_FAILURE : EXIT_SUCCESS;                                       \
 	}
 
 /* One-test-case suite builder: SUITE_BEGIN(name) ADD(test) ... SUITE_END */
-#define SUITE_BEGIN(name)                                                                  \
-	static Suite *name##_suite(void)                                                   \
-	{                                                                                  \
-		Suite *s = suite_create(#name);                                            \
+#define SUITE_BEGIN(name)                                                                          \
+	static Suite *name##_suite(void)                                                           \
+	{                                                                                          \
+		Suite *s = suite_create(#name);                                                    \
 		TCase *tc = tcase_create(#name);
 #define ADD(t) tcase_add_test(tc, t);
-#define SUITE_END                                                                          \
-	suite_add_tcase(s, tc);                                                            \
-	return s;                                                                          \
+#define SUITE_END                                                                                  \
+	suite_add_tcase(s, tc);                                                                    \
+	return s;                                                                                  \
 	}
 
 /* All diagnostics as "severity|origin|message" lines, for exact assertions. */
@@ -42,8 +42,9 @@ static inline char *diags_text(const struct prc_diags *d)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	for (size_t i = 0; i < prc_diags_count(d); i++)
-		fprintf(f, "%s|%s|%s\n", prc_diags_severity(d, i) == PRC_SEV_ERROR ? "error" : "warning",
-			prc_diags_origin(d, i), prc_diags_message(d, i));
+		fprintf(f, "%s|%s|%s\n",
+		        prc_diags_severity(d, i) == PRC_SEV_ERROR ? "error" : "warning",
+		        prc_diags_origin(d, i), prc_diags_message(d, i));
 	fclose(f);
 	return buf;
 }

@@ -105,9 +105,9 @@ END_TEST
 START_TEST(file_is_table_only_for_postmap_tables)
 {
 	for (int f = 0; f < PRC_FILE_COUNT; f++)
-		ck_assert_int_eq(prc_file_is_table(f),
-		                 f == PRC_FILE_SASL_PASSWD || f == PRC_FILE_SENDER_RELAY ||
-		                     f >= PRC_FILE_SENDER_ACCESS);
+		ck_assert_int_eq(prc_file_is_table(f), f == PRC_FILE_SASL_PASSWD ||
+		                                           f == PRC_FILE_SENDER_RELAY ||
+		                                           f >= PRC_FILE_SENDER_ACCESS);
 	ck_assert(!prc_file_is_table(PRC_FILE_COUNT));
 }
 END_TEST

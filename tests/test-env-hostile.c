@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char ctrl_msg[] =
-	"value contains a control character (newline, tab, ...), which is not allowed";
+    "value contains a control character (newline, tab, ...), which is not allowed";
 
 /* A fresh temporary directory (caller removes it with rm_tmp). */
 static char *make_tmp(void)
@@ -59,7 +59,7 @@ static char *load_only(const char *const *envp, int *rc, struct prc_config **cfg
 
 /* Every control byte a value could carry, including CR/LF line injection. */
 static const char *const controls[] = {"\n",   "\r",   "\r\n", "\t",   "\x01", "\x08",
-				       "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\xc2\x85"};
+                                       "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\xc2\x85"};
 #define NCONTROLS (sizeof(controls) / sizeof(controls[0]))
 
 START_TEST(env_control_bytes_rejected_in_every_setting)
@@ -74,7 +74,7 @@ START_TEST(env_control_bytes_rejected_in_every_setting)
 			char *text = load_only(envp, &rc, &cfg);
 			char *want = prc_asprintf("error|env:%s|%s\n", name, ctrl_msg);
 			ck_assert_msg(!strcmp(text, want), "%s with control %zu: got '%s'", name, k,
-				      text);
+			              text);
 			ck_assert_int_eq(rc, PRC_ERR_INVALID);
 			/* the setting keeps its previous value (the default) */
 			ck_assert(!cfg->v[i].explicit);
@@ -90,8 +90,8 @@ END_TEST
 START_TEST(env_control_bytes_rejected_in_postfix_passthrough)
 {
 	for (size_t k = 0; k < NCONTROLS; k++) {
-		char *var = prc_asprintf("POSTFIX_smtpd_banner=hi%smynetworks = 0.0.0.0/0",
-					 controls[k]);
+		char *var =
+		    prc_asprintf("POSTFIX_smtpd_banner=hi%smynetworks = 0.0.0.0/0", controls[k]);
 		const char *envp[] = {var, NULL};
 		struct prc_config *cfg;
 		int rc;
@@ -140,9 +140,10 @@ END_TEST
 START_TEST(env_invalid_utf8_rejected)
 {
 	/* overlong, surrogate, above U+10FFFF, truncated, stray continuation */
-	const char *bad[] = {"\xc0\xaf",	 "\xe0\x80\xaf", "\xed\xa0\x80",
-			     "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
-			     "\xe2\x82",	 "\x80",	 "caf\xe9"};
+	const char *bad[] = {
+	    "\xc0\xaf",         "\xe0\x80\xaf",     "\xed\xa0\x80", "\xf0\x80\x80\xaf",
+	    "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe2\x82",     "\x80",
+	    "caf\xe9"};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		char *var = prc_asprintf("TZ=Europe/Berlin%s", bad[k]);
 		const char *envp[] = {var, NULL};
@@ -158,7 +159,7 @@ START_TEST(env_invalid_utf8_rejected)
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
 	ck_assert_str_eq(text, "error|env:TZ|'Europe/\xf0\x9f\x98\x80\xe2\x82\xac\xc3\xa9': "
-			       "expected a time zone name like UTC or Europe/Berlin\n");
+	                       "expected a time zone name like UTC or Europe/Berlin\n");
 	free(text);
 }
 END_TEST
@@ -267,8 +268,8 @@ START_TEST(env_secret_file_nul_byte_refused)
 	const char *envp[] = {var, NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
-	char *want = prc_asprintf("error|env:RELAYHOST_PASSWORDMAP_FILE|%s: contains a NUL byte\n",
-				  path);
+	char *want =
+	    prc_asprintf("error|env:RELAYHOST_PASSWORDMAP_FILE|%s: contains a NUL byte\n", path);
 	ck_assert_str_eq(text, want);
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(want);
@@ -284,8 +285,9 @@ START_TEST(env_file_path_control_bytes_escaped_in_diagnostic)
 	const char *envp[] = {"SMTPD_USERS_FILE=/nonexistent\n/x\x1b[2J", NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
-	ck_assert_str_eq(text, "error|env:SMTPD_USERS_FILE|cannot read /nonexistent\\x0a/x\\x1b[2J: "
-			       "No such file or directory\n");
+	ck_assert_str_eq(text,
+	                 "error|env:SMTPD_USERS_FILE|cannot read /nonexistent\\x0a/x\\x1b[2J: "
+	                 "No such file or directory\n");
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(text);
 }
@@ -300,8 +302,9 @@ START_TEST(env_long_value_clipped_in_diagnostic)
 	const char *envp[] = {var, NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
-	ck_assert_str_eq(text, "error|env:MAILNAME|'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-			       "aaaaaaaaaaaa...': host name is longer than 253 characters\n");
+	ck_assert_str_eq(text,
+	                 "error|env:MAILNAME|'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                 "aaaaaaaaaaaa...': host name is longer than 253 characters\n");
 	free(text);
 	free(var);
 	/* a multi-byte character is never cut in half */
@@ -309,8 +312,8 @@ START_TEST(env_long_value_clipped_in_diagnostic)
 	envp[0] = val;
 	text = load_only(envp, &rc, NULL);
 	char *want = prc_asprintf("error|env:BOUNCE_ADDRESS|'%.63s...': expected an address like "
-				  "user@example.com\n",
-				  host);
+	                          "user@example.com\n",
+	                          host);
 	ck_assert_str_eq(text, want);
 	free(want);
 	free(text);
@@ -330,8 +333,8 @@ START_TEST(env_file_syntax_errors_carry_file_and_line)
 	ck_assert_int_eq(prc_config_load_env_file(cfg, path, d), PRC_ERR_INVALID);
 	char *text = diags_text(d);
 	char *want = prc_asprintf("error|%s:3|expected NAME=value\n"
-				  "error|%s:4|variable name 'SIZELIMIT ' contains a blank\n",
-				  path, path);
+	                          "error|%s:4|variable name 'SIZELIMIT ' contains a blank\n",
+	                          path, path);
 	ck_assert_str_eq(text, want);
 	char *origin = prc_asprintf("%s:3", path);
 	ck_assert_str_eq(prc_diags_origin(d, 0), origin);
@@ -353,7 +356,8 @@ START_TEST(env_file_unreadable_is_io_error_without_validation_noise)
 	ck_assert_int_eq(prc_diags_new(&d), 0);
 	ck_assert_int_eq(prc_config_load_env_file(cfg, "/nonexistent/x.env", d), PRC_ERR_IO);
 	char *text = diags_text(d);
-	ck_assert_str_eq(text, "error||cannot read /nonexistent/x.env: No such file or directory\n");
+	ck_assert_str_eq(text,
+	                 "error||cannot read /nonexistent/x.env: No such file or directory\n");
 	free(text);
 	prc_diags_free(d);
 	prc_config_free(cfg);
@@ -371,8 +375,8 @@ static char *validate_env(const char *extra, const char *extra2)
 
 START_TEST(open_relay_mynetworks_prefix_bounds)
 {
-	const char *fine[] = {"10.0.0.0/8",   "11.0.0.0/8", "fc00::/7", "fe80::/10",
-			      "2001::/16",    "::1/128",    "192.168.0.0/16"};
+	const char *fine[] = {"10.0.0.0/8", "11.0.0.0/8", "fc00::/7",      "fe80::/10",
+	                      "2001::/16",  "::1/128",    "192.168.0.0/16"};
 	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
 		char *var = prc_asprintf("MYNETWORKS=%s", fine[i]);
 		char *text = validate_env(var, NULL);
@@ -381,21 +385,21 @@ START_TEST(open_relay_mynetworks_prefix_bounds)
 		free(var);
 	}
 	const char *wide[][2] = {
-		{"0.0.0.0/0", "0.0.0.0/0 lets every address on the Internet"},
-		{"::/0", "[::]/0 lets every address on the Internet"},
-		{"10.0.0.0/7", "10.0.0.0/7 lets a large part of the Internet"},
-		{"128.0.0.0/1", "128.0.0.0/1 lets a large part of the Internet"},
-		{"2000::/3", "[2000::]/3 lets a large part of the Internet"},
-		{"2000::/15", "[2000::]/15 lets a large part of the Internet"},
-		{"fc00::/6", "[fc00::]/6 lets a large part of the Internet"},
-		{"fe80::/9", "[fe80::]/9 lets a large part of the Internet"},
+	    {"0.0.0.0/0", "0.0.0.0/0 lets every address on the Internet"},
+	    {"::/0", "[::]/0 lets every address on the Internet"},
+	    {"10.0.0.0/7", "10.0.0.0/7 lets a large part of the Internet"},
+	    {"128.0.0.0/1", "128.0.0.0/1 lets a large part of the Internet"},
+	    {"2000::/3", "[2000::]/3 lets a large part of the Internet"},
+	    {"2000::/15", "[2000::]/15 lets a large part of the Internet"},
+	    {"fc00::/6", "[fc00::]/6 lets a large part of the Internet"},
+	    {"fe80::/9", "[fe80::]/9 lets a large part of the Internet"},
 	};
 	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
 		char *var = prc_asprintf("MYNETWORKS=192.168.0.0/16 %s", wide[i][0]);
 		char *text = validate_env(var, NULL);
 		char *want = prc_asprintf("error|env:MYNETWORKS|entry 2: %s relay (an open relay); "
-					  "list your clients' networks instead\n",
-					  wide[i][1]);
+		                          "list your clients' networks instead\n",
+		                          wide[i][1]);
 		ck_assert_str_eq(text, want);
 		free(want);
 		free(text);
@@ -408,26 +412,26 @@ START_TEST(open_relay_through_passthrough)
 {
 	char *text = validate_env("POSTFIX_mynetworks=10.0.0.0/8, 0.0.0.0/0 hash:/etc/x", NULL);
 	ck_assert_str_eq(text, "error|env:POSTFIX_mynetworks|parameter mynetworks: 0.0.0.0/0 lets "
-			       "every address on the Internet relay (an open relay)\n"
-			       "warning|env:POSTFIX_mynetworks|parameter mynetworks overrides the "
-			       "value postrelay derives from MYNETWORKS\n");
+	                       "every address on the Internet relay (an open relay)\n"
+	                       "warning|env:POSTFIX_mynetworks|parameter mynetworks overrides the "
+	                       "value postrelay derives from MYNETWORKS\n");
 	free(text);
 	text = validate_env("POSTCONF=smtpd_relay_restrictions=permit_mynetworks,permit,"
-			    "reject_unauth_destination",
-			    NULL);
+	                    "reject_unauth_destination",
+	                    NULL);
 	ck_assert_str_eq(text, "error|env:POSTCONF|parameter smtpd_relay_restrictions: 'permit' "
-			       "ahead of reject_unauth_destination lets anyone relay (an open "
-			       "relay)\n");
+	                       "ahead of reject_unauth_destination lets anyone relay (an open "
+	                       "relay)\n");
 	free(text);
 	/* permit after the relay check is harmless */
 	text = validate_env("POSTFIX_smtpd_recipient_restrictions=permit_mynetworks "
-			    "reject_unauth_destination permit",
-			    NULL);
+	                    "reject_unauth_destination permit",
+	                    NULL);
 	ck_assert_str_eq(text, "");
 	free(text);
 	text = validate_env("POSTFIX_relay_domains=static:ALL", NULL);
 	ck_assert_str_eq(text, "error|env:POSTFIX_relay_domains|parameter relay_domains: a static: "
-			       "table makes every domain a relay domain (an open relay)\n");
+	                       "table makes every domain a relay domain (an open relay)\n");
 	free(text);
 }
 END_TEST
@@ -435,19 +439,19 @@ END_TEST
 START_TEST(env_lone_trailing_backslash_reported_not_dropped)
 {
 	const char *vars[][2] = {
-		{"RELAYHOST_PASSWORDMAP=user:secret\\", "RELAYHOST_PASSWORDMAP|entry 1"},
-		{"SMTPD_USERS=app:secret,\\", "SMTPD_USERS|entry 2"},
-		{"RELAYHOST_MAP=@example.com:[smtp.example.net]:587\\", "RELAYHOST_MAP|entry 1"},
-		{"DKIM_KEYS=example.com=mail:/k\\", "DKIM_KEYS|entry 1"},
-		{"MYNETWORKS=10.0.0.0/8 \\", "MYNETWORKS|entry 2"},
+	    {"RELAYHOST_PASSWORDMAP=user:secret\\", "RELAYHOST_PASSWORDMAP|entry 1"},
+	    {"SMTPD_USERS=app:secret,\\", "SMTPD_USERS|entry 2"},
+	    {"RELAYHOST_MAP=@example.com:[smtp.example.net]:587\\", "RELAYHOST_MAP|entry 1"},
+	    {"DKIM_KEYS=example.com=mail:/k\\", "DKIM_KEYS|entry 1"},
+	    {"MYNETWORKS=10.0.0.0/8 \\", "MYNETWORKS|entry 2"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *envp[] = {vars[i][0], NULL};
 		int rc;
 		char *text = load_only(envp, &rc, NULL);
 		char *want = prc_asprintf("error|env:%s: ends with a lone '\\' (write \\\\ for a "
-					  "backslash)\n",
-					  vars[i][1]);
+		                          "backslash)\n",
+		                          vars[i][1]);
 		ck_assert_str_eq(text, want);
 		ck_assert_int_eq(rc, PRC_ERR_INVALID);
 		free(want);
@@ -462,9 +466,9 @@ START_TEST(env_numeric_top_label_is_not_a_host)
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
 	ck_assert_str_eq(text, "error|env:MAILNAME|'10.0.0.300': host name ends in an all-numeric "
-			       "label (and is not an IPv4 address)\n"
-			       "error|env:DKIM_EXTERNALIGNORE|entry 1: '300.1.1.1': expected a "
-			       "network (10.0.0.0/8) or a host name\n");
+	                       "label (and is not an IPv4 address)\n"
+	                       "error|env:DKIM_EXTERNALIGNORE|entry 1: '300.1.1.1': expected a "
+	                       "network (10.0.0.0/8) or a host name\n");
 	free(text);
 	ck_assert_ptr_null(prc_check_host("mail.example123.com"));
 	ck_assert_ptr_null(prc_check_host("1mail.example.com"));
@@ -476,13 +480,13 @@ END_TEST
 START_TEST(env_count_messages_read_well)
 {
 	const char *envp[] = {"SMTP_DESTINATION_CONCURRENCY_LIMIT=+2",
-			      "SMTP_EXTRA_RECIPIENT_LIMIT=0", NULL};
+	                      "SMTP_EXTRA_RECIPIENT_LIMIT=0", NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
 	ck_assert_str_eq(text, "error|env:SMTP_DESTINATION_CONCURRENCY_LIMIT|'+2': expected a "
-			       "whole number from 1 to 1000\n"
-			       "error|env:SMTP_EXTRA_RECIPIENT_LIMIT|'0' is out of range (expected "
-			       "1 to 100000)\n");
+	                       "whole number from 1 to 1000\n"
+	                       "error|env:SMTP_EXTRA_RECIPIENT_LIMIT|'0' is out of range (expected "
+	                       "1 to 100000)\n");
 	free(text);
 }
 END_TEST
@@ -492,7 +496,9 @@ START_TEST(env_postconf_parameter_given_twice)
 	const char *envp[] = {"POSTCONF=smtpd_banner=a;x=1;smtpd_banner=b", NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
-	ck_assert_str_eq(text, "error|env:POSTCONF|entry 3: parameter 'smtpd_banner' is already set by entry 1\n");
+	ck_assert_str_eq(
+	    text,
+	    "error|env:POSTCONF|entry 3: parameter 'smtpd_banner' is already set by entry 1\n");
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(text);
 }
@@ -504,9 +510,10 @@ START_TEST(env_postconf_duplicate_names_the_right_entry_after_a_bad_one)
 	const char *envp[] = {"POSTCONF=oops;smtpd_banner=a;smtpd_banner=b", NULL};
 	int rc;
 	char *text = load_only(envp, &rc, NULL);
-	ck_assert_str_eq(text, "error|env:POSTCONF|entry 1: expected name=value\n"
-			       "error|env:POSTCONF|entry 3: parameter 'smtpd_banner' is already set "
-			       "by entry 2\n");
+	ck_assert_str_eq(text,
+	                 "error|env:POSTCONF|entry 1: expected name=value\n"
+	                 "error|env:POSTCONF|entry 3: parameter 'smtpd_banner' is already set "
+	                 "by entry 2\n");
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	free(text);
 }
@@ -524,7 +531,7 @@ START_TEST(env_refused_mailname_not_reported_twice_but_still_invalid)
 	ck_assert_int_eq(prc_config_validate(cfg, d), PRC_ERR_INVALID);
 	char *text = diags_text(d);
 	ck_assert_str_eq(text, "error|env:MAILNAME|'bad host': host name may only contain letters, "
-			       "digits, '-' and '.'\n");
+	                       "digits, '-' and '.'\n");
 	free(text);
 	/* a later good value clears the refusal */
 	const char *good[] = {"MAILNAME=mail.example.com", NULL};

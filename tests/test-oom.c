@@ -200,10 +200,10 @@ static void every_allocation(const char *const *envp, const char *yaml, size_t y
 		int rc = pipeline(envp, yaml, yaml_len, dir);
 		arm(-1);
 		ck_assert_msg(rc == PRC_ERR_NOMEM || rc == PRC_OK,
-			      "allocation %ld of %ld failed: status %d", n, needed, rc);
+		              "allocation %ld of %ld failed: status %d", n, needed, rc);
 		char *now = listing(dir);
 		ck_assert_msg(!strcmp(now, names), "allocation %ld: directory now holds\n%s", n,
-			      now);
+		              now);
 		free(now);
 		size_t len;
 		char *text = read_text(main_cf, &len);
@@ -215,7 +215,7 @@ static void every_allocation(const char *const *envp, const char *yaml, size_t y
 			fclose(f);
 		} else {
 			ck_assert_msg(len == marked_len && !memcmp(text, marked, len),
-				      "allocation %ld: main.cf changed by a failed render", n);
+			              "allocation %ld: main.cf changed by a failed render", n);
 			failures++;
 		}
 		free(text);
@@ -268,10 +268,13 @@ END_TEST
 START_TEST(oom_invalid_input_reports_or_runs_out)
 {
 	/* error paths allocate too: each failure there must also end cleanly */
-	const char *envp[] = {"MAILNAME=bad host",      "MYNETWORKS=0.0.0.0/0 10.0.0.1/8",
-			      "RELAYHOST_PASSWORDMAP=a", "POSTCONF=x;1=2;a=b;a=c",
-			      "SIZELIMIT=lots",         "POSTFIX_bad-name=1",
-			      NULL};
+	const char *envp[] = {"MAILNAME=bad host",
+	                      "MYNETWORKS=0.0.0.0/0 10.0.0.1/8",
+	                      "RELAYHOST_PASSWORDMAP=a",
+	                      "POSTCONF=x;1=2;a=b;a=c",
+	                      "SIZELIMIT=lots",
+	                      "POSTFIX_bad-name=1",
+	                      NULL};
 	arm(-1);
 	ck_assert_int_eq(pipeline(envp, NULL, 0, "/nonexistent"), PRC_ERR_INVALID);
 	long needed = calls;
@@ -280,7 +283,7 @@ START_TEST(oom_invalid_input_reports_or_runs_out)
 		int rc = pipeline(envp, NULL, 0, "/nonexistent");
 		arm(-1);
 		ck_assert_msg(rc == PRC_ERR_NOMEM || rc == PRC_ERR_INVALID,
-			      "allocation %ld of %ld: status %d", n, needed, rc);
+		              "allocation %ld of %ld: status %d", n, needed, rc);
 	}
 }
 END_TEST

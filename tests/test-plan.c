@@ -92,17 +92,20 @@ END_TEST
 
 START_TEST(plan_table_keys_are_folded)
 {
-	const char *envp[] = {"MAILNAME=mail.example.com", "RELAYHOST=[Relay.Example.COM]:587",
+	const char *envp[] = {"MAILNAME=mail.example.com",
+	                      "RELAYHOST=[Relay.Example.COM]:587",
 	                      "RELAYHOST_AUTH=yes",
 	                      "RELAYHOST_PASSWORDMAP=[relay.example.com]:587:User:Pass",
-	                      "RELAYHOST_MAP=Bob@Example.ORG:[Other.Example]:25", NULL};
+	                      "RELAYHOST_MAP=Bob@Example.ORG:[Other.Example]:25",
+	                      NULL};
 	struct prc_config *cfg;
 	struct prc_plan *p = plan_env(envp, &cfg);
 	const char *type, *key, *value, *origin;
 	ck_assert(prc_plan_table(p, PRC_FILE_SASL_PASSWD, &type));
 	ck_assert_str_eq(type, "hash");
 	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SASL_PASSWD), 1);
-	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SASL_PASSWD, 0, &key, &value, &origin), 0);
+	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SASL_PASSWD, 0, &key, &value, &origin),
+	                 0);
 	ck_assert_str_eq(key, "[relay.example.com]:587");
 	ck_assert_str_eq(value, "User:Pass");
 	ck_assert_str_eq(origin, "env:RELAYHOST_PASSWORDMAP");
@@ -134,7 +137,8 @@ START_TEST(plan_state_locations_and_accounts)
 	ck_assert_str_eq(origin, "env:POSTFIX_mail_owner");
 	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_SETGID_GROUP, &origin), "postdrop");
 	ck_assert_str_eq(origin, "postfix default");
-	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_QUEUE_DIR, NULL), "/srv/relay/var/spool/postfix");
+	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_QUEUE_DIR, NULL),
+	                 "/srv/relay/var/spool/postfix");
 	/* a $reference is expanded from the plan's own parameters */
 	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_DATA_DIR, NULL),
 	                 "/srv/relay/var/spool/postfix/data");
@@ -142,7 +146,8 @@ START_TEST(plan_state_locations_and_accounts)
 	ck_assert_str_eq(prc_plan_state(p, PRC_STATE_SASLDB, NULL),
 	                 "/srv/relay/etc/postfix/sasl/sasldb2");
 	ck_assert_str_eq(prc_plan_dir(p, PRC_DIR_OPENDKIM), "/srv/relay/etc/opendkim");
-	ck_assert_str_eq(prc_plan_file_path(p, PRC_FILE_KEY_TABLE), "/srv/relay/etc/opendkim/KeyTable");
+	ck_assert_str_eq(prc_plan_file_path(p, PRC_FILE_KEY_TABLE),
+	                 "/srv/relay/etc/opendkim/KeyTable");
 	ck_assert_int_eq(prc_plan_file_dir(p, PRC_FILE_KEY_TABLE), PRC_DIR_OPENDKIM);
 	ck_assert_uint_eq(prc_plan_file_mode(p, PRC_FILE_MAIN_CF), 0644);
 	const char *path;
@@ -167,7 +172,8 @@ END_TEST
 
 START_TEST(plan_unresolvable_reference_is_an_error)
 {
-	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_queue_directory=$nowhere/q", NULL};
+	const char *envp[] = {"MAILNAME=mail.example.com", "POSTFIX_queue_directory=$nowhere/q",
+	                      NULL};
 	struct prc_config *cfg;
 	struct prc_diags *d;
 	struct prc_plan *p = NULL;
@@ -249,8 +255,9 @@ START_TEST(plan_dkim_key_copies)
 	FILE *f = open_memstream(&kt, &len);
 	ck_assert_int_eq(prc_plan_emit(p, PRC_FILE_KEY_TABLE, f), 0);
 	fclose(f);
-	ck_assert_ptr_nonnull(
-	    strstr(kt, "\ns1._domainkey.example.org example.org:s1:/srv/etc/opendkim/keys/example.org.key\n"));
+	ck_assert_ptr_nonnull(strstr(
+	    kt,
+	    "\ns1._domainkey.example.org example.org:s1:/srv/etc/opendkim/keys/example.org.key\n"));
 	free(kt);
 	prc_plan_free(p);
 	prc_config_free(cfg);

@@ -29,7 +29,7 @@ static const struct prc_value *val(enum prc_setting_id id)
 }
 
 static void item_is(enum prc_setting_id id, size_t i, const char *f0, const char *f1,
-		    const char *f2)
+                    const char *f2)
 {
 	ck_assert_uint_gt(val(id)->nitems, i);
 	const struct prc_item *it = &val(id)->items[i];
@@ -69,9 +69,9 @@ END_TEST
 START_TEST(env_passwordmap_all_seed_forms)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[mail1.example.com]:587",
-			      "RELAYHOST_PASSWORDMAP=[mail1.example.com]:587:user1:pass1,"
-			      "mail2.example.com:user2:pass2, user3:pass3",
-			      NULL},
+	                      "RELAYHOST_PASSWORDMAP=[mail1.example.com]:587:user1:pass1,"
+	                      "mail2.example.com:user2:pass2, user3:pass3",
+	                      NULL},
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 3: a credential for '[mail1.example.com]:587' "
 	     "is already given by entry 1\n"
 	     "warning|env:RELAYHOST_PASSWORDMAP|credentials are given but not used: set "
@@ -85,9 +85,9 @@ END_TEST
 START_TEST(env_passwordmap_colon_and_comma_in_password)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "RELAYHOST_PASSWORDMAP=[h.example]:587:u:pa\\:ss\\,wo\\\\rd,"
-			      "h2.example:25:u2:a:b:c",
-			      NULL},
+	                      "RELAYHOST_PASSWORDMAP=[h.example]:587:u:pa\\:ss\\,wo\\\\rd,"
+	                      "h2.example:25:u2:a:b:c",
+	                      NULL},
 	     "warning|env:RELAYHOST_PASSWORDMAP|credentials are given but not used: set "
 	     "RELAYHOST_AUTH=yes (or SENDER_DEPENDENT_RELAYHOST_AUTH=yes)\n");
 	item_is(PRC_S_RELAYHOST_PASSWORDMAP, 0, "[h.example]:587", "u", "pa:ss,wo\\rd");
@@ -99,8 +99,8 @@ END_TEST
 START_TEST(env_passwordmap_ipv6_host_in_brackets)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-			      "RELAYHOST=[ipv6:2001:db8::1]:587",
-			      "RELAYHOST_PASSWORDMAP=[ipv6:2001:db8::1]:587:u:p", NULL},
+	                      "RELAYHOST=[ipv6:2001:db8::1]:587",
+	                      "RELAYHOST_PASSWORDMAP=[ipv6:2001:db8::1]:587:u:p", NULL},
 	     "");
 	item_is(PRC_S_RELAYHOST_PASSWORDMAP, 0, "[ipv6:2001:db8::1]:587", "u", "p");
 }
@@ -109,7 +109,7 @@ END_TEST
 START_TEST(env_passwordmap_malformed_entries)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "RELAYHOST_PASSWORDMAP=justone,h.example:u:,[bad:u:p,x:y:z\\", NULL},
+	                      "RELAYHOST_PASSWORDMAP=justone,h.example:u:,[bad:u:p,x:y:z\\", NULL},
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 1: expected [host]:port:user:password, "
 	     "host:user:password or user:password\n"
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: password: must not be empty\n"
@@ -125,8 +125,8 @@ START_TEST(env_passwordmap_host_without_credentials)
 {
 	/* a bracketed first field is a host: "[h]:587" is not the user "[h]" with password "587" */
 	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[smtp.example.com]:587",
-			      "RELAYHOST_PASSWORDMAP=u:p,[smtp.example.com]:587,[smtp.example.com]",
-			      NULL},
+	                      "RELAYHOST_PASSWORDMAP=u:p,[smtp.example.com]:587,[smtp.example.com]",
+	                      NULL},
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 2: '[smtp.example.com]:587' names a relay host "
 	     "but no user:password (expected [host]:port:user:password)\n"
 	     "error|env:RELAYHOST_PASSWORDMAP|entry 3: expected [host]:port:user:password, "
@@ -134,8 +134,8 @@ START_TEST(env_passwordmap_host_without_credentials)
 	ck_assert(!val(PRC_S_RELAYHOST_PASSWORDMAP)->set);
 	/* with credentials after it, the same host is fine */
 	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[smtp.example.com]:587",
-			      "RELAYHOST_AUTH=yes", "RELAYHOST_PASSWORDMAP=[smtp.example.com]:587:u:p",
-			      NULL},
+	                      "RELAYHOST_AUTH=yes",
+	                      "RELAYHOST_PASSWORDMAP=[smtp.example.com]:587:u:p", NULL},
 	     "");
 	item_is(PRC_S_RELAYHOST_PASSWORDMAP, 0, "[smtp.example.com]:587", "u", "p");
 }
@@ -144,15 +144,16 @@ END_TEST
 START_TEST(env_relayhost_map_forms)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "RELAYHOST_MAP=@domain1.com:smtp.example.com:587,"
-			      "@domain2.com:[smtp.example.com]:587,bob@d3.com:[192.0.2.1]",
-			      NULL},
+	                      "RELAYHOST_MAP=@domain1.com:smtp.example.com:587,"
+	                      "@domain2.com:[smtp.example.com]:587,bob@d3.com:[192.0.2.1]",
+	                      NULL},
 	     "");
 	item_is(PRC_S_RELAYHOST_MAP, 0, "@domain1.com", "smtp.example.com:587", NULL);
 	item_is(PRC_S_RELAYHOST_MAP, 1, "@domain2.com", "[smtp.example.com]:587", NULL);
 	item_is(PRC_S_RELAYHOST_MAP, 2, "bob@d3.com", "[192.0.2.1]", NULL);
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "RELAYHOST_MAP=domain1.com:smtp.example.com,@d2.com:smtp:x,@d3.com", NULL},
+	                      "RELAYHOST_MAP=domain1.com:smtp.example.com,@d2.com:smtp:x,@d3.com",
+	                      NULL},
 	     "error|env:RELAYHOST_MAP|entry 1: sender 'domain1.com': expected @domain or "
 	     "user@domain\n"
 	     "error|env:RELAYHOST_MAP|entry 2: relayhost 'smtp:x': port must be a number from 1 "
@@ -164,7 +165,8 @@ END_TEST
 START_TEST(env_smtpd_users_password_is_everything_after_first_colon)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "SMTPD_USERS=user1:password1,user2:pa:ss:wd,user3:with\\,comma", NULL},
+	                      "SMTPD_USERS=user1:password1,user2:pa:ss:wd,user3:with\\,comma",
+	                      NULL},
 	     "");
 	item_is(PRC_S_SMTPD_USERS, 0, "user1", "password1", NULL);
 	item_is(PRC_S_SMTPD_USERS, 1, "user2", "pa:ss:wd", NULL);
@@ -179,7 +181,7 @@ END_TEST
 START_TEST(env_mynetworks_commas_and_spaces)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "MYNETWORKS=10.0.0.0/8 127.0.0.0/8,  ::1/128 , [fd00::]/8", NULL},
+	                      "MYNETWORKS=10.0.0.0/8 127.0.0.0/8,  ::1/128 , [fd00::]/8", NULL},
 	     "");
 	ck_assert_uint_eq(val(PRC_S_MYNETWORKS)->nitems, 4);
 	item_is(PRC_S_MYNETWORKS, 2, "[::1]/128", NULL, NULL);
@@ -200,10 +202,11 @@ START_TEST(env_mynetworks_text_kept_as_written)
 	item_is(PRC_S_MYNETWORKS, 1, "127.0.0.0/8", NULL, NULL);
 	/* separators and spelling stay; only IPv6 without brackets gets them, in place */
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "MYNETWORKS= 10.0.0.0/8,  192.0.2.1 ,,fd00::/8 [2001:DB8::]/32 ::1 ", NULL},
+	                      "MYNETWORKS= 10.0.0.0/8,  192.0.2.1 ,,fd00::/8 [2001:DB8::]/32 ::1 ",
+	                      NULL},
 	     "");
 	ck_assert_str_eq(val(PRC_S_MYNETWORKS)->str,
-			 "10.0.0.0/8,  192.0.2.1 ,,[fd00::]/8 [2001:DB8::]/32 [::1]");
+	                 "10.0.0.0/8,  192.0.2.1 ,,[fd00::]/8 [2001:DB8::]/32 [::1]");
 	ck_assert_uint_eq(val(PRC_S_MYNETWORKS)->nitems, 5);
 	item_is(PRC_S_MYNETWORKS, 1, "192.0.2.1/32", NULL, NULL);
 	item_is(PRC_S_MYNETWORKS, 2, "[fd00::]/8", NULL, NULL);
@@ -218,10 +221,10 @@ END_TEST
 START_TEST(env_scalar_errors_name_the_variable)
 {
 	load((const char *[]){"MAILNAME=bad_host!", "SIZELIMIT=lots", "USE_TLS=maybe",
-			      "INET_PROTOCOLS=IPv5", "SMTP_DESTINATION_CONCURRENCY_LIMIT=0",
-			      "SMTP_DESTINATION_RATE_DELAY=5x", "RELAYHOST=[a.example]:99999",
-			      "BOUNCE_ADDRESS=nobody", "TLS_CRT=cert.pem", "TZ=../../etc/passwd",
-			      NULL},
+	                      "INET_PROTOCOLS=IPv5", "SMTP_DESTINATION_CONCURRENCY_LIMIT=0",
+	                      "SMTP_DESTINATION_RATE_DELAY=5x", "RELAYHOST=[a.example]:99999",
+	                      "BOUNCE_ADDRESS=nobody", "TLS_CRT=cert.pem", "TZ=../../etc/passwd",
+	                      NULL},
 	     "error|env:MAILNAME|'bad_host!': host name may only contain letters, digits, '-' and "
 	     "'.'\n"
 	     "error|env:INET_PROTOCOLS|'ipv5' is not one of: all, ipv4, ipv6\n"
@@ -243,8 +246,8 @@ END_TEST
 START_TEST(env_control_characters_are_rejected_everywhere)
 {
 	load((const char *[]){"MAILNAME=m.example.com\nmynetworks = 0.0.0.0/0",
-			      "SMTPD_USERS=u:p\rx", "POSTCONF=a=b\nc=d", "POSTFIX_smtpd_banner=x\ty",
-			      NULL},
+	                      "SMTPD_USERS=u:p\rx", "POSTCONF=a=b\nc=d",
+	                      "POSTFIX_smtpd_banner=x\ty", NULL},
 	     "error|env:MAILNAME|value contains a control character (newline, tab, ...), which is "
 	     "not allowed\n"
 	     "error|env:SMTPD_USERS|value contains a control character (newline, tab, ...), which "
@@ -270,8 +273,8 @@ END_TEST
 START_TEST(env_booleans_and_sizes_normalize)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "HEADER_CHECKS=TRUE", "USE_TLS=No",
-			      "SIZELIMIT=10M", "CLIENT_TLS_SECURITY_LEVEL=none",
-			      "TLS_SECURITY_LEVEL=NONE", NULL},
+	                      "SIZELIMIT=10M", "CLIENT_TLS_SECURITY_LEVEL=none",
+	                      "TLS_SECURITY_LEVEL=NONE", NULL},
 	     "");
 	ck_assert(val(PRC_S_HEADER_CHECKS)->b);
 	ck_assert_str_eq(val(PRC_S_HEADER_CHECKS)->str, "yes");
@@ -283,11 +286,13 @@ END_TEST
 
 START_TEST(env_postconf_semicolons_and_escape)
 {
-	load((const char *[]){"MAILNAME=m.example.com",
-			      "POSTCONF=masquerade_domains=foo.example.com example.com;"
-			      "masquerade_exceptions=root,mailer-daemon; smtpd_banner = hi\\; there ;",
-			      NULL},
-	     "");
+	load(
+	    (const char *[]){
+	        "MAILNAME=m.example.com",
+	        "POSTCONF=masquerade_domains=foo.example.com example.com;"
+	        "masquerade_exceptions=root,mailer-daemon; smtpd_banner = hi\\; there ;",
+	        NULL},
+	    "");
 	item_is(PRC_S_POSTCONF, 0, "masquerade_domains", "foo.example.com example.com", NULL);
 	item_is(PRC_S_POSTCONF, 1, "masquerade_exceptions", "root,mailer-daemon", NULL);
 	item_is(PRC_S_POSTCONF, 2, "smtpd_banner", "hi; there", NULL);
@@ -304,9 +309,9 @@ END_TEST
 START_TEST(env_postfix_prefix_passthrough_wins_over_postconf)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "POSTCONF=smtp_helo_timeout=10s",
-			      "POSTFIX_smtp_helo_timeout=60s", "POSTFIX_smtp_tls_CApath=/x",
-			      "POSTFIX_EXPORTER_ENABLED=true", "POSTFIX_ADD_MISSING_HEADERS=yes",
-			      "POSTFIX_SOMETHING=1", NULL},
+	                      "POSTFIX_smtp_helo_timeout=60s", "POSTFIX_smtp_tls_CApath=/x",
+	                      "POSTFIX_EXPORTER_ENABLED=true", "POSTFIX_ADD_MISSING_HEADERS=yes",
+	                      "POSTFIX_SOMETHING=1", NULL},
 	     "warning|env:POSTFIX_SOMETHING|not a postrelay setting; POSTFIX_<parameter> "
 	     "passthrough takes a lower-case Postfix parameter name\n");
 	ck_assert_uint_eq(val(PRC_S_POSTCONF)->nitems, 2);
@@ -339,7 +344,7 @@ START_TEST(env_file_variants_read_secrets)
 	char *e1 = prc_asprintf("SMTPD_USERS_FILE=%s", users);
 	char *e2 = prc_asprintf("RELAYHOST_PASSWORDMAP_FILE=%s", map);
 	load((const char *[]){"MAILNAME=m.example.com", e1, e2, "RELAYHOST=[h.example]:587",
-			      "RELAYHOST_AUTH=yes", NULL},
+	                      "RELAYHOST_AUTH=yes", NULL},
 	     "");
 	/* lines are entries; escapes work as in the variable itself */
 	ck_assert_uint_eq(val(PRC_S_SMTPD_USERS)->nitems, 2);
@@ -357,8 +362,9 @@ END_TEST
 START_TEST(env_file_missing_and_conflicting)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS_FILE=/nonexistent/users",
-			      "RELAYHOST_PASSWORDMAP=u:p", "RELAYHOST_PASSWORDMAP_FILE=/etc/hostname",
-			      "SMTPD_USERS_FILE_x=1", NULL},
+	                      "RELAYHOST_PASSWORDMAP=u:p",
+	                      "RELAYHOST_PASSWORDMAP_FILE=/etc/hostname", "SMTPD_USERS_FILE_x=1",
+	                      NULL},
 	     "error|env:RELAYHOST_PASSWORDMAP|set either RELAYHOST_PASSWORDMAP or "
 	     "RELAYHOST_PASSWORDMAP_FILE, not both\n"
 	     "error|env:SMTPD_USERS_FILE|cannot read /nonexistent/users: No such file or "
@@ -381,9 +387,9 @@ START_TEST(env_env_file_format)
 {
 	if (tmpdir[strlen(tmpdir) - 1] == 'X')
 		ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	char *path = write_tmp("relay.env",
-			       "# comment\n\nMAILNAME=mail.example.com\r\n  SIZELIMIT=1k\nnot a var\n",
-			       0644);
+	char *path = write_tmp(
+	    "relay.env", "# comment\n\nMAILNAME=mail.example.com\r\n  SIZELIMIT=1k\nnot a var\n",
+	    0644);
 	struct prc_config *c;
 	struct prc_diags *d;
 	ck_assert_int_eq(prc_config_new(&c), 0);
@@ -405,12 +411,12 @@ END_TEST
 START_TEST(env_dkim_keys_per_domain)
 {
 	load((const char *[]){"MAILNAME=m.example.com",
-			      "DKIM_KEYS=a.example=s1:/k/a.key, b.example=s2:/k/b.key", NULL},
+	                      "DKIM_KEYS=a.example=s1:/k/a.key, b.example=s2:/k/b.key", NULL},
 	     "warning|env:DKIM_KEYS|DKIM domains are given but USE_DKIM is not yes: mail is not "
 	     "signed\n");
 	item_is(PRC_S_DKIM_KEYS, 1, "b.example", "s2", "/k/b.key");
 	load((const char *[]){"MAILNAME=m.example.com", "USE_DKIM=yes",
-			      "DKIM_KEYS=a.example,b.example=s2:k", NULL},
+	                      "DKIM_KEYS=a.example,b.example=s2:k", NULL},
 	     "error|env:DKIM_KEYS|entry 1: expected domain=selector:/path/to/key\n"
 	     "error|env:DKIM_KEYS|entry 2: key 'k': expected an absolute path (starting with "
 	     "'/')\n");
@@ -420,8 +426,8 @@ END_TEST
 START_TEST(env_unknown_variables_in_our_families_warn)
 {
 	load((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_PASWORDMAP=x",
-			      "DKIM_SELECTORS=a", "TLS_KEY_FILE=/k", "HOME=/root", "PATH=/bin", "_=/usr/bin/env", "TS=1",
-			      "MAIL_NAME=x", NULL},
+	                      "DKIM_SELECTORS=a", "TLS_KEY_FILE=/k", "HOME=/root", "PATH=/bin",
+	                      "_=/usr/bin/env", "TS=1", "MAIL_NAME=x", NULL},
 	     "warning|env:RELAYHOST_PASWORDMAP|ignored: not a postrelay setting; did you mean "
 	     "RELAYHOST_PASSWORDMAP?\n"
 	     "warning|env:DKIM_SELECTORS|ignored: not a postrelay setting; did you mean "

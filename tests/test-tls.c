@@ -478,9 +478,11 @@ START_TEST(check_pair_alone)
 	/* another host name: a warning; no host: no name check */
 	ck_assert_int_eq(prc_diags_new(&d), 0);
 	ck_assert_int_eq(prc_tls_check_pair(c, k, "relay.example.org", "main.cf", d), PRC_OK);
-	char *text = diags_text(d), *want = prc_asprintf(
-	    "warning|main.cf|%s: the certificate does not name MAILNAME (relay.example.org); "
-	    "clients that check names will refuse it\n", c);
+	char *text = diags_text(d),
+	     *want = prc_asprintf(
+	         "warning|main.cf|%s: the certificate does not name MAILNAME (relay.example.org); "
+	         "clients that check names will refuse it\n",
+	         c);
 	ck_assert_str_eq(text, want);
 	free(text);
 	free(want);
@@ -494,7 +496,8 @@ START_TEST(check_pair_alone)
 	ck_assert_int_eq(prc_diags_new(&d), 0);
 	ck_assert_int_eq(prc_tls_check_pair(c, k, NULL, "main.cf", d), PRC_ERR_INVALID);
 	text = diags_text(d);
-	want = prc_asprintf("error|main.cf|%s: the key does not match the certificate in %s\n", k, c);
+	want =
+	    prc_asprintf("error|main.cf|%s: the key does not match the certificate in %s\n", k, c);
 	ck_assert_str_eq(text, want);
 	free(text);
 	free(want);

@@ -80,30 +80,30 @@ END_TEST
 
 START_TEST(relayhost_forms)
 {
-	const char *good[] = {"mail.example.com",       "mail.example.com:25",
-			      "[mail.example.com]",     "[email-smtp.us-west-2.amazonaws.com]:587",
-			      "[192.0.2.1]:2525",       "192.0.2.1",
-			      "[ipv6:2001:db8::1]:25",  "[IPv6:::1]"};
+	const char *good[] = {"mail.example.com",      "mail.example.com:25",
+	                      "[mail.example.com]",    "[email-smtp.us-west-2.amazonaws.com]:587",
+	                      "[192.0.2.1]:2525",      "192.0.2.1",
+	                      "[ipv6:2001:db8::1]:25", "[IPv6:::1]"};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		ck_assert_msg(prc_check_relayhost(good[i], NULL) == NULL, "%s", good[i]);
 	ck_assert_str_eq(prc_check_relayhost("mail.example.com:0", NULL),
-			 "port must be a number from 1 to 65535");
+	                 "port must be a number from 1 to 65535");
 	ck_assert_str_eq(prc_check_relayhost("mail.example.com:65536", NULL),
-			 "port must be a number from 1 to 65535");
+	                 "port must be a number from 1 to 65535");
 	ck_assert_str_eq(prc_check_relayhost("mail.example.com:smtp", NULL),
-			 "port must be a number from 1 to 65535");
+	                 "port must be a number from 1 to 65535");
 	ck_assert_str_eq(prc_check_relayhost("[mail.example.com:25", NULL),
-			 "'[' without a closing ']'");
+	                 "'[' without a closing ']'");
 	ck_assert_str_eq(prc_check_relayhost("[mail.example.com]x", NULL),
-			 "expected ':port' after ']'");
+	                 "expected ':port' after ']'");
 	ck_assert_str_eq(prc_check_relayhost("2001:db8::1", NULL),
-			 "an IPv6 address must be written as [ipv6:address]:port");
+	                 "an IPv6 address must be written as [ipv6:address]:port");
 	ck_assert_str_eq(prc_check_relayhost("[ipv6:zz::1]", NULL),
-			 "invalid IPv6 address after 'ipv6:'");
+	                 "invalid IPv6 address after 'ipv6:'");
 	ck_assert_str_eq(prc_check_relayhost("bad host", NULL),
-			 "host name may only contain letters, digits, '-' and '.'");
+	                 "host name may only contain letters, digits, '-' and '.'");
 	ck_assert_str_eq(prc_check_relayhost("", NULL),
-			 "expected host, host:port or [host]:port, got an empty value");
+	                 "expected host, host:port or [host]:port, got an empty value");
 }
 END_TEST
 
@@ -112,11 +112,11 @@ START_TEST(cidr_normalizes_and_rejects)
 	struct {
 		const char *in, *out;
 	} good[] = {{"10.0.0.0/8", "10.0.0.0/8"},
-		    {"192.0.2.7", "192.0.2.7/32"},
-		    {"::1/128", "[::1]/128"},
-		    {"[2001:db8::]/32", "[2001:db8::]/32"},
-		    {"2001:DB8:0::/48", "[2001:db8::]/48"},
-		    {"0.0.0.0/0", "0.0.0.0/0"}};
+	            {"192.0.2.7", "192.0.2.7/32"},
+	            {"::1/128", "[::1]/128"},
+	            {"[2001:db8::]/32", "[2001:db8::]/32"},
+	            {"2001:DB8:0::/48", "[2001:db8::]/48"},
+	            {"0.0.0.0/0", "0.0.0.0/0"}};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		char *norm = NULL;
 		no_error(prc_check_cidr(good[i].in, &norm));
@@ -124,15 +124,15 @@ START_TEST(cidr_normalizes_and_rejects)
 		free(norm);
 	}
 	ck_assert_str_eq(prc_check_cidr("10.0.0.1/8", NULL),
-			 "network has host bits set beyond its prefix length (e.g. use 10.0.0.0/8, "
-			 "not 10.0.0.1/8)");
+	                 "network has host bits set beyond its prefix length (e.g. use 10.0.0.0/8, "
+	                 "not 10.0.0.1/8)");
 	ck_assert_str_eq(prc_check_cidr("10.0.0.0/33", NULL), "IPv4 prefix length must be 0 to 32");
 	ck_assert_str_eq(prc_check_cidr("::/129", NULL), "IPv6 prefix length must be 0 to 128");
 	ck_assert_str_eq(prc_check_cidr("10.0.0.0/x", NULL), "prefix length must be a number");
 	ck_assert_str_eq(prc_check_cidr("300.0.0.0/8", NULL),
-			 "expected a network like 10.0.0.0/8 or [2001:db8::]/32");
+	                 "expected a network like 10.0.0.0/8 or [2001:db8::]/32");
 	ck_assert_str_eq(prc_check_cidr("[10.0.0.0]/8", NULL),
-			 "only IPv6 addresses are written in brackets");
+	                 "only IPv6 addresses are written in brackets");
 	ck_assert_str_eq(prc_check_cidr("fe80::zz/64", NULL), "invalid IPv6 address");
 }
 END_TEST
@@ -142,11 +142,11 @@ START_TEST(host_and_domain_names)
 	no_error(prc_check_host("mail.example.com"));
 	no_error(prc_check_host("localhost"));
 	ck_assert_str_eq(prc_check_host("mail..example.com"),
-			 "host name has an empty label (\"..\" or a leading or trailing dot)");
+	                 "host name has an empty label (\"..\" or a leading or trailing dot)");
 	ck_assert_str_eq(prc_check_host("-mail.example.com"), "host name label starts with '-'");
 	ck_assert_str_eq(prc_check_host("mail-.example.com"), "host name label ends with '-'");
 	ck_assert_str_eq(prc_check_host("mail.example.com."),
-			 "host name has an empty label (\"..\" or a leading or trailing dot)");
+	                 "host name has an empty label (\"..\" or a leading or trailing dot)");
 	char label[80];
 	memset(label, 'a', 64);
 	label[64] = '\0';
@@ -159,10 +159,12 @@ START_TEST(email_and_sender)
 {
 	no_error(prc_check_email("bounces@example.com"));
 	no_error(prc_check_email("a.b+c@mail.example.com"));
-	ck_assert_str_eq(prc_check_email("example.com"), "expected an address like user@example.com");
-	ck_assert_str_eq(prc_check_email("@example.com"), "expected an address like user@example.com");
+	ck_assert_str_eq(prc_check_email("example.com"),
+	                 "expected an address like user@example.com");
+	ck_assert_str_eq(prc_check_email("@example.com"),
+	                 "expected an address like user@example.com");
 	ck_assert_str_eq(prc_check_email("a b@example.com"),
-			 "address has a character that is not allowed in a local part");
+	                 "address has a character that is not allowed in a local part");
 	ck_assert_str_eq(prc_check_email("ab@exa mple.com"), "address has an invalid domain");
 	no_error(prc_check_sender("@example.com"));
 	no_error(prc_check_sender("alice@example.com"));
@@ -186,29 +188,34 @@ END_TEST
 START_TEST(paths_tz_selectors_params)
 {
 	no_error(prc_check_path("/etc/ssl/certs/x.pem"));
-	ck_assert_str_eq(prc_check_path("relative/x"), "expected an absolute path (starting with '/')");
+	ck_assert_str_eq(prc_check_path("relative/x"),
+	                 "expected an absolute path (starting with '/')");
 	ck_assert_str_eq(prc_check_path("/a b"), "path may not contain blanks, ',' or '$'");
 	no_error(prc_check_tz("Europe/Berlin"));
 	no_error(prc_check_tz("Etc/GMT+5"));
-	ck_assert_str_eq(prc_check_tz("../etc/passwd"), "expected a time zone name like UTC or Europe/Berlin");
+	ck_assert_str_eq(prc_check_tz("../etc/passwd"),
+	                 "expected a time zone name like UTC or Europe/Berlin");
 	no_error(prc_check_selector("mail2024"));
 	no_error(prc_check_param_name("smtp_tls_CAfile"));
-	ck_assert_str_eq(prc_check_param_name("1abc"),
-			 "is not a Postfix parameter name (letters, digits and '_', starting with a "
-			 "letter)");
-	ck_assert_str_eq(prc_check_param_name("a-b"),
-			 "is not a Postfix parameter name (letters, digits and '_', starting with a "
-			 "letter)");
+	ck_assert_str_eq(
+	    prc_check_param_name("1abc"),
+	    "is not a Postfix parameter name (letters, digits and '_', starting with a "
+	    "letter)");
+	ck_assert_str_eq(
+	    prc_check_param_name("a-b"),
+	    "is not a Postfix parameter name (letters, digits and '_', starting with a "
+	    "letter)");
 	no_error(prc_check_inet_socket("inet:127.0.0.1:8891"));
 	ck_assert_str_eq(prc_check_inet_socket("unix:/x"), "expected inet:host:port");
 	ck_assert_str_eq(prc_check_inet_socket("inet:localhost:0"),
-			 "port must be a number from 1 to 65535");
+	                 "port must be a number from 1 to 65535");
 }
 END_TEST
 
 START_TEST(relayhost_name_strips_brackets_and_port)
 {
-	const char *in[] = {"[a.example]:587", "a.example:25", "a.example", "[ipv6:2001:db8::1]:25"};
+	const char *in[] = {"[a.example]:587", "a.example:25", "a.example",
+	                    "[ipv6:2001:db8::1]:25"};
 	const char *out[] = {"a.example", "a.example", "a.example", "2001:db8::1"};
 	for (size_t i = 0; i < 4; i++) {
 		char *n = prc_relayhost_name(in[i]);
@@ -228,11 +235,11 @@ START_TEST(utf8_decoder_is_strict)
 	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xf0\x9f\x98\x80", 4, &cp), 4);
 	ck_assert_uint_eq(cp, 0x1f600);
 	/* overlong, surrogate, above U+10FFFF, cut short, stray continuation, empty */
-	const char *bad[] = {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-	                     "\xe2\x82", "\x80"};
+	const char *bad[] = {"\xc0\xaf",         "\xe0\x80\xaf", "\xed\xa0\x80",
+	                     "\xf4\x90\x80\x80", "\xe2\x82",     "\x80"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), &cp),
-		                  0);
+		ck_assert_uint_eq(
+		    prc_utf8_decode((const unsigned char *)bad[i], strlen(bad[i]), &cp), 0);
 	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"\xc3\xa9", 1, &cp), 0);
 	ck_assert_uint_eq(prc_utf8_decode((const unsigned char *)"", 0, &cp), 0);
 }

@@ -31,7 +31,7 @@ END_TEST
 START_TEST(validate_open_relay_networks_rejected)
 {
 	expect((const char *[]){"MAILNAME=m.example.com", "MYNETWORKS=10.0.0.0/8,0.0.0.0/0,::/0",
-				NULL},
+	                        NULL},
 	       PRC_ERR_INVALID,
 	       "error|env:MYNETWORKS|entry 2: 0.0.0.0/0 lets every address on the Internet relay "
 	       "(an open relay); list your clients' networks instead\n"
@@ -44,12 +44,13 @@ START_TEST(validate_relayhost_auth_needs_relayhost_and_credential)
 {
 	expect((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes", NULL},
 	       PRC_ERR_INVALID, "error|env:RELAYHOST_AUTH|RELAYHOST_AUTH=yes needs RELAYHOST\n");
-	expect((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-				"RELAYHOST=[smtp.example.net]:587",
-				"RELAYHOST_PASSWORDMAP=[other.example]:587:u:p", NULL},
-	       PRC_ERR_INVALID,
-	       "error|env:RELAYHOST_AUTH|RELAYHOST_AUTH=yes but RELAYHOST_PASSWORDMAP has no "
-	       "credential for [smtp.example.net]:587 (add [smtp.example.net]:587:user:password)\n");
+	expect(
+	    (const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
+	                     "RELAYHOST=[smtp.example.net]:587",
+	                     "RELAYHOST_PASSWORDMAP=[other.example]:587:u:p", NULL},
+	    PRC_ERR_INVALID,
+	    "error|env:RELAYHOST_AUTH|RELAYHOST_AUTH=yes but RELAYHOST_PASSWORDMAP has no "
+	    "credential for [smtp.example.net]:587 (add [smtp.example.net]:587:user:password)\n");
 }
 END_TEST
 
@@ -57,34 +58,35 @@ START_TEST(validate_credential_matches_relayhost_name_or_default)
 {
 	/* Postfix also looks the remote host name up, so "host:user:pass" counts */
 	expect((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-				"RELAYHOST=[smtp.example.net]:587",
-				"RELAYHOST_PASSWORDMAP=smtp.example.net:u:p", NULL},
+	                        "RELAYHOST=[smtp.example.net]:587",
+	                        "RELAYHOST_PASSWORDMAP=smtp.example.net:u:p", NULL},
 	       PRC_OK, "");
 	expect((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-				"RELAYHOST=[smtp.example.net]:587", "RELAYHOST_PASSWORDMAP=u:p", NULL},
+	                        "RELAYHOST=[smtp.example.net]:587", "RELAYHOST_PASSWORDMAP=u:p",
+	                        NULL},
 	       PRC_OK, "");
 }
 END_TEST
 
 START_TEST(validate_credentials_fit_in_sasl_passwd)
 {
-	expect((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[r.example]:587",
-				"RELAYHOST_AUTH=yes",
-				"RELAYHOST_PASSWORDMAP=[r.example]:587:us\\:er:p,a.example:u:\\ pw\\ ",
-				NULL},
-	       PRC_ERR_INVALID,
-	       "error|env:RELAYHOST_PASSWORDMAP|entry 1: user name 'us:er' cannot contain ':' or "
-	       "blanks\n"
-	       "error|env:RELAYHOST_PASSWORDMAP|entry 2: a password cannot start or end with a "
-	       "blank\n");
+	expect(
+	    (const char *[]){
+	        "MAILNAME=m.example.com", "RELAYHOST=[r.example]:587", "RELAYHOST_AUTH=yes",
+	        "RELAYHOST_PASSWORDMAP=[r.example]:587:us\\:er:p,a.example:u:\\ pw\\ ", NULL},
+	    PRC_ERR_INVALID,
+	    "error|env:RELAYHOST_PASSWORDMAP|entry 1: user name 'us:er' cannot contain ':' or "
+	    "blanks\n"
+	    "error|env:RELAYHOST_PASSWORDMAP|entry 2: a password cannot start or end with a "
+	    "blank\n");
 }
 END_TEST
 
 START_TEST(validate_default_credential_needs_relayhost)
 {
 	expect((const char *[]){"MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes",
-				"RELAYHOST_MAP=@a.example:[r.example]:587",
-				"RELAYHOST_PASSWORDMAP=[r.example]:587:u:p,user3:pass3", NULL},
+	                        "RELAYHOST_MAP=@a.example:[r.example]:587",
+	                        "RELAYHOST_PASSWORDMAP=[r.example]:587:u:p,user3:pass3", NULL},
 	       PRC_ERR_INVALID,
 	       "error|env:RELAYHOST_PASSWORDMAP|entry 2: a credential without a host applies to "
 	       "RELAYHOST, which is not set\n");
@@ -93,25 +95,27 @@ END_TEST
 
 START_TEST(validate_sender_auth_needs_credential_per_relay)
 {
-	expect((const char *[]){"MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes",
-				"RELAYHOST_MAP=@a.example:[r1.example]:587,@b.example:[r2.example]:587",
-				"RELAYHOST_PASSWORDMAP=[r1.example]:587:u:p", NULL},
-	       PRC_ERR_INVALID,
-	       "error|env:RELAYHOST_MAP|entry 2: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
-	       "RELAYHOST_PASSWORDMAP has no credential for [r2.example]:587\n");
-	expect((const char *[]){"MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes",
-				NULL},
-	       PRC_OK,
-	       "warning|env:SENDER_DEPENDENT_RELAYHOST_AUTH|SENDER_DEPENDENT_RELAYHOST_AUTH=yes has "
-	       "no effect without RELAYHOST_MAP\n");
+	expect(
+	    (const char *[]){
+	        "MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes",
+	        "RELAYHOST_MAP=@a.example:[r1.example]:587,@b.example:[r2.example]:587",
+	        "RELAYHOST_PASSWORDMAP=[r1.example]:587:u:p", NULL},
+	    PRC_ERR_INVALID,
+	    "error|env:RELAYHOST_MAP|entry 2: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
+	    "RELAYHOST_PASSWORDMAP has no credential for [r2.example]:587\n");
+	expect(
+	    (const char *[]){"MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes", NULL},
+	    PRC_OK,
+	    "warning|env:SENDER_DEPENDENT_RELAYHOST_AUTH|SENDER_DEPENDENT_RELAYHOST_AUTH=yes has "
+	    "no effect without RELAYHOST_MAP\n");
 }
 END_TEST
 
 START_TEST(validate_duplicate_map_keys)
 {
 	expect((const char *[]){"MAILNAME=m.example.com",
-				"RELAYHOST_MAP=@a.example:r1.example,@a.example:r2.example",
-				"SMTPD_USERS=bob:1,alice:2,bob:3", NULL},
+	                        "RELAYHOST_MAP=@a.example:r1.example,@a.example:r2.example",
+	                        "SMTPD_USERS=bob:1,alice:2,bob:3", NULL},
 	       PRC_ERR_INVALID,
 	       "error|env:RELAYHOST_MAP|entry 2: sender '@a.example' is already given by entry 1\n"
 	       "error|env:SMTPD_USERS|entry 3: user 'bob' is already given by entry 1\n");
@@ -122,12 +126,12 @@ START_TEST(validate_duplicates_name_first_entry_in_entry_order)
 {
 	/* duplicates are found by sorting; the report still follows entry order and
 	 * names the first entry of each key */
-	expect((const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS=c:1,b:2,c:3,a:4,b:5,c:6",
-				NULL},
-	       PRC_ERR_INVALID,
-	       "error|env:SMTPD_USERS|entry 3: user 'c' is already given by entry 1\n"
-	       "error|env:SMTPD_USERS|entry 5: user 'b' is already given by entry 2\n"
-	       "error|env:SMTPD_USERS|entry 6: user 'c' is already given by entry 1\n");
+	expect(
+	    (const char *[]){"MAILNAME=m.example.com", "SMTPD_USERS=c:1,b:2,c:3,a:4,b:5,c:6", NULL},
+	    PRC_ERR_INVALID,
+	    "error|env:SMTPD_USERS|entry 3: user 'c' is already given by entry 1\n"
+	    "error|env:SMTPD_USERS|entry 5: user 'b' is already given by entry 2\n"
+	    "error|env:SMTPD_USERS|entry 6: user 'c' is already given by entry 1\n");
 }
 END_TEST
 
@@ -141,14 +145,14 @@ START_TEST(validate_many_sender_relays_with_credentials)
 	for (int i = 0; i < N; i++) {
 		prc_buf_printf(&creds, "%s[r%d.example]:587:u%d:p%d", i ? "," : "", i, i, i);
 		prc_buf_printf(&map, "%s@s%d.example:[r%d.example]:587", i ? "," : "", i,
-			       N - 1 - i);
+		               N - 1 - i);
 	}
 	prc_buf_puts(&map, ",@late.example:[nocred.example]:587");
 	char *c = prc_buf_take(&creds), *m = prc_buf_take(&map);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_nonnull(m);
 	expect((const char *[]){"MAILNAME=m.example.com", "SENDER_DEPENDENT_RELAYHOST_AUTH=yes", c,
-				m, NULL},
+	                        m, NULL},
 	       PRC_ERR_INVALID,
 	       "error|env:RELAYHOST_MAP|entry 20001: SENDER_DEPENDENT_RELAYHOST_AUTH=yes but "
 	       "RELAYHOST_PASSWORDMAP has no credential for [nocred.example]:587\n");
@@ -160,7 +164,8 @@ END_TEST
 START_TEST(validate_smtpd_user_names)
 {
 	expect((const char *[]){"MAILNAME=m.example.com",
-				"SMTPD_USERS=ok.user:1,billing@example.com:2,bad user:3,a@b@c:4", NULL},
+	                        "SMTPD_USERS=ok.user:1,billing@example.com:2,bad user:3,a@b@c:4",
+	                        NULL},
 	       PRC_ERR_INVALID,
 	       "error|env:SMTPD_USERS|entry 3: user name 'bad user' may only contain letters, "
 	       "digits and . _ % + -, optionally followed by @domain\n"
@@ -171,16 +176,17 @@ END_TEST
 
 START_TEST(validate_tls_levels_need_tls)
 {
-	expect((const char *[]){"MAILNAME=m.example.com", "USE_TLS=no",
-				"TLS_SECURITY_LEVEL=encrypt", "CLIENT_TLS_SECURITY_LEVEL=verify", NULL},
-	       PRC_ERR_INVALID,
-	       "error|env:TLS_SECURITY_LEVEL|TLS_SECURITY_LEVEL=encrypt needs TLS, but USE_TLS=no "
-	       "(env:USE_TLS)\n"
-	       "error|env:CLIENT_TLS_SECURITY_LEVEL|CLIENT_TLS_SECURITY_LEVEL=verify needs TLS, but "
-	       "USE_TLS=no (env:USE_TLS)\n");
+	expect(
+	    (const char *[]){"MAILNAME=m.example.com", "USE_TLS=no", "TLS_SECURITY_LEVEL=encrypt",
+	                     "CLIENT_TLS_SECURITY_LEVEL=verify", NULL},
+	    PRC_ERR_INVALID,
+	    "error|env:TLS_SECURITY_LEVEL|TLS_SECURITY_LEVEL=encrypt needs TLS, but USE_TLS=no "
+	    "(env:USE_TLS)\n"
+	    "error|env:CLIENT_TLS_SECURITY_LEVEL|CLIENT_TLS_SECURITY_LEVEL=verify needs TLS, but "
+	    "USE_TLS=no (env:USE_TLS)\n");
 	/* "may" with USE_TLS=no is harmless: TLS is simply off */
 	expect((const char *[]){"MAILNAME=m.example.com", "USE_TLS=no", "TLS_SECURITY_LEVEL=may",
-				NULL},
+	                        NULL},
 	       PRC_OK, "");
 }
 END_TEST
@@ -190,9 +196,9 @@ START_TEST(validate_relay_auth_tls_interaction_is_explicit)
 	struct prc_config *cfg;
 	int rc;
 	char *text = load_env((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-					       "RELAYHOST=[r.example]:587",
-					       "RELAYHOST_PASSWORDMAP=u:p", NULL},
-			      &cfg, &rc);
+	                                       "RELAYHOST=[r.example]:587",
+	                                       "RELAYHOST_PASSWORDMAP=u:p", NULL},
+	                      &cfg, &rc);
 	ck_assert_str_eq(text, "");
 	/* the seed's forced encrypt survives only as the default */
 	ck_assert_str_eq(prc_client_tls_level(cfg), "encrypt");
@@ -200,24 +206,24 @@ START_TEST(validate_relay_auth_tls_interaction_is_explicit)
 	prc_config_free(cfg);
 
 	text = load_env((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-					 "RELAYHOST=[r.example]:587", "RELAYHOST_PASSWORDMAP=u:p",
-					 "CLIENT_TLS_SECURITY_LEVEL=may", NULL},
-			&cfg, &rc);
+	                                 "RELAYHOST=[r.example]:587", "RELAYHOST_PASSWORDMAP=u:p",
+	                                 "CLIENT_TLS_SECURITY_LEVEL=may", NULL},
+	                &cfg, &rc);
 	ck_assert_str_eq(text,
-			 "warning|env:CLIENT_TLS_SECURITY_LEVEL|CLIENT_TLS_SECURITY_LEVEL=may with "
-			 "RELAYHOST_AUTH=yes: credentials are sent unencrypted when the relay host "
-			 "offers no STARTTLS (the default would be encrypt)\n");
+	                 "warning|env:CLIENT_TLS_SECURITY_LEVEL|CLIENT_TLS_SECURITY_LEVEL=may with "
+	                 "RELAYHOST_AUTH=yes: credentials are sent unencrypted when the relay host "
+	                 "offers no STARTTLS (the default would be encrypt)\n");
 	ck_assert_str_eq(prc_client_tls_level(cfg), "may");
 	free(text);
 	prc_config_free(cfg);
 
 	/* USE_TLS=no is honoured (the seed overrode it), with a warning */
 	text = load_env((const char *[]){"MAILNAME=m.example.com", "RELAYHOST_AUTH=yes",
-					 "RELAYHOST=[r.example]:587", "RELAYHOST_PASSWORDMAP=u:p",
-					 "USE_TLS=no", NULL},
-			&cfg, &rc);
+	                                 "RELAYHOST=[r.example]:587", "RELAYHOST_PASSWORDMAP=u:p",
+	                                 "USE_TLS=no", NULL},
+	                &cfg, &rc);
 	ck_assert_str_eq(text, "warning|env:USE_TLS|USE_TLS=no: relay credentials will be sent "
-			       "to the relay host unencrypted\n");
+	                       "to the relay host unencrypted\n");
 	ck_assert_str_eq(prc_client_tls_level(cfg), "none");
 	ck_assert_str_eq(prc_server_tls_level(cfg), "none");
 	free(text);
@@ -228,7 +234,7 @@ END_TEST
 START_TEST(validate_unused_credentials_warn)
 {
 	expect((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=[r.example]:587",
-				"RELAYHOST_PASSWORDMAP=u:p", NULL},
+	                        "RELAYHOST_PASSWORDMAP=u:p", NULL},
 	       PRC_OK,
 	       "warning|env:RELAYHOST_PASSWORDMAP|credentials are given but not used: set "
 	       "RELAYHOST_AUTH=yes (or SENDER_DEPENDENT_RELAYHOST_AUTH=yes)\n");
@@ -247,8 +253,8 @@ END_TEST
 START_TEST(validate_dkim_domains_once)
 {
 	expect((const char *[]){"MAILNAME=m.example.com", "USE_DKIM=yes",
-				"DKIM_DOMAINS=a.example,b.example,a.example",
-				"DKIM_KEYS=b.example=s:/k/b.key", NULL},
+	                        "DKIM_DOMAINS=a.example,b.example,a.example",
+	                        "DKIM_KEYS=b.example=s:/k/b.key", NULL},
 	       PRC_ERR_INVALID,
 	       "error|env:DKIM_DOMAINS|entry 3: domain 'a.example' is already given by entry 1\n"
 	       "error|env:DKIM_KEYS|entry 1: domain 'b.example' is also in DKIM_DOMAINS; give "
@@ -271,7 +277,7 @@ END_TEST
 START_TEST(validate_exporter_needs_stdout_log)
 {
 	expect((const char *[]){"MAILNAME=m.example.com", "POSTFIX_EXPORTER_ENABLED=true",
-				"LOGOUTPUT=/var/log/mail.log", NULL},
+	                        "LOGOUTPUT=/var/log/mail.log", NULL},
 	       PRC_OK,
 	       "warning|env:POSTFIX_EXPORTER_ENABLED|the exporter reads the log from stdout, but "
 	       "LOGOUTPUT is /var/log/mail.log: it will count nothing\n");
@@ -282,9 +288,9 @@ START_TEST(validate_reports_every_problem_at_once)
 {
 	int rc;
 	char *text = load_env((const char *[]){"MYNETWORKS=0.0.0.0/0", "RELAYHOST_AUTH=yes",
-					       "SMTPD_USERS=a:1,a:2", "USE_TLS=no",
-					       "TLS_SECURITY_LEVEL=encrypt", NULL},
-			      NULL, &rc);
+	                                       "SMTPD_USERS=a:1,a:2", "USE_TLS=no",
+	                                       "TLS_SECURITY_LEVEL=encrypt", NULL},
+	                      NULL, &rc);
 	ck_assert_int_eq(rc, PRC_ERR_INVALID);
 	size_t lines = 0;
 	for (const char *p = text; *p; p++)

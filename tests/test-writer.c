@@ -96,7 +96,7 @@ START_TEST(writer_invalid_config_changes_nothing)
 	put("main.cf", "old main.cf\n");
 	char *diags;
 	ck_assert_int_eq(render((const char *[]){"MYNETWORKS=0.0.0.0/0", NULL}, &diags),
-			 PRC_ERR_INVALID);
+	                 PRC_ERR_INVALID);
 	ck_assert_ptr_nonnull(strstr(diags, "MAILNAME is required"));
 	free(diags);
 	char *m = slurp("main.cf"), *l = listing();
@@ -110,10 +110,10 @@ END_TEST
 START_TEST(writer_writes_used_files_with_modes)
 {
 	ck_assert_int_eq(render((const char *[]){"MAILNAME=m.example.com", "RELAYHOST=r.example",
-						 "RELAYHOST_AUTH=yes", "RELAYHOST_PASSWORDMAP=u:p",
-						 "SMTPD_USERS=a:b", NULL},
-				NULL),
-			 0);
+	                                         "RELAYHOST_AUTH=yes", "RELAYHOST_PASSWORDMAP=u:p",
+	                                         "SMTPD_USERS=a:b", NULL},
+	                        NULL),
+	                 0);
 	char *l = listing();
 	/* no temporary directory is left behind */
 	ck_assert_str_eq(l, "main.cf master.cf sasl sasl_passwd");
@@ -136,9 +136,9 @@ END_TEST
 START_TEST(writer_removes_only_its_own_stale_files)
 {
 	ck_assert_int_eq(render((const char *[]){"MAILNAME=m.example.com", "HEADER_CHECKS=true",
-						 "RELAYHOST_MAP=@a.example:r.example", NULL},
-				NULL),
-			 0);
+	                                         "RELAYHOST_MAP=@a.example:r.example", NULL},
+	                        NULL),
+	                 0);
 	ck_assert(exists("header_checks"));
 	ck_assert(exists("sender_relay"));
 	put("sasl_passwd", "[mine.example] me:my-own-file\n");
@@ -170,9 +170,8 @@ START_TEST(writer_unwritable_directory_is_an_io_error)
 	struct prc_diags *d;
 	ck_assert_int_eq(prc_config_new(&cfg), 0);
 	ck_assert_int_eq(prc_diags_new(&d), 0);
-	ck_assert_int_eq(prc_config_load_env(cfg, (const char *[]){"MAILNAME=m.example.com", NULL},
-					     d),
-			 0);
+	ck_assert_int_eq(
+	    prc_config_load_env(cfg, (const char *[]){"MAILNAME=m.example.com", NULL}, d), 0);
 	put("file", "x");
 	char *target = path("file/sub");
 	ck_assert_int_eq(prc_render(cfg, target, NULL, d), PRC_ERR_IO);
