@@ -1089,7 +1089,7 @@ static void plan_milters(struct build *b)
 static void plan_key_copies(struct build *b)
 {
 	struct prc_plan *p = b->p;
-	if (b->oom || !p->cfg->dkim_key_copies || !p->nsigners)
+	if (b->oom || !p->cfg->dkim_key_copies || !p->cfg->v[PRC_S_USE_DKIM].b || !p->nsigners)
 		return;
 	if (!(p->key_sources = calloc(p->nsigners, sizeof(*p->key_sources)))) {
 		b->oom = true;

@@ -144,6 +144,11 @@ printf '%s\n' "MAILNAME=relay.example.com" "USE_DKIM=yes" "DKIM_KEYS=two.example
 "$cli" apply --env-file "$work/keyed.env" --root "$K" --dkim-key-owner opendkim >"$work/out" 2>&1
 check "the copy of a domain no longer signed is removed" test \
 	"$(ls "$K/etc/opendkim/keys")" = "two.example.key"
+rc=0
+printf '%s\n' "MAILNAME=relay.example.com" >"$work/keyed.env"
+"$cli" apply --env-file "$work/keyed.env" --root "$K" --dkim-key-owner opendkim >"$work/out" 2>"$work/err" || rc=$?
+check "--dkim-key-owner without DKIM applies (exit 0)" test "$rc" = 0
+check "without DKIM no key copy is left" test -z "$(ls "$K/etc/opendkim/keys")"
 apply "$R" "${base[@]}"
 check "without USE_DKIM the OpenDKIM files are removed" test -z "$(find "$R/etc/opendkim" -type f)"
 

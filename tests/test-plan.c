@@ -250,6 +250,19 @@ START_TEST(plan_dkim_key_copies)
 	ck_assert_str_eq(source, "/keys/org.key");
 	ck_assert_str_eq(dest, "/srv/etc/opendkim/keys/example.org.key");
 	ck_assert_int_eq(prc_plan_key_copy(p, 1, NULL, NULL), PRC_ERR_ARG);
+	prc_plan_free(p);
+	/* without DKIM there is nothing to copy */
+	const char *off[] = {"MAILNAME=mail.example.com", "DKIM_KEYS=example.org=s1:/keys/org.key",
+	                     NULL};
+	struct prc_config *cfg2;
+	char *text = load_env(off, &cfg2, NULL);
+	free(text);
+	ck_assert_int_eq(prc_config_set_dkim_key_copies(cfg2, true), 0);
+	ck_assert_int_eq(prc_plan_new(&p, cfg2, NULL), 0);
+	ck_assert_uint_eq(prc_plan_key_copy_count(p), 0);
+	prc_plan_free(p);
+	prc_config_free(cfg2);
+	ck_assert_int_eq(prc_plan_new(&p, cfg, NULL), 0);
 	char *kt = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&kt, &len);
