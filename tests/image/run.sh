@@ -687,7 +687,8 @@ test_entrypoint_d_failure_stops_start() {
 test_debug_traces_entrypoint() {
 	docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" -e DEBUG=true \
 		-e MAILNAME=mail.example.com "$image" true >"$work/out" 2>"$work/err"
-	expect_grep '^\+ postrelaycfg apply --root /run/postrelay$' "$work/err" "trace of the apply step"
+	expect_grep '^\+ postrelaycfg apply --root /run/postrelay --dkim-key-owner opendkim$' "$work/err" \
+		"trace of the apply step"
 	docker run --rm -v "$work/resolv.conf:/etc/resolv.conf:ro" \
 		-e MAILNAME=mail.example.com "$image" true >"$work/out" 2>"$work/err"
 	! grep -q '^+ ' "$work/err" || fail "traced without DEBUG"
