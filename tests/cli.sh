@@ -123,6 +123,30 @@ check_param inet_protocols ipv4
 check_param disable_vrfy_command no
 check_param mydestination ""
 
+# passthrough names Postfix does not know are named, with the nearest one
+expect "a misspelt passthrough parameter is a warning" 0 MAILNAME=mail.example.com \
+	POSTFIX_mynetwork=10.0.0.0/8 "$cli" check
+same "a misspelt passthrough parameter names the nearest one" "$work/err" \
+	"postrelaycfg: warning: env:POSTFIX_mynetwork: parameter mynetwork: not a Postfix parameter, Postfix ignores it (did you mean POSTFIX_mynetworks?)"
+printf 'mailname: mail.example.com\npostfix:\n  parameters:\n    smtp_tls_loglevl: 1\n' >"$work/typo.yaml"
+expect "a misspelt YAML parameter is a warning" 0 "$cli" check --no-env -c "$work/typo.yaml"
+same "a misspelt YAML parameter names the nearest one as a YAML key" "$work/err" \
+	"postrelaycfg: warning: $work/typo.yaml:4:5: parameter smtp_tls_loglevl: not a Postfix parameter, Postfix ignores it (did you mean smtp_tls_loglevel?)"
+expect "transport-specific overrides and \$-referenced names are Postfix parameters" 0 \
+	MAILNAME=mail.example.com POSTFIX_relay_destination_rate_delay=1s \
+	POSTFIX_my_checks=reject_unknown_sender_domain \
+	"POSTFIX_smtpd_sender_restrictions=\$my_checks" "$cli" check
+same "no warning for them" "$work/err" ""
+expect "a name that is no parameter at all is a warning without a guess" 0 \
+	MAILNAME=mail.example.com POSTFIX_zzqqxx=1 "$cli" check
+same "the warning without a guess" "$work/err" \
+	"postrelaycfg: warning: env:POSTFIX_zzqqxx: parameter zzqqxx: not a Postfix parameter, Postfix ignores it"
+if command -v postconf >/dev/null; then
+	"$src/scripts/gen-postfix-params.sh" "$work/params.c"
+	check "lib/postfix-params.c lists the installed Postfix's parameters" \
+		cmp -s "$work/params.c" "$src/lib/postfix-params.c"
+fi
+
 # the README's settings table is the settings table
 "$cli" settings >"$work/table"
 sed -n '/^<!-- settings-table:begin -->$/,/^<!-- settings-table:end -->$/p' "$src/README.md" |
