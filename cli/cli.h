@@ -162,6 +162,7 @@ int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_oauth2_refresh(int argc, char **argv);
+int cmd_env_secrets(int argc, char **argv);
 
 /*
  * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.
