@@ -1012,6 +1012,8 @@ test_relayhost_on_465() {
 	expect_grep "postfix/smtps/smtpd\[[0-9]+\]: .*sasl_method=[A-Z]+, sasl_username=relayuser" \
 		"$work/up465.log" "the 465 upstream's log"
 	no_secret_in_services prt-relay36 'p\:a\,ss-465' 'p:a,ss-465'
+	grep -qxF RELAYHOST_PASSWORDMAP_FILE=/run/postrelay/secrets/RELAYHOST_PASSWORDMAP \
+		"$work/prt-relay36.environ" || fail "the services have no RELAYHOST_PASSWORDMAP_FILE"
 }
 
 # ---- issue 14: XOAUTH2 ----------------------------------------------------------
@@ -1129,6 +1131,8 @@ test_xoauth2_relay() {
 	[ -z "$leaks" ] || fail "leaked: $leaks"
 	no_secret_in_services prt-relay40 "${all[@]}"
 	# what the services read instead: a 0600 file that NAME_FILE names
+	grep -qxF XOAUTH2_SECRET_FILE=/run/postrelay/secrets/XOAUTH2_SECRET \
+		"$work/prt-relay40.environ" || fail "the services have no XOAUTH2_SECRET_FILE"
 	expect_eq "$(docker exec prt-relay40 stat -c '%a %U' /run/postrelay/secrets/XOAUTH2_SECRET)" \
 		"600 root" "the secret's file"
 }
