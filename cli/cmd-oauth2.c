@@ -2,10 +2,11 @@
  * oauth2-refresh: keep the XOAUTH2 login's access token fresh.  Before the
  * token expires it posts the refresh grant to the token endpoint (libcurl,
  * HTTPS only), keeps the answer in the token state file (the latest refresh
- * token too: providers rotate it) and rebuilds the credential table in
- * process, atomically, so that the next smtp process logs in with the new
- * token; Postfix is not restarted.  The secrets come from the configuration,
- * never from argv or the environment of a child, and are never logged.
+ * token too: providers rotate it) and rebuilds the credential table, its
+ * indexed and its text form, each replaced atomically, so that the next smtp
+ * process logs in with the new token; Postfix is not restarted.  The secrets
+ * come from the configuration, never from argv or the environment of a
+ * child, and are never logged.
  */
 #include "cli.h"
 #include "oauth2.h"
