@@ -40,6 +40,7 @@ commands:
   health         check that Postfix (and the DKIM milter) listen; quiet when healthy
   watch          reload Postfix when a TLS certificate, key or CA file changes
   oauth2-refresh keep the XOAUTH2 relay login's access token fresh
+  env-secrets    move secret settings from the environment into 0600 files
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
@@ -157,5 +158,27 @@ else
 	notok "README settings table differs from 'postrelaycfg settings'"
 	cat "$work/diff"
 fi
+
+# env-secrets: the settings table's secret variables go to 0600 files, named on stdout
+sec=$work/secrets
+mkdir -p "$sec" && : >"$sec/SMTPD_USERS"
+expect "env-secrets" 0 env XOAUTH2_SECRET='s3:cr,et' SMTPD_USERS= \
+	RELAYHOST_PASSWORDMAP='h:u:p\:w' MAILNAME=m.example.com "$cli" env-secrets "$sec"
+same "env-secrets names the secret variables set, in table order" "$work/out" \
+	"RELAYHOST_PASSWORDMAP
+XOAUTH2_SECRET
+SMTPD_USERS"
+same "env-secrets writes the value as it is" "$sec/XOAUTH2_SECRET" 's3:cr,et'
+same "env-secrets keeps the escapes" "$sec/RELAYHOST_PASSWORDMAP" 'h:u:p\:w'
+check "env-secrets files are 0600, the directory 0700" \
+	test "$(stat -c %a "$sec" "$sec/XOAUTH2_SECRET" | tr '\n' ' ')" = "700 600 "
+check "env-secrets removes the file of an empty secret" test ! -e "$sec/SMTPD_USERS"
+check "env-secrets writes no file for MAILNAME" test ! -e "$sec/MAILNAME"
+expect "env-secrets needs an absolute DIR" 64 "$cli" env-secrets relative
+# the files give the same configuration as the variables
+expect "render with an env-secrets file as NAME_FILE" 0 env \
+	RELAYHOST_PASSWORDMAP_FILE="$sec/RELAYHOST_PASSWORDMAP" MAILNAME=m.example.com \
+	RELAYHOST=h RELAYHOST_AUTH=yes "$cli" render -o "$work/sec-out"
+check "env-secrets files read back through NAME_FILE" grep -qxF 'h u:p:w' "$work/sec-out/sasl_passwd"
 
 tap_summary
