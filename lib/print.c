@@ -33,6 +33,10 @@ static void scalar(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	for (const char *p = s; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
+			fputs(*p == '\n' ? "\\n" : *p == '\t' ? "\\t" : "\\r", out);
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fputc('\\', out);
 		fputc(*p, out);
@@ -84,7 +88,8 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 		return;
 	}
 	if (!v->nitems) {
-		fprintf(out, " %s  # %s\n", set->type == T_PARAMS ? "{}" : "[]", origin);
+		fprintf(out, " %s  # %s\n",
+		        set->type == T_PARAMS || set->type == T_TABLES ? "{}" : "[]", origin);
 		return;
 	}
 	fprintf(out, "  # %s\n", origin);
@@ -93,7 +98,20 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
 		indent(out, depth + 1);
-		if (set->type == T_PARAMS) {
+		if (set->type == T_TABLES) {
+			/* a table's text, lines as written (entries are lines too) */
+			scalar(out, it->f[0]);
+			fputs(":\n", out);
+			if (*it->f[1]) {
+				indent(out, depth + 2);
+				fputs("type: ", out);
+				scalar(out, it->f[1]);
+				fputc('\n', out);
+			}
+			indent(out, depth + 2);
+			fputs("content: ", out);
+			scalar(out, it->f[2]);
+		} else if (set->type == T_PARAMS) {
 			scalar(out, it->f[0]);
 			fputs(": ", out);
 			scalar(out, it->f[1]);

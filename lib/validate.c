@@ -3,6 +3,7 @@
  * Every problem is reported; nothing stops at the first.
  */
 #include "internal.h"
+#include "user-tables.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -724,6 +725,37 @@ static void check_params(struct vctx *c)
 	}
 }
 
+/* POSTMAP_<name> / postfix.tables: names, types from references, every line. */
+static void check_tables(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const struct prc_value *tv = V(POSTMAP);
+	const char **types = calloc(tv->nitems + 1, sizeof(*types));
+	size_t errors = 0;
+	if (!types || prc_utables_resolve(cfg, types, c->d, &errors)) {
+		c->oom = true;
+		free(types);
+		return;
+	}
+	for (size_t t = 0; t < tv->nitems && !c->oom; t++) {
+		const struct prc_item *it = &tv->items[t];
+		/* a name one of postrelay's own files takes with this configuration */
+		for (int k = 0; k < PRC_FILE_COUNT; k++)
+			if (!strcmp(prc_file_path(k), it->f[UT_NAME]) && prc_file_is_used(cfg, k)) {
+				bool yaml = prc_origin_is_yaml(it->origin);
+				err(c, "conflict", it->origin, it->f[UT_NAME],
+				    "%s%s: postrelay writes %s itself with this configuration; give "
+				    "the table another name",
+				    yaml ? "postfix.tables." : "POSTMAP_", it->f[UT_NAME],
+				    it->f[UT_NAME]);
+			}
+		if (prc_utable_parse(it, types[t], c->d, &errors, NULL, NULL))
+			c->oom = true;
+	}
+	c->errors += errors;
+	free(types);
+}
+
 PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 {
 	if (!cfg)
@@ -737,6 +769,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_policy(&c);
 	check_dkim(&c);
 	check_params(&c);
+	check_tables(&c);
 	cfg->validated = c.errors == 0 && !c.oom;
 	if (c.oom)
 		return PRC_ERR_NOMEM;
