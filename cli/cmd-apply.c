@@ -502,7 +502,8 @@ static int commit_staged(struct apply *a)
 		    (f < PRC_FILE_COUNT && !prc_file_is_table(f)))
 			continue;
 		/* an unused table of ours whose name a user table took keeps its build */
-		if (!prc_plan_file_used(a->plan, f) && user_table_named(a, prc_plan_file_name(a->plan, f)))
+		if (!prc_plan_file_used(a->plan, f) &&
+		    user_table_named(a, prc_plan_file_name(a->plan, f)))
 			continue;
 		/* the built forms of other types, and of a table no longer used */
 		rc = remove_built(a, prc_plan_file_path(a->plan, f),

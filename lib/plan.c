@@ -1049,7 +1049,8 @@ static void plan_user_tables(struct build *b)
 		table_init(b, f, types[t], n);
 		for (size_t i = 0; i < n; i++) {
 			if (!b->oom)
-				table_add(b, f, e[i].key, e[i].key, e[i].value, e[i].value, it->origin);
+				table_add(b, f, e[i].key, e[i].key, e[i].value, e[i].value,
+				          it->origin);
 			else {
 				free(e[i].key);
 				free(e[i].value);
@@ -1190,7 +1191,7 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 	free(p->params);
 	free(p->xoauth2_key);
 	free(p->xoauth2_state);
-	for (size_t f = 0; p->tables && f < p->nfiles; f++) {
+	for (size_t f = 0; p->tables && p->files && f < p->nfiles; f++) {
 		for (size_t i = 0; i < p->tables[f].n; i++) {
 			struct prc_plan_entry *e = &p->tables[f].e[i];
 			if (e->own_key)

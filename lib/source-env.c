@@ -196,9 +196,10 @@ static int load_tables(struct prc_config *cfg, const char *const *envp, struct p
 		} else if (file) {
 			int r = prc_config_add_input(cfg, eq + 1);
 			if (!r)
-				r = prc_check_path(eq + 1) ? PRC_ERR_INVALID
-				                           : prc_read_file(eq + 1, TABLE_FILE_MAX, origin,
-				                                           var, d, &text, &len);
+				r = prc_check_path(eq + 1)
+				        ? PRC_ERR_INVALID
+				        : prc_read_file(eq + 1, TABLE_FILE_MAX, origin, var, d,
+				                        &text, &len);
 			if (r == PRC_ERR_INVALID && prc_check_path(eq + 1))
 				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, var, "'%s' %s",
 				         prc_clip(clip, eq + 1), prc_check_path(eq + 1));

@@ -328,7 +328,8 @@ static char *table_text(struct ctx *c, const char *key, const struct node *x, co
 	size_t len = 0;
 	const char *why = NULL;
 	if (!strcmp(key, "content")) {
-		const char *t = prc_yaml_scalar_text(c, x, W_STRING, path, path, "the table's lines");
+		const char *t =
+		    prc_yaml_scalar_text(c, x, W_STRING, path, path, "the table's lines");
 		if (!t)
 			return NULL;
 		len = strlen(t);
@@ -344,11 +345,12 @@ static char *table_text(struct ctx *c, const char *key, const struct node *x, co
 		for (size_t i = 0; i < x->nkids; i++) {
 			char ipath[PATH_LEN + 24];
 			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i + 1);
-			const char *t =
-			    prc_yaml_scalar_text(c, x->kids[i], W_STRING, ipath, path, "a table line");
+			const char *t = prc_yaml_scalar_text(c, x->kids[i], W_STRING, ipath, path,
+			                                     "a table line");
 			if (t && strpbrk(t, "\n\r")) {
 				NERR(c, x->kids[i], "invalid-value", path,
-				     "%s: one entry is one line (use content for continuation lines)",
+				     "%s: one entry is one line (use content for continuation "
+				     "lines)",
 				     ipath);
 				t = NULL;
 			}
@@ -443,7 +445,8 @@ static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node
 		if (prc_yaml_tagged(c, x, path) || x->kind != N_MAP) {
 			if (x->kind != N_MAP && !x->tag)
 				NERR(c, x, "wrong-type", path,
-				     "%s: expected a mapping with type and content, entries or file, "
+				     "%s: expected a mapping with type and content, entries or "
+				     "file, "
 				     "got %s",
 				     path, prc_yaml_what(x));
 			ok = false;
@@ -466,8 +469,8 @@ static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node
 				tok = false;
 			} else if (f == 4) {
 				NERR(c, kk, "unknown-key", path,
-				     "%s.%s: unknown key (expected type, content, entries or file)", path,
-				     kk->text);
+				     "%s.%s: unknown key (expected type, content, entries or file)",
+				     path, kk->text);
 				tok = false;
 			} else if (!prc_yaml_is_null(x->kids[2 * j + 1])) {
 				val[f] = x->kids[2 * j + 1];
@@ -480,7 +483,8 @@ static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node
 			type = prc_yaml_scalar_text(c, val[0], W_STRING, sub, path, "a table type");
 			if (type && prc_check_enum(type, "hash|lmdb|cdb|pcre|regexp")) {
 				NERR(c, val[0], "invalid-value", path,
-				     "%s: '%s': expected hash, lmdb, cdb, pcre or regexp", sub, type);
+				     "%s: '%s': expected hash, lmdb, cdb, pcre or regexp", sub,
+				     type);
 				type = NULL;
 			}
 			tok = type != NULL;
@@ -549,7 +553,7 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 	if (!prc_type_is_list(set->type)) {
 		ok = load_scalar(c, id, n, origin, &v);
 	} else if (set->type == T_PARAMS || set->type == T_TABLES ? n->kind != N_MAP
-	                                                           : n->kind != N_SEQ) {
+	                                                          : n->kind != N_SEQ) {
 		NERR(c, n, "wrong-type", set->env, "%s: expected %s, got %s", set->yaml,
 		     expected_for(set->type), prc_yaml_what(n));
 		ok = false;

@@ -16,8 +16,8 @@ static const char *const types[] = {"hash", "lmdb", "cdb", "pcre", "regexp"};
 #define N_TYPES (sizeof(types) / sizeof(types[0]))
 
 /* Files postrelay itself keeps in the config directory. */
-static const char *const reserved[] = {"main.cf",  "master.cf", "dynamicmaps.cf", "postfix-files",
-                                       "sasl",     "opendkim",  NULL};
+static const char *const reserved[] = {
+    "main.cf", "master.cf", "dynamicmaps.cf", "postfix-files", "sasl", "opendkim", NULL};
 
 const char *prc_check_table_name(const char *s)
 {
@@ -31,7 +31,8 @@ const char *prc_check_table_name(const char *s)
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
-			return "may hold only letters, digits, '_', '.' and '-' (it is a file name)";
+			return "may hold only letters, digits, '_', '.' and '-' (it is a file "
+			       "name)";
 	for (size_t i = 0; reserved[i]; i++)
 		if (!strcmp(s, reserved[i]))
 			return "is a file of Postfix's own configuration";
@@ -84,9 +85,9 @@ static size_t confdir_prefix(const char *s, size_t n, const char *dir)
 	return 0;
 }
 
-static const char *postrelay_files[] = {"sasl_passwd",    "sender_relay",  "header_checks",
-                                        "sender_access",  "recipient_access", "sender_logins",
-                                        "transport",      "sender_transport", NULL};
+static const char *postrelay_files[] = {"sasl_passwd",   "sender_relay",     "header_checks",
+                                        "sender_access", "recipient_access", "sender_logins",
+                                        "transport",     "sender_transport", NULL};
 
 int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct prc_diags *d,
                         size_t *errors)
@@ -146,11 +147,12 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 					       !strncmp(postrelay_files[f], name, nlen);
 				if (ours)
 					continue;
-				prc_diag(d, PRC_SEV_ERROR, "undefined-table", param->origin, "POSTCONF",
-				         "parameter %s: %.*s names the table %.*s, which %s%.*s does "
-				         "not define",
-				         param->f[0], (int)(end - w), w, (int)nlen, name,
-				         yaml ? "postfix.tables." : "POSTMAP_", (int)nlen, name);
+				prc_diag(
+				    d, PRC_SEV_ERROR, "undefined-table", param->origin, "POSTCONF",
+				    "parameter %s: %.*s names the table %.*s, which %s%.*s does "
+				    "not define",
+				    param->f[0], (int)(end - w), w, (int)nlen, name,
+				    yaml ? "postfix.tables." : "POSTMAP_", (int)nlen, name);
 				(*errors)++;
 				continue;
 			}
@@ -158,23 +160,26 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 			char tk[160];
 			table_key(tk, sizeof(tk), &tv->items[t]);
 			if (!type) {
-				prc_diag(d, PRC_SEV_ERROR, "invalid-value", param->origin, "POSTCONF",
-				         "parameter %s: table %s is referenced as type '%.*s'; %s can "
-				         "be hash, lmdb, cdb, pcre or regexp",
-				         param->f[0], tv->items[t].f[UT_NAME], (int)(colon - w), w, tk);
+				prc_diag(
+				    d, PRC_SEV_ERROR, "invalid-value", param->origin, "POSTCONF",
+				    "parameter %s: table %s is referenced as type '%.*s'; %s can "
+				    "be hash, lmdb, cdb, pcre or regexp",
+				    param->f[0], tv->items[t].f[UT_NAME], (int)(colon - w), w, tk);
 				(*errors)++;
 				by[t] = by[t] ? by[t] : param;
 			} else if (out[t] && strcmp(out[t], type)) {
 				const char *other = by[t] ? by[t]->f[0] : NULL;
 				if (other)
-					prc_diag(d, PRC_SEV_ERROR, "conflict", param->origin, "POSTCONF",
-					         "parameter %s references %s as %s, but parameter %s "
-					         "as %s: one table has one type",
-					         param->f[0], tk, type, other, out[t]);
+					prc_diag(
+					    d, PRC_SEV_ERROR, "conflict", param->origin, "POSTCONF",
+					    "parameter %s references %s as %s, but parameter %s "
+					    "as %s: one table has one type",
+					    param->f[0], tk, type, other, out[t]);
 				else
-					prc_diag(d, PRC_SEV_ERROR, "conflict", param->origin, "POSTCONF",
-					         "parameter %s references %s as %s, but its type is %s",
-					         param->f[0], tk, type, out[t]);
+					prc_diag(
+					    d, PRC_SEV_ERROR, "conflict", param->origin, "POSTCONF",
+					    "parameter %s references %s as %s, but its type is %s",
+					    param->f[0], tk, type, out[t]);
 				(*errors)++;
 			} else if (!out[t]) {
 				out[t] = type;
@@ -443,10 +448,12 @@ static bool check_result(struct reader *r, const char *v, size_t line, long grou
 		}
 		char close = *p == '{' ? '}' : *p == '(' ? ')' : 0;
 		const char *name = p + (close != 0);
-		size_t n = close ? strcspn(name, close == '}' ? "}" : ")") : strspn(name, "0123456789");
+		size_t n =
+		    close ? strcspn(name, close == '}' ? "}" : ")") : strspn(name, "0123456789");
 		if (!n || strspn(name, "0123456789") != n) {
-			bad(r, line, "result: '$' must be followed by a group number ($1, ${1}) or "
-			             "written $$");
+			bad(r, line,
+			    "result: '$' must be followed by a group number ($1, ${1}) or "
+			    "written $$");
 			return false;
 		}
 		long k = strtol(name, NULL, 10);
@@ -616,8 +623,9 @@ const char *prc_check_table_text(const char *s, size_t len)
 			*c = ' ';
 	const char *why = prc_check_control(copy);
 	free(copy);
-	return why ? (strstr(why, "UTF-8") ? why : "contains a control character other than "
-	                                            "newline and tab")
+	return why ? (strstr(why, "UTF-8") ? why
+	                                   : "contains a control character other than "
+	                                     "newline and tab")
 	           : NULL;
 }
 

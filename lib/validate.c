@@ -744,10 +744,14 @@ static void check_tables(struct vctx *c)
 			if (!strcmp(prc_file_path(k), it->f[UT_NAME]) && prc_file_is_used(cfg, k)) {
 				bool yaml = prc_origin_is_yaml(it->origin);
 				err(c, "conflict", it->origin, it->f[UT_NAME],
-				    "%s%s: postrelay writes %s itself with this configuration; give "
-				    "the table another name",
-				    yaml ? "postfix.tables." : "POSTMAP_", it->f[UT_NAME],
-				    it->f[UT_NAME]);
+				    "%s%s%spostrelay writes %s itself with this configuration "
+				    "(%s); "
+				    "give the table another name",
+				    yaml ? "postfix.tables." : "", yaml ? it->f[UT_NAME] : "",
+				    yaml ? ": " : "", it->f[UT_NAME],
+				    k == PRC_FILE_TRANSPORT
+				        ? prc_setting_name(PRC_S_TRANSPORT_MAP, it->origin)
+				        : "another setting");
 			}
 		if (prc_utable_parse(it, types[t], c->d, &errors, NULL, NULL))
 			c->oom = true;
