@@ -41,7 +41,7 @@ PRC_EXPORT int prc_plan_emit(const struct prc_plan *p, enum prc_file file, FILE 
 
 PRC_EXPORT int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out)
 {
-	if (!cfg || !out || (unsigned)file >= PRC_FILE_COUNT)
+	if (!cfg || !out || (int)file < 0)
 		return PRC_ERR_ARG;
 	struct prc_plan *p;
 	int rc = prc_plan_build(cfg, NULL, &p);
