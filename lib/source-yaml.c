@@ -413,6 +413,21 @@ static char *table_text(struct ctx *c, const char *key, const struct node *x, co
 	return text;
 }
 
+/* "NAME:LINE:COL" of the first line of the | block @n: the line after its
+ * indicator, at its first non-blank (caller frees; NULL on OOM). */
+static char *block_origin(struct ctx *c, const struct node *n)
+{
+	size_t line = 1, i = 0, col = 1;
+	while (i < c->size && line < n->line + 1)
+		line += c->data[i++] == '\n';
+	while (i < c->size && c->data[i] == ' ')
+		i++, col++;
+	char *o = prc_asprintf("%s:%zu:%zu", c->name, n->line + 1, col);
+	if (!o)
+		prc_yaml_oom(c);
+	return o;
+}
+
 /* postfix.tables: NAME: {type, content | entries | file}. */
 static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node *n,
                         struct prc_value *v)
@@ -502,9 +517,16 @@ static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node
 			text = table_text(c, keys[f], val[f], sub);
 			tok = text != NULL;
 		}
-		char *origin = tok ? prc_yaml_origin(c, val[f]) : NULL;
+		/* a | block: errors point at the table's own lines in this file */
+		bool block = f == 1 && val[1]->literal;
+		char *origin = !tok    ? NULL
+		               : block ? block_origin(c, val[1])
+		                       : prc_yaml_origin(c, val[f]);
 		if (tok && (!origin || prc_utable_put(v, k->text, type, text,
-		                                      f == 2 ? "entries" : NULL, origin)))
+		                                      f == 2  ? "entries"
+		                                      : block ? "block"
+		                                              : NULL,
+		                                      origin)))
 			prc_yaml_oom(c);
 		free(origin);
 		free(text);

@@ -216,6 +216,7 @@ struct reader {
 	size_t *errors;
 	char key[160];
 	bool entries; /* a YAML list: "entry N", no continuation lines */
+	bool block;   /* a YAML | block: the origin is its line 1 */
 	bool oom;
 	struct prc_utable_entry *e;
 	size_t n, cap;
@@ -230,8 +231,22 @@ static void bad(struct reader *r, size_t line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	bool yaml = prc_origin_is_yaml(r->it->origin);
-	prc_diag(r->d, PRC_SEV_ERROR, "invalid-table", r->it->origin, r->key, "%s%s%s %zu: %s",
+	const char *origin = r->it->origin;
+	char *own = NULL;
+	/* a | block in a YAML file: the origin of line @line is that line of the file */
+	const char *colon = strrchr(origin, ':');
+	if (r->block && colon && colon > origin) {
+		const char *lc = colon - 1;
+		while (lc > origin && *lc != ':')
+			lc--;
+		size_t first = (size_t)strtoul(lc + 1, NULL, 10);
+		own =
+		    prc_asprintf("%.*s:%zu%s", (int)(lc - origin), origin, first + line - 1, colon);
+		origin = own ? own : origin;
+	}
+	prc_diag(r->d, PRC_SEV_ERROR, "invalid-table", origin, r->key, "%s%s%s %zu: %s",
 	         yaml ? r->key : "", yaml ? ": " : "", r->entries ? "entry" : "line", line, msg);
+	free(own);
 	(*r->errors)++;
 }
 
@@ -584,6 +599,7 @@ int prc_utable_parse(const struct prc_item *it, const char *type, struct prc_dia
 	size_t dummy = 0;
 	struct reader r = {.it = it, .type = type, .d = d, .errors = errors ? errors : &dummy};
 	r.entries = it->f[UT_FORM] && !strcmp(it->f[UT_FORM], "entries");
+	r.block = it->f[UT_FORM] && !strcmp(it->f[UT_FORM], "block");
 	table_key(r.key, sizeof(r.key), it);
 	bool indexed = prc_utable_indexed(type);
 	size_t before = *r.errors, lineno = 0, first = 0, ifs[64], nif = 0;

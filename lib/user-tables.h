@@ -51,7 +51,8 @@ void prc_utable_entries_free(struct prc_utable_entry *e, size_t n);
 const char *prc_check_table_text(const char *s, size_t len);
 
 /* Add table @name to @v, replacing one of that name (a later source wins).
- * @type may be NULL or "", @form NULL or "entries".  0 or PRC_ERR_NOMEM. */
+ * @type may be NULL or "", @form NULL, "entries" (a YAML list) or "block" (a
+ * YAML | block; @origin is its first line).  0 or PRC_ERR_NOMEM. */
 int prc_utable_put(struct prc_value *v, const char *name, const char *type, const char *content,
                    const char *form, const char *origin);
 

@@ -289,6 +289,26 @@ START_TEST(tables_yaml_problems_speak_yaml)
 }
 END_TEST
 
+/* a | block's problems point at the file's own line */
+START_TEST(tables_yaml_block_lines_are_file_lines)
+{
+	const char *yaml = "mailname: mail.example.com\npostfix:\n  parameters:\n"
+	                   "    transport_maps: hash:${config_directory}/t\n"
+	                   "  tables:\n    t:\n      content: |\n"
+	                   "        a.example x\n\n        # c\n        lonely\n";
+	const char *envp[] = {NULL};
+	int rc;
+	struct prc_config *cfg;
+	struct prc_plan *p;
+	char *text = plan_of(envp, yaml, &rc, &cfg, &p);
+	ck_assert_str_eq(text, "error|t.yaml:11:9|postfix.tables.t: line 4: 'lonely': expected a "
+	                       "key, blanks, then its value\n");
+	ck_assert_int_eq(rc, PRC_ERR_INVALID);
+	prc_config_free(cfg);
+	free(text);
+}
+END_TEST
+
 SUITE_BEGIN(user_tables)
 ADD(tables_hash_keys_folded_comments_and_continuations)
 ADD(tables_pcre_type_from_reference_order_and_case_kept)
@@ -301,6 +321,7 @@ ADD(tables_undefined_and_conflicting_references)
 ADD(tables_bad_names)
 ADD(tables_yaml_forms_equivalent)
 ADD(tables_yaml_problems_speak_yaml)
+ADD(tables_yaml_block_lines_are_file_lines)
 SUITE_END
 
 TEST_MAIN(user_tables_suite)
