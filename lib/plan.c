@@ -1042,6 +1042,8 @@ static void plan_user_tables(struct build *b)
 		}
 		struct prc_utable_entry *e = NULL;
 		size_t n = 0;
+		if (!types[t])
+			types[t] = "hash"; /* only without validation (prc_emit) */
 		if (prc_utable_parse(it, types[t], NULL, NULL, &e, &n)) {
 			b->oom = true;
 			break;

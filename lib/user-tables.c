@@ -94,9 +94,11 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 {
 	const struct prc_value *tv = V(POSTMAP), *pv = V(POSTCONF);
 	const struct prc_item **by = calloc(tv->nitems + 1, sizeof(*by));
+	bool *unsure = calloc(tv->nitems + 1, sizeof(*unsure)); /* its type is in question */
 	char *dir = prc_instance_path(cfg, PRC_PATH_POSTFIX_DIR);
-	if (!by || !dir) {
+	if (!by || !unsure || !dir) {
 		free(by);
+		free(unsure);
 		free(dir);
 		return PRC_ERR_NOMEM;
 	}
@@ -167,6 +169,7 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 				    param->f[0], tv->items[t].f[UT_NAME], (int)(colon - w), w, tk);
 				(*errors)++;
 				by[t] = by[t] ? by[t] : param;
+				unsure[t] = true;
 			} else if (out[t] && strcmp(out[t], type)) {
 				const char *other = by[t] ? by[t]->f[0] : NULL;
 				if (other)
@@ -181,6 +184,7 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 					    "parameter %s references %s as %s, but its type is %s",
 					    param->f[0], tk, type, out[t]);
 				(*errors)++;
+				unsure[t] = true;
 			} else if (!out[t]) {
 				out[t] = type;
 				by[t] = param;
@@ -200,8 +204,8 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 		out[t] = "hash";
 	}
 	for (size_t t = 0; t < tv->nitems; t++)
-		if (!out[t])
-			out[t] = "hash";
+		out[t] = unsure[t] ? NULL : out[t] ? out[t] : "hash";
+	free(unsure);
 	free(by);
 	free(dir);
 	return PRC_OK;

@@ -27,7 +27,8 @@ bool prc_utable_indexed(const char *type);
  * The type each user table is built as, in item order, into @types (static
  * strings; an array of the table setting's item count): the YAML type when
  * given, else the type the passthrough parameters reference it with, else
- * hash.  Problems (a reference to an undefined table under the config
+ * hash; NULL for a table whose type is in question (two types, an
+ * unsupported one: reported).  Problems (a reference to an undefined table under the config
  * directory, an unsupported or conflicting type, an unreferenced table) go
  * to @d (may be NULL); *errors counts the errors.  Returns 0 or PRC_ERR_NOMEM.
  */

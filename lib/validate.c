@@ -753,7 +753,8 @@ static void check_tables(struct vctx *c)
 				        ? prc_setting_name(PRC_S_TRANSPORT_MAP, it->origin)
 				        : "another setting");
 			}
-		if (prc_utable_parse(it, types[t], c->d, &errors, NULL, NULL))
+		/* a table of unknown type is not read: its lines would be judged wrongly */
+		if (types[t] && prc_utable_parse(it, types[t], c->d, &errors, NULL, NULL))
 			c->oom = true;
 	}
 	c->errors += errors;
