@@ -1021,9 +1021,11 @@ static void plan_user_tables(struct build *b)
 	if (!tv->nitems || b->oom)
 		return;
 	const char **types = calloc(tv->nitems, sizeof(*types));
+	bool *secret = calloc(tv->nitems, sizeof(*secret));
 	size_t errors = 0;
-	if (!types || prc_utables_resolve(cfg, types, NULL, &errors)) {
+	if (!types || !secret || prc_utables_resolve(cfg, types, secret, NULL, &errors)) {
 		free(types);
+		free(secret);
 		b->oom = true;
 		return;
 	}
@@ -1034,7 +1036,7 @@ static void plan_user_tables(struct build *b)
 		x->used = true;
 		x->dir = PRC_DIR_POSTFIX;
 		x->name = it->f[UT_NAME];
-		x->mode = 0644;
+		x->mode = secret[t] ? 0600 : 0644;
 		x->owner = PRC_OWNER_ROOT;
 		if (!(x->path = prc_asprintf("%s/%s", b->p->dirs[PRC_DIR_POSTFIX], x->name))) {
 			b->oom = true;
@@ -1061,6 +1063,7 @@ static void plan_user_tables(struct build *b)
 		free(e);
 	}
 	free(types);
+	free(secret);
 }
 
 /* ---- users, milters, signers -------------------------------------------- */

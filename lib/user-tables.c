@@ -89,8 +89,8 @@ static const char *postrelay_files[] = {"sasl_passwd",   "sender_relay",     "he
                                         "sender_access", "recipient_access", "sender_logins",
                                         "transport",     "sender_transport", NULL};
 
-int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct prc_diags *d,
-                        size_t *errors)
+int prc_utables_resolve(const struct prc_config *cfg, const char **out, bool *secret,
+                        struct prc_diags *d, size_t *errors)
 {
 	const struct prc_value *tv = V(POSTMAP), *pv = V(POSTCONF);
 	const struct prc_item **by = calloc(tv->nitems + 1, sizeof(*by));
@@ -159,6 +159,9 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, struct p
 				continue;
 			}
 			const char *type = known_type(w, (size_t)(colon - w));
+			/* a table of passwords is kept from other users, as sasl_passwd is */
+			if (secret && strstr(param->f[0], "password"))
+				secret[t] = true;
 			char tk[160];
 			table_key(tk, sizeof(tk), &tv->items[t]);
 			if (!type) {
@@ -383,7 +386,7 @@ static long pattern(struct reader *r, const char **pp, size_t line, bool *neg)
 	bool pcre = !strcmp(r->type, "pcre");
 	uint32_t popts = PCRE2_CASELESS | PCRE2_DOTALL;
 	int ropts = REG_EXTENDED | REG_ICASE;
-	for (; *p && !blank(*p); p++) {
+	for (; *p && !blank(*p) && (pcre || *p != '!'); p++) {
 		switch (pcre ? *p : *p | 0x100) {
 		case 'i':
 			popts ^= PCRE2_CASELESS;
@@ -538,6 +541,13 @@ static void pattern_line(struct reader *r, char *s, size_t line, size_t *ifs, si
 	long groups = pattern(r, &p, line, &neg);
 	if (groups < 0)
 		return;
+	/* regexp's /match/!/no match/: the second pattern must not match */
+	bool neg2;
+	if (!strcmp(r->type, "regexp") && *p == '!' && p[1] && !blank(p[1])) {
+		p++;
+		if (pattern(r, &p, line, &neg2) < 0)
+			return;
+	}
 	const char *end = p;
 	while (blank(*p))
 		p++;

@@ -30,10 +30,12 @@ bool prc_utable_indexed(const char *type);
  * hash; NULL for a table whose type is in question (two types, an
  * unsupported one: reported).  Problems (a reference to an undefined table under the config
  * directory, an unsupported or conflicting type, an unreferenced table) go
- * to @d (may be NULL); *errors counts the errors.  Returns 0 or PRC_ERR_NOMEM.
+ * to @d (may be NULL); *errors counts the errors.  @secret (may be NULL)
+ * marks the tables a *password* parameter references (written 0600).
+ * Returns 0 or PRC_ERR_NOMEM.
  */
-int prc_utables_resolve(const struct prc_config *cfg, const char **types, struct prc_diags *d,
-                        size_t *errors);
+int prc_utables_resolve(const struct prc_config *cfg, const char **types, bool *secret,
+                        struct prc_diags *d, size_t *errors);
 
 /*
  * Read table @it as @type, as Postfix does: comments, blank and continuation

@@ -732,7 +732,7 @@ static void check_tables(struct vctx *c)
 	const struct prc_value *tv = V(POSTMAP);
 	const char **types = calloc(tv->nitems + 1, sizeof(*types));
 	size_t errors = 0;
-	if (!types || prc_utables_resolve(cfg, types, c->d, &errors)) {
+	if (!types || prc_utables_resolve(cfg, types, NULL, c->d, &errors)) {
 		c->oom = true;
 		free(types);
 		return;

@@ -318,6 +318,29 @@ START_TEST(tables_yaml_block_lines_are_file_lines)
 }
 END_TEST
 
+/* a table of passwords is written like sasl_passwd: 0600 */
+START_TEST(tables_password_table_is_private)
+{
+	const char *envp[] = {MAIL,
+	                      "POSTMAP_creds=[r.example.net]:587 u:p",
+	                      "POSTMAP_rx=/a/!/b/ OK",
+	                      "POSTFIX_smtp_sasl_password_maps=hash:${config_directory}/creds",
+	                      "POSTFIX_header_checks=regexp:${config_directory}/rx",
+	                      NULL};
+	int rc;
+	struct prc_config *cfg;
+	struct prc_plan *p;
+	char *text = plan_of(envp, NULL, &rc, &cfg, &p);
+	ck_assert_str_eq(text, "");
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(prc_plan_file_mode(p, UT), 0600);
+	ck_assert_uint_eq(prc_plan_file_mode(p, UT + 1), 0644);
+	free(text);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
 SUITE_BEGIN(user_tables)
 ADD(tables_hash_keys_folded_comments_and_continuations)
 ADD(tables_pcre_type_from_reference_order_and_case_kept)
@@ -331,6 +354,7 @@ ADD(tables_bad_names)
 ADD(tables_yaml_forms_equivalent)
 ADD(tables_yaml_problems_speak_yaml)
 ADD(tables_yaml_block_lines_are_file_lines)
+ADD(tables_password_table_is_private)
 SUITE_END
 
 TEST_MAIN(user_tables_suite)
