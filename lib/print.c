@@ -1,5 +1,8 @@
 /* `print`: the resolved model as YAML, each value with its origin. */
 #include "internal.h"
+#include "user-tables.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 #include <strings.h>
@@ -95,6 +98,19 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	fprintf(out, "  # %s\n", origin);
 	const char *const *names = prc_type_field_names(set->type);
 	size_t nf = prc_type_fields(set->type);
+	/* tables of passwords (written 0600) are redacted like the other secrets */
+	bool *private_table = NULL;
+	const char **types = NULL;
+	size_t errors = 0;
+	if (set->type == T_TABLES) {
+		private_table = calloc(v->nitems, sizeof(*private_table));
+		types = calloc(v->nitems, sizeof(*types));
+		if (!types || (private_table &&
+		               prc_utables_resolve(cfg, types, private_table, NULL, &errors))) {
+			free(private_table);
+			private_table = NULL;
+		}
+	}
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
 		indent(out, depth + 1);
@@ -110,7 +126,9 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			}
 			indent(out, depth + 2);
 			fputs("content: ", out);
-			scalar(out, it->f[2]);
+			/* a comment: the printed configuration still reads back */
+			scalar(out,
+			       !private_table || private_table[i] ? "# <redacted>\n" : it->f[2]);
 		} else if (set->type == T_PARAMS) {
 			scalar(out, it->f[0]);
 			fputs(": ", out);
@@ -134,6 +152,8 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			fprintf(out, "  # %s", it->origin);
 		fputc('\n', out);
 	}
+	free(private_table);
+	free(types);
 }
 
 /* Print every setting under @prefix, grouping by the next key segment. */

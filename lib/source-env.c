@@ -155,6 +155,15 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 /* The largest table text a POSTMAP_<name>_FILE may hold. */
 #define TABLE_FILE_MAX ((size_t)256 * 1024 * 1024)
 
+/* Whether table @name already came from the environment (POSTMAP_<name> and _FILE). */
+static bool given_here(const struct prc_value *v, const char *name)
+{
+	for (size_t i = 0; i < v->nitems; i++)
+		if (!strcmp(v->items[i].f[0], name) && !strncmp(v->items[i].origin, "env:", 4))
+			return true;
+	return false;
+}
+
 /*
  * POSTMAP_<name>=<lines> (mwader/postfix-relay's form) and
  * POSTMAP_<name>_FILE=<path>: the user's own tables, merged into @cfg by name.
@@ -218,6 +227,10 @@ static int load_tables(struct prc_config *cfg, const char *const *envp, struct p
 				         why);
 				rc = PRC_ERR_INVALID;
 			}
+		} else if (text && given_here(v, name)) {
+			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, var,
+			         "set either POSTMAP_%s or POSTMAP_%s_FILE, not both", name, name);
+			rc = PRC_ERR_INVALID;
 		} else if (text) {
 			char *o = prc_strdup(origin);
 			if (!o || prc_utable_put(v, name, NULL, text, NULL, origin)) {

@@ -335,6 +335,16 @@ START_TEST(tables_password_table_is_private)
 	ck_assert_int_eq(rc, 0);
 	ck_assert_uint_eq(prc_plan_file_mode(p, UT), 0600);
 	ck_assert_uint_eq(prc_plan_file_mode(p, UT + 1), 0644);
+	/* and print redacts it like the other secrets */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_config_print(cfg, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "    creds:\n      content: \"# <redacted>\\n\""));
+	ck_assert_ptr_null(strstr(buf, "u:p"));
+	ck_assert_ptr_nonnull(strstr(buf, "/a/!/b/ OK"));
+	free(buf);
 	free(text);
 	prc_plan_free(p);
 	prc_config_free(cfg);
