@@ -202,6 +202,10 @@ static int load_tables(struct prc_config *cfg, const char *const *envp, struct p
 			prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, var,
 			         "table name '%s' %s", prc_clip(clip, name), why);
 			rc = PRC_ERR_INVALID;
+		} else if (given_here(v, name)) {
+			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, var,
+			         "set either POSTMAP_%s or POSTMAP_%s_FILE, not both", name, name);
+			rc = PRC_ERR_INVALID;
 		} else if (file) {
 			int r = prc_config_add_input(cfg, eq + 1);
 			if (!r)
@@ -227,10 +231,6 @@ static int load_tables(struct prc_config *cfg, const char *const *envp, struct p
 				         why);
 				rc = PRC_ERR_INVALID;
 			}
-		} else if (text && given_here(v, name)) {
-			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, var,
-			         "set either POSTMAP_%s or POSTMAP_%s_FILE, not both", name, name);
-			rc = PRC_ERR_INVALID;
 		} else if (text) {
 			char *o = prc_strdup(origin);
 			if (!o || prc_utable_put(v, name, NULL, text, NULL, origin)) {
