@@ -14,7 +14,8 @@
 #
 # Build stage: compile libpostrelaycfg and postrelaycfg (RUN_TESTS=true also
 # runs the unit suites).  Runtime stage: Debian 13 slim with Postfix (and its
-# lmdb and cdb table modules, so that every TABLE_TYPE works), OpenDKIM, Cyrus
+# lmdb, cdb and pcre table modules, so that every TABLE_TYPE and every type of
+# a POSTMAP_ table works), OpenDKIM, Cyrus
 # SASL, s6 and the exporter from Debian's packages, plus our binary and
 # library; no compiler or build tool.
 
@@ -22,7 +23,7 @@ FROM debian:trixie-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
 	meson ninja-build gcc libc6-dev pkg-config libyaml-dev libssl-dev libdb5.3-dev check \
-	libcurl4-openssl-dev libjson-c-dev libsasl2-dev \
+	libcurl4-openssl-dev libjson-c-dev libsasl2-dev libpcre2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -40,9 +41,9 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin
  && echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections \
  && apt-get update \
  && apt-get install -y --no-install-recommends \
-	postfix postfix-lmdb postfix-cdb opendkim libsasl2-modules sasl2-bin s6 \
+	postfix postfix-lmdb postfix-cdb postfix-pcre opendkim libsasl2-modules sasl2-bin s6 \
 	prometheus-postfix-exporter ca-certificates tzdata libyaml-0-2 procps \
-	libcurl4t64 libjson-c5 \
+	libcurl4t64 libjson-c5 libpcre2-8-0 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
 	/var/log/apt /var/log/dpkg.log /var/log/alternatives.log /usr/sbin/policy-rc.d \
 	/etc/opendkim.conf \

@@ -351,10 +351,12 @@ static int postmap_staged(struct apply *a, enum prc_file f, const char *type, co
 static int stage_tables(struct apply *a)
 {
 	int rc = EXIT_OK;
-	for (int f = 0; f < PRC_FILE_COUNT && rc == EXIT_OK; f++) {
+	size_t nf = prc_plan_file_count(a->plan);
+	for (size_t f = 0; f < nf && rc == EXIT_OK; f++) {
 		const char *type;
+		/* pcre and regexp tables are read as they are */
 		if (!prc_plan_file_used(a->plan, f) || !prc_plan_table(a->plan, f, &type) ||
-		    !prc_file_is_table(f))
+		    !suffix_of(type))
 			continue;
 		const char *sfx = suffix_of(type);
 		const char *final_src = prc_plan_file_path(a->plan, f);
@@ -476,6 +478,15 @@ static void remove_stale_keys(struct apply *a)
 	free(dir);
 }
 
+/* Whether one of the user's own tables is called @name. */
+static bool user_table_named(struct apply *a, const char *name)
+{
+	for (size_t f = PRC_FILE_COUNT; f < prc_plan_file_count(a->plan); f++)
+		if (!strcmp(prc_plan_file_name(a->plan, f), name))
+			return true;
+	return false;
+}
+
 /* After the configuration is in place: the staged files, then what nobody reads any more. */
 static int commit_staged(struct apply *a)
 {
@@ -484,9 +495,15 @@ static int commit_staged(struct apply *a)
 		if (rename(a->built[i].tmp, a->built[i].final))
 			rc = error(a, "cannot rename %s into place: %s", a->built[i].final,
 			           strerror(errno));
-	for (int f = 0; f < PRC_FILE_COUNT && rc == EXIT_OK; f++) {
+	size_t nf = prc_plan_file_count(a->plan);
+	for (size_t f = 0; f < nf && rc == EXIT_OK; f++) {
 		const char *type;
-		if (!prc_file_is_table(f) || !prc_plan_table(a->plan, f, &type))
+		if (!prc_plan_table(a->plan, f, &type) ||
+		    (f < PRC_FILE_COUNT && !prc_file_is_table(f)))
+			continue;
+		/* an unused table of ours whose name a user table took keeps its build */
+		if (!prc_plan_file_used(a->plan, f) &&
+		    user_table_named(a, prc_plan_file_name(a->plan, f)))
 			continue;
 		/* the built forms of other types, and of a table no longer used */
 		rc = remove_built(a, prc_plan_file_path(a->plan, f),
@@ -518,8 +535,8 @@ static void drop_stage(struct apply *a)
 	if (mc)
 		unlink(mc);
 	free(mc);
-	for (int f = 0; f < PRC_FILE_COUNT; f++) {
-		if (!prc_file_is_table(f))
+	for (size_t f = 0; f < prc_plan_file_count(a->plan); f++) {
+		if (!prc_plan_table(a->plan, f, NULL))
 			continue;
 		const char *path = prc_plan_file_path(a->plan, f);
 		char *p = join(a->stage, "/", strrchr(path, '/') + 1);

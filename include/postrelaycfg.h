@@ -432,6 +432,18 @@ const char *prc_plan_param_origin(const struct prc_plan *plan, size_t i);
  */
 const char *prc_plan_param(const struct prc_plan *plan, const char *name, const char **origin);
 
+/**
+ * Number of files of the plan: the PRC_FILE_COUNT files of enum prc_file,
+ * then the user's own lookup tables (POSTMAP_<name>, postfix.tables), whose
+ * ids run from PRC_FILE_COUNT to this count - 1.  Every prc_plan_file_*(),
+ * prc_plan_table*() and prc_plan_emit() call takes those ids too.
+ */
+size_t prc_plan_file_count(const struct prc_plan *plan);
+/**
+ * Name of @p file below its directory ("main.cf", "sasl/smtpd.conf", a user
+ * table's name); borrowed from the plan, NULL for an unknown id.
+ */
+const char *prc_plan_file_name(const struct prc_plan *plan, enum prc_file file);
 /** Whether the plan writes @p file. */
 bool prc_plan_file_used(const struct prc_plan *plan, enum prc_file file);
 /** Absolute run-time path of @p file (under the instance root); NULL for an unknown id. */
@@ -447,8 +459,9 @@ const char *prc_plan_dir(const struct prc_plan *plan, enum prc_dir dir);
 
 /**
  * Whether @p file is a Postfix lookup table; its type ("hash", "lmdb",
- * "cdb", "regexp") goes to @p type (static; may be NULL).  Indexed tables
- * (hash, lmdb, cdb) are built with postmap, or in process for hash.
+ * "cdb", "pcre", "regexp") goes to @p type (static; may be NULL).  Indexed
+ * tables (hash, lmdb, cdb) are built with postmap, or in process for hash;
+ * pcre and regexp tables are read by Postfix as they are.
  */
 bool prc_plan_table(const struct prc_plan *plan, enum prc_file file, const char **type);
 /** Number of entries of table @p file (0 when unused or not a table). */

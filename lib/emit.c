@@ -3,9 +3,13 @@
 
 PRC_EXPORT int prc_plan_emit(const struct prc_plan *p, enum prc_file file, FILE *out)
 {
-	if (!p || !out || (unsigned)file >= PRC_FILE_COUNT)
+	if (!p || !out || (size_t)file >= p->nfiles)
 		return PRC_ERR_ARG;
 	int rc;
+	if ((size_t)file >= PRC_FILE_COUNT) {
+		rc = prc_emit_user_table(p, file, out);
+		return rc == PRC_OK && ferror(out) ? PRC_ERR_IO : rc;
+	}
 	switch (file) {
 	case PRC_FILE_MAIN_CF:
 		rc = prc_emit_main_cf(p, out);
@@ -37,7 +41,7 @@ PRC_EXPORT int prc_plan_emit(const struct prc_plan *p, enum prc_file file, FILE 
 
 PRC_EXPORT int prc_emit(const struct prc_config *cfg, enum prc_file file, FILE *out)
 {
-	if (!cfg || !out || (unsigned)file >= PRC_FILE_COUNT)
+	if (!cfg || !out || (int)file < 0)
 		return PRC_ERR_ARG;
 	struct prc_plan *p;
 	int rc = prc_plan_build(cfg, NULL, &p);

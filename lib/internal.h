@@ -38,6 +38,7 @@ enum prc_type {
 	T_DKIM_KEYS,     /* items: domain, selector, key path */
 	T_TRANSPORTS,    /* items: recipient domain (or .domain), relayhost */
 	T_SENDER_LOGINS, /* items: SMTP AUTH user, senders ("a@b|@c") */
+	T_TABLES,        /* items: table name, type ("" = from its references), content, form */
 };
 
 enum { F_SECRET = 1, F_REQUIRED = 2 };
@@ -74,7 +75,7 @@ int prc_setting_by_yaml(const char *yaml);
 
 /* ---- the model ------------------------------------------------------ */
 
-#define PRC_MAX_FIELDS 3
+#define PRC_MAX_FIELDS 4
 
 /* One entry of a list setting; unused fields are NULL. */
 struct prc_item {

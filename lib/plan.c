@@ -7,6 +7,7 @@
  * and watch act on it, so nothing downstream re-reads what we rendered.
  */
 #include "plan.h"
+#include "user-tables.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1008,6 +1009,63 @@ static void plan_tables(struct build *b)
 		          V(HEADER_CHECKS)->origin);
 }
 
+/*
+ * The user's own tables, after the fixed files: each a Postfix config
+ * directory file of its type, its entries as Postfix reads them (keys of
+ * indexed tables folded).
+ */
+static void plan_user_tables(struct build *b)
+{
+	const struct prc_config *cfg = b->p->cfg;
+	const struct prc_value *tv = V(POSTMAP);
+	if (!tv->nitems || b->oom)
+		return;
+	const char **types = calloc(tv->nitems, sizeof(*types));
+	bool *secret = calloc(tv->nitems, sizeof(*secret));
+	size_t errors = 0;
+	if (!types || !secret || prc_utables_resolve(cfg, types, secret, NULL, &errors)) {
+		free(types);
+		free(secret);
+		b->oom = true;
+		return;
+	}
+	for (size_t t = 0; t < tv->nitems && !b->oom; t++) {
+		const struct prc_item *it = &tv->items[t];
+		enum prc_file f = (enum prc_file)(PRC_FILE_COUNT + t);
+		struct prc_plan_file *x = &b->p->files[f];
+		x->used = true;
+		x->dir = PRC_DIR_POSTFIX;
+		x->name = it->f[UT_NAME];
+		x->mode = secret[t] ? 0600 : 0644;
+		x->owner = PRC_OWNER_ROOT;
+		if (!(x->path = prc_asprintf("%s/%s", b->p->dirs[PRC_DIR_POSTFIX], x->name))) {
+			b->oom = true;
+			break;
+		}
+		struct prc_utable_entry *e = NULL;
+		size_t n = 0;
+		if (!types[t])
+			types[t] = "hash"; /* only without validation (prc_emit) */
+		if (prc_utable_parse(it, types[t], NULL, NULL, &e, &n)) {
+			b->oom = true;
+			break;
+		}
+		table_init(b, f, types[t], n);
+		for (size_t i = 0; i < n; i++) {
+			if (!b->oom)
+				table_add(b, f, e[i].key, e[i].key, e[i].value, e[i].value,
+				          it->origin);
+			else {
+				free(e[i].key);
+				free(e[i].value);
+			}
+		}
+		free(e);
+	}
+	free(types);
+	free(secret);
+}
+
 /* ---- users, milters, signers -------------------------------------------- */
 
 static void plan_users(struct build *b)
@@ -1138,7 +1196,7 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 	free(p->params);
 	free(p->xoauth2_key);
 	free(p->xoauth2_state);
-	for (size_t f = 0; f < PRC_FILE_COUNT; f++) {
+	for (size_t f = 0; p->tables && p->files && f < p->nfiles; f++) {
 		for (size_t i = 0; i < p->tables[f].n; i++) {
 			struct prc_plan_entry *e = &p->tables[f].e[i];
 			if (e->own_key)
@@ -1149,6 +1207,9 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 		free(p->tables[f].e);
 		free(p->files[f].path);
 	}
+	free(p->tables);
+	free(p->files);
+	free(p->is_table);
 	for (size_t i = 0; i < PRC_DIR_COUNT; i++)
 		free(p->dirs[i]);
 	for (size_t i = 0; i < PRC_STATE_COUNT; i++)
@@ -1202,6 +1263,14 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 		return PRC_ERR_NOMEM;
 	struct build b = {.p = p, .d = d};
 	p->cfg = cfg;
+	p->nfiles = PRC_FILE_COUNT + V(POSTMAP)->nitems;
+	p->tables = calloc(p->nfiles, sizeof(*p->tables));
+	p->files = calloc(p->nfiles, sizeof(*p->files));
+	p->is_table = calloc(p->nfiles, sizeof(*p->is_table));
+	if (!p->tables || !p->files || !p->is_table) {
+		prc_plan_free(p);
+		return PRC_ERR_NOMEM;
+	}
 	plan_services(&b);
 	if (!(p->dirs[PRC_DIR_POSTFIX] = prc_instance_path(cfg, PRC_PATH_POSTFIX_DIR)) ||
 	    !(p->dirs[PRC_DIR_OPENDKIM] = prc_instance_path(cfg, PRC_PATH_OPENDKIM_DIR)))
@@ -1219,6 +1288,7 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	plan_params(&b);
 	plan_passthrough(&b);
 	plan_tables(&b);
+	plan_user_tables(&b);
 	plan_users(&b);
 	plan_state(&b);
 	/* the token state goes with the queue (the spool volume) unless placed elsewhere */
@@ -1284,27 +1354,37 @@ PRC_EXPORT const char *prc_plan_param(const struct prc_plan *p, const char *name
 
 PRC_EXPORT bool prc_plan_file_used(const struct prc_plan *p, enum prc_file f)
 {
-	return p && (unsigned)f < PRC_FILE_COUNT && p->files[f].used;
+	return p && (size_t)f < p->nfiles && p->files[f].used;
 }
 
 PRC_EXPORT const char *prc_plan_file_path(const struct prc_plan *p, enum prc_file f)
 {
-	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].path : NULL;
+	return p && (size_t)f < p->nfiles ? p->files[f].path : NULL;
 }
 
 PRC_EXPORT enum prc_dir prc_plan_file_dir(const struct prc_plan *p, enum prc_file f)
 {
-	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].dir : PRC_DIR_POSTFIX;
+	return p && (size_t)f < p->nfiles ? p->files[f].dir : PRC_DIR_POSTFIX;
 }
 
 PRC_EXPORT unsigned prc_plan_file_mode(const struct prc_plan *p, enum prc_file f)
 {
-	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].mode : 0;
+	return p && (size_t)f < p->nfiles ? p->files[f].mode : 0;
 }
 
 PRC_EXPORT enum prc_owner prc_plan_file_owner(const struct prc_plan *p, enum prc_file f)
 {
-	return p && (unsigned)f < PRC_FILE_COUNT ? p->files[f].owner : PRC_OWNER_ROOT;
+	return p && (size_t)f < p->nfiles ? p->files[f].owner : PRC_OWNER_ROOT;
+}
+
+PRC_EXPORT size_t prc_plan_file_count(const struct prc_plan *p)
+{
+	return p ? p->nfiles : 0;
+}
+
+PRC_EXPORT const char *prc_plan_file_name(const struct prc_plan *p, enum prc_file f)
+{
+	return p && (size_t)f < p->nfiles ? p->files[f].name : NULL;
 }
 
 PRC_EXPORT const char *prc_plan_dir(const struct prc_plan *p, enum prc_dir dir)
@@ -1314,7 +1394,7 @@ PRC_EXPORT const char *prc_plan_dir(const struct prc_plan *p, enum prc_dir dir)
 
 PRC_EXPORT bool prc_plan_table(const struct prc_plan *p, enum prc_file f, const char **type)
 {
-	bool is = p && (unsigned)f < PRC_FILE_COUNT && p->is_table[f];
+	bool is = p && (size_t)f < p->nfiles && p->is_table[f];
 	if (type)
 		*type = is ? p->tables[f].type : NULL;
 	return is;
@@ -1322,7 +1402,7 @@ PRC_EXPORT bool prc_plan_table(const struct prc_plan *p, enum prc_file f, const 
 
 PRC_EXPORT size_t prc_plan_table_count(const struct prc_plan *p, enum prc_file f)
 {
-	return p && (unsigned)f < PRC_FILE_COUNT ? p->tables[f].n : 0;
+	return p && (size_t)f < p->nfiles ? p->tables[f].n : 0;
 }
 
 PRC_EXPORT int prc_plan_table_entry(const struct prc_plan *p, enum prc_file f, size_t i,

@@ -30,7 +30,7 @@ struct prc_plan_entry {
 
 struct prc_plan_table {
 	enum prc_file file;
-	const char *type; /* "hash", "lmdb", "cdb", "regexp"; static */
+	const char *type; /* "hash", "lmdb", "cdb", "pcre", "regexp"; static */
 	struct prc_plan_entry *e;
 	size_t n;
 };
@@ -39,7 +39,7 @@ struct prc_plan_table {
 struct prc_plan_file {
 	bool used;
 	enum prc_dir dir; /* which directory: the Postfix or the OpenDKIM one */
-	const char *name; /* below that directory; static */
+	const char *name; /* below that directory; static, or borrowed from the configuration */
 	char *path;       /* absolute run-time path */
 	unsigned mode;
 	enum prc_owner owner;
@@ -62,9 +62,11 @@ struct prc_plan {
 	const struct prc_config *cfg; /* borrowed: must outlive the plan, unchanged */
 	struct prc_plan_param *params;
 	size_t nparams, capparams;
-	struct prc_plan_table tables[PRC_FILE_COUNT]; /* n == 0 and e == NULL for non-tables */
-	bool is_table[PRC_FILE_COUNT];
-	struct prc_plan_file files[PRC_FILE_COUNT];
+	/* the files of enum prc_file, then the user's own tables (POSTMAP_<name>) */
+	size_t nfiles;
+	struct prc_plan_table *tables; /* n == 0 and e == NULL for non-tables */
+	bool *is_table;
+	struct prc_plan_file *files;
 	char *dirs[PRC_DIR_COUNT];
 	char *state[PRC_STATE_COUNT];
 	const char *state_origin[PRC_STATE_COUNT]; /* borrowed from params or static */
@@ -95,6 +97,8 @@ const struct prc_plan_param *prc_plan_find(const struct prc_plan *p, const char 
 int prc_emit_main_cf(const struct prc_plan *p, FILE *out);
 int prc_emit_master_cf(const struct prc_plan *p, FILE *out);
 int prc_emit_table(const struct prc_plan *p, enum prc_file file, FILE *out);
+/* A user's own table (file >= PRC_FILE_COUNT): its lines in Postfix's syntax. */
+int prc_emit_user_table(const struct prc_plan *p, enum prc_file file, FILE *out);
 int prc_emit_smtpd_sasl_conf(const struct prc_plan *p, FILE *out);
 int prc_emit_opendkim(const struct prc_plan *p, enum prc_file file, FILE *out);
 

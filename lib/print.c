@@ -1,5 +1,8 @@
 /* `print`: the resolved model as YAML, each value with its origin. */
 #include "internal.h"
+#include "user-tables.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 #include <strings.h>
@@ -33,6 +36,10 @@ static void scalar(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	for (const char *p = s; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r') {
+			fputs(*p == '\n' ? "\\n" : *p == '\t' ? "\\t" : "\\r", out);
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fputc('\\', out);
 		fputc(*p, out);
@@ -84,16 +91,45 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 		return;
 	}
 	if (!v->nitems) {
-		fprintf(out, " %s  # %s\n", set->type == T_PARAMS ? "{}" : "[]", origin);
+		fprintf(out, " %s  # %s\n",
+		        set->type == T_PARAMS || set->type == T_TABLES ? "{}" : "[]", origin);
 		return;
 	}
 	fprintf(out, "  # %s\n", origin);
 	const char *const *names = prc_type_field_names(set->type);
 	size_t nf = prc_type_fields(set->type);
+	/* tables of passwords (written 0600) are redacted like the other secrets */
+	bool *private_table = NULL;
+	const char **types = NULL;
+	size_t errors = 0;
+	if (set->type == T_TABLES) {
+		private_table = calloc(v->nitems, sizeof(*private_table));
+		types = calloc(v->nitems, sizeof(*types));
+		if (!types || (private_table &&
+		               prc_utables_resolve(cfg, types, private_table, NULL, &errors))) {
+			free(private_table);
+			private_table = NULL;
+		}
+	}
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
 		indent(out, depth + 1);
-		if (set->type == T_PARAMS) {
+		if (set->type == T_TABLES) {
+			/* a table's text, lines as written (entries are lines too) */
+			scalar(out, it->f[0]);
+			fputs(":\n", out);
+			if (*it->f[1]) {
+				indent(out, depth + 2);
+				fputs("type: ", out);
+				scalar(out, it->f[1]);
+				fputc('\n', out);
+			}
+			indent(out, depth + 2);
+			fputs("content: ", out);
+			/* a comment: the printed configuration still reads back */
+			scalar(out,
+			       !private_table || private_table[i] ? "# <redacted>\n" : it->f[2]);
+		} else if (set->type == T_PARAMS) {
 			scalar(out, it->f[0]);
 			fputs(": ", out);
 			scalar(out, it->f[1]);
@@ -116,6 +152,8 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			fprintf(out, "  # %s", it->origin);
 		fputc('\n', out);
 	}
+	free(private_table);
+	free(types);
 }
 
 /* Print every setting under @prefix, grouping by the next key segment. */

@@ -203,6 +203,21 @@ static void type_schema(struct out *o, bool *first, const struct prc_setting *s)
 		key(o, first, "items");
 		items_schema(o, s->type);
 		break;
+	case T_TABLES:
+		key(o, first, "type");
+		fputs("[\"object\", \"null\"]", o->f);
+		key(o, first, "propertyNames");
+		fputs("{\"pattern\": \"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$\"}", o->f);
+		key(o, first, "additionalProperties");
+		fputs("{\"type\": [\"object\", \"null\"], \"additionalProperties\": false, "
+		      "\"properties\": {\"type\": {\"enum\": [\"hash\", \"lmdb\", \"cdb\", "
+		      "\"pcre\", \"regexp\", null]}, \"content\": {\"type\": \"string\"}, "
+		      "\"entries\": {\"type\": \"array\", \"items\": {\"type\": \"string\"}}, "
+		      "\"file\": {\"type\": \"string\", \"pattern\": \"^/\"}}, "
+		      "\"oneOf\": [{\"required\": [\"content\"]}, {\"required\": [\"entries\"]}, "
+		      "{\"required\": [\"file\"]}]}",
+		      o->f);
+		break;
 	case T_PARAMS:
 		key(o, first, "type");
 		fputs("[\"object\", \"null\"]", o->f);

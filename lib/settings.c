@@ -18,6 +18,8 @@ bool prc_type_is_list(enum prc_type type)
 size_t prc_type_fields(enum prc_type type)
 {
 	switch (type) {
+	case T_TABLES:
+		return 4;
 	case T_CREDENTIALS:
 	case T_DKIM_KEYS:
 		return 3;
@@ -41,6 +43,7 @@ const char *const *prc_type_field_names(enum prc_type type)
 	static const char *const keys[] = {"domain", "selector", "key"};
 	static const char *const transports[] = {"domain", "relayhost"};
 	static const char *const logins[] = {"user", "senders"};
+	static const char *const tables[] = {"name", "type", "content", "form"};
 	switch (type) {
 	case T_CREDENTIALS:
 		return credentials;
@@ -56,6 +59,8 @@ const char *const *prc_type_field_names(enum prc_type type)
 		return transports;
 	case T_SENDER_LOGINS:
 		return logins;
+	case T_TABLES:
+		return tables;
 	default:
 		return NULL;
 	}
@@ -231,6 +236,7 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 	    [T_DKIM_KEYS] = "a list of entries",
 	    [T_TRANSPORTS] = "a list of entries",
 	    [T_SENDER_LOGINS] = "a list of entries",
+	    [T_TABLES] = "a mapping from table names to {type, content | entries | file}",
 	};
 	ref_text(out, f, what[s->type]);
 	if (s->type == T_COUNT) {
@@ -239,7 +245,7 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 			fprintf(out, " to %llu", (unsigned long long)s->max);
 	}
 	const char *const *fields = prc_type_field_names(s->type);
-	if (fields && s->type != T_PARAMS) {
+	if (fields && s->type != T_PARAMS && s->type != T_TABLES) {
 		fputs(", each with the fields ", out);
 		for (size_t i = 0; i < prc_type_fields(s->type); i++) {
 			if (i)

@@ -4,6 +4,7 @@
  * Each value is parsed by parse-value.c.
  */
 #include "entry.h"
+#include "user-tables.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,105 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 	return rc;
 }
 
+/* The largest table text a POSTMAP_<name>_FILE may hold. */
+#define TABLE_FILE_MAX ((size_t)256 * 1024 * 1024)
+
+/* Whether table @name already came from the environment (POSTMAP_<name> and _FILE). */
+static bool given_here(const struct prc_value *v, const char *name)
+{
+	for (size_t i = 0; i < v->nitems; i++)
+		if (!strcmp(v->items[i].f[0], name) && !strncmp(v->items[i].origin, "env:", 4))
+			return true;
+	return false;
+}
+
+/*
+ * POSTMAP_<name>=<lines> (mwader/postfix-relay's form) and
+ * POSTMAP_<name>_FILE=<path>: the user's own tables, merged into @cfg by name.
+ */
+static int load_tables(struct prc_config *cfg, const char *const *envp, struct prc_diags *d)
+{
+	int rc = PRC_OK;
+	size_t n = 0;
+	for (const char *const *e = envp; *e; e++)
+		n++;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	if (!names)
+		return PRC_ERR_NOMEM;
+	size_t k = 0;
+	for (const char *const *e = envp; *e; e++)
+		if (!strncmp(*e, "POSTMAP_", 8) && strchr(*e, '='))
+			names[k++] = *e;
+	qsort(names, k, sizeof(*names), cmp_str);
+	struct prc_value *v = &cfg->v[PRC_S_POSTMAP];
+	for (size_t i = 0; i < k && rc != PRC_ERR_NOMEM; i++) {
+		const char *eq = strchr(names[i], '=');
+		size_t vlen = (size_t)(eq - names[i]);
+		bool file = vlen > 13 && !strncmp(eq - 5, "_FILE", 5);
+		char *var = prc_strndup(names[i], vlen);
+		char *name = prc_strndup(names[i] + 8, vlen - 8 - (file ? 5 : 0));
+		char *origin = prc_asprintf("env:%s", var ? var : "");
+		char *text = NULL;
+		size_t len = 0;
+		const char *why;
+		char clip[PRC_CLIP_MAX + 4];
+		if (!var || !name || !origin) {
+			rc = PRC_ERR_NOMEM;
+		} else if (!eq[1]) {
+			/* empty: unset, as for every variable */
+		} else if ((why = prc_check_table_name(name))) {
+			prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, var,
+			         "table name '%s' %s", prc_clip(clip, name), why);
+			rc = PRC_ERR_INVALID;
+		} else if (given_here(v, name)) {
+			prc_diag(d, PRC_SEV_ERROR, "conflict", origin, var,
+			         "set either POSTMAP_%s or POSTMAP_%s_FILE, not both", name, name);
+			rc = PRC_ERR_INVALID;
+		} else if (file) {
+			int r = prc_config_add_input(cfg, eq + 1);
+			if (!r)
+				r = prc_check_path(eq + 1)
+				        ? PRC_ERR_INVALID
+				        : prc_read_file(eq + 1, TABLE_FILE_MAX, origin, var, d,
+				                        &text, &len);
+			if (r == PRC_ERR_INVALID && prc_check_path(eq + 1))
+				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, var, "'%s' %s",
+				         prc_clip(clip, eq + 1), prc_check_path(eq + 1));
+			if (r)
+				rc = r == PRC_ERR_NOMEM ? r : PRC_ERR_INVALID;
+		} else {
+			len = strlen(eq + 1);
+			if (!(text = prc_strdup(eq + 1)))
+				rc = PRC_ERR_NOMEM;
+		}
+		if (text && (why = prc_check_table_text(text, len))) {
+			if (why == prc_why_nomem) {
+				rc = PRC_ERR_NOMEM;
+			} else {
+				prc_diag(d, PRC_SEV_ERROR, "invalid-value", origin, var, "table %s",
+				         why);
+				rc = PRC_ERR_INVALID;
+			}
+		} else if (text) {
+			char *o = prc_strdup(origin);
+			if (!o || prc_utable_put(v, name, NULL, text, NULL, origin)) {
+				free(o);
+				rc = PRC_ERR_NOMEM;
+			} else {
+				free(v->origin);
+				v->origin = o;
+				v->set = v->explicit = true;
+			}
+		}
+		free(text);
+		free(var);
+		free(name);
+		free(origin);
+	}
+	free(names);
+	return rc;
+}
+
 /* Families of our variables: an unknown name in one of them is likely a typo. */
 static const char *const families[] = {"RELAYHOST",
                                        "SENDER_DEPENDENT",
@@ -180,7 +280,7 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
 		char name[128];
 		if (n >= sizeof(name) || prc_setting_by_env(*e, n) >= 0 ||
-		    !strncmp(*e, "POSTFIX_", 8))
+		    !strncmp(*e, "POSTFIX_", 8) || !strncmp(*e, "POSTMAP_", 8))
 			continue;
 		memcpy(name, *e, n);
 		name[n] = '\0';
@@ -232,7 +332,7 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 	cfg->validated = false;
 	for (size_t i = 0; i < PRC_S_COUNT && rc != PRC_ERR_NOMEM; i++) {
 		const struct prc_setting *set = &prc_settings[i];
-		if (i == PRC_S_POSTCONF)
+		if (i == PRC_S_POSTCONF || i == PRC_S_POSTMAP)
 			continue;
 		char file_name[128], origin[160];
 		size_t count, fcount = 0;
@@ -296,6 +396,11 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 	warn_unknown(envp, d);
 	if (rc != PRC_ERR_NOMEM) {
 		int r = load_params(cfg, envp, d);
+		if (r && rc != PRC_ERR_NOMEM)
+			rc = r;
+	}
+	if (rc != PRC_ERR_NOMEM) {
+		int r = load_tables(cfg, envp, d);
 		if (r && rc != PRC_ERR_NOMEM)
 			rc = r;
 	}

@@ -8,6 +8,7 @@
  * the key path; a setting with any problem keeps its previous value.
  */
 #include "entry.h"
+#include "user-tables.h"
 #include "yaml-node.h"
 
 #include <stdio.h>
@@ -49,6 +50,8 @@ static const char *expected_for(enum prc_type t)
 		return "a list of mappings";
 	case T_PARAMS:
 		return "a mapping of Postfix parameter names to values";
+	case T_TABLES:
+		return "a mapping of table names to {type, content | entries | file}";
 	default:
 		return "a string";
 	}
@@ -315,6 +318,224 @@ static bool load_params(struct ctx *c, enum prc_setting_id id, const struct node
 	return ok && c->rc != PRC_ERR_NOMEM;
 }
 
+/* The largest table file postfix.tables.NAME.file may name. */
+#define TABLE_FILE_MAX ((size_t)256 * 1024 * 1024)
+
+/* The text of a table given as content, entries or file; NULL after reporting. */
+static char *table_text(struct ctx *c, const char *key, const struct node *x, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	const char *why = NULL;
+	if (!strcmp(key, "content")) {
+		const char *t =
+		    prc_yaml_scalar_text(c, x, W_STRING, path, path, "the table's lines");
+		if (!t)
+			return NULL;
+		len = strlen(t);
+		text = prc_strdup(t);
+	} else if (!strcmp(key, "entries")) {
+		if (x->kind != N_SEQ) {
+			NERR(c, x, "wrong-type", path, "%s: expected a list of table lines, got %s",
+			     path, prc_yaml_what(x));
+			return NULL;
+		}
+		struct prc_buf b = {0};
+		bool ok = true;
+		for (size_t i = 0; i < x->nkids; i++) {
+			char ipath[PATH_LEN + 24];
+			snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i + 1);
+			const char *t = prc_yaml_scalar_text(c, x->kids[i], W_STRING, ipath, path,
+			                                     "a table line");
+			if (t && strpbrk(t, "\n\r")) {
+				NERR(c, x->kids[i], "invalid-value", path,
+				     "%s: one entry is one line (use content for continuation "
+				     "lines)",
+				     ipath);
+				t = NULL;
+			}
+			if (!t) {
+				ok = false;
+				continue;
+			}
+			prc_buf_puts(&b, t);
+			prc_buf_putc(&b, '\n');
+		}
+		if (!ok) {
+			prc_buf_free(&b);
+			return NULL;
+		}
+		len = b.len;
+		text = prc_buf_take(&b);
+	} else {
+		const char *t = prc_yaml_scalar_text(c, x, W_STRING, path, path, "a file path");
+		if (!t)
+			return NULL;
+		if ((why = prc_check_path(t))) {
+			NERR(c, x, "invalid-value", path, "%s: '%s': %s", path, t, why);
+			return NULL;
+		}
+		char *origin = prc_yaml_origin(c, x);
+		if (!origin || prc_config_add_input(c->cfg, t)) {
+			free(origin);
+			prc_yaml_oom(c);
+			return NULL;
+		}
+		struct prc_diags *tmp;
+		if (prc_diags_new(&tmp)) {
+			free(origin);
+			prc_yaml_oom(c);
+			return NULL;
+		}
+		int r = prc_read_file(t, TABLE_FILE_MAX, origin, path, tmp, &text, &len);
+		relay_diags(c, tmp, path);
+		prc_diags_free(tmp);
+		free(origin);
+		if (r == PRC_ERR_NOMEM)
+			prc_yaml_oom(c);
+		else if (r && !c->rc)
+			c->rc = PRC_ERR_INVALID;
+		if (r)
+			return NULL;
+	}
+	if (!text) {
+		prc_yaml_oom(c);
+		return NULL;
+	}
+	if ((why = prc_check_table_text(text, len))) {
+		if (why == prc_why_nomem)
+			prc_yaml_oom(c);
+		else
+			NERR(c, x, "invalid-value", path, "%s: the table %s", path, why);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* "NAME:LINE:COL" of the first line of the | block @n: the line after its
+ * indicator, at its first non-blank (caller frees; NULL on OOM). */
+static char *block_origin(struct ctx *c, const struct node *n)
+{
+	size_t line = 1, i = 0, col = 1;
+	while (i < c->size && line < n->line + 1)
+		line += c->data[i++] == '\n';
+	while (i < c->size && c->data[i] == ' ')
+		i++, col++;
+	char *o = prc_asprintf("%s:%zu:%zu", c->name, n->line + 1, col);
+	if (!o)
+		prc_yaml_oom(c);
+	return o;
+}
+
+/* postfix.tables: NAME: {type, content | entries | file}. */
+static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node *n,
+                        struct prc_value *v)
+{
+	const struct prc_setting *set = &prc_settings[id];
+	static const char *const keys[] = {"type", "content", "entries", "file"};
+	char prefix[PATH_LEN];
+	prc_yaml_join(prefix, set->yaml, ".", "");
+	bool *use = prc_yaml_check_keys(c, n, prefix);
+	if (!use)
+		return false;
+	bool ok = true;
+	for (size_t i = 0; i < n->nkids / 2 && c->rc != PRC_ERR_NOMEM; i++) {
+		const struct node *k = n->kids[2 * i], *x = n->kids[2 * i + 1];
+		if (!use[i]) {
+			ok = false;
+			continue;
+		}
+		char path[PATH_LEN], sub[PATH_LEN];
+		prc_yaml_join(path, prefix, "", k->text);
+		const char *why = prc_check_table_name(k->text);
+		if (why) {
+			NERR(c, k, "invalid-value", path, "%s: table name '%s' %s", path, k->text,
+			     why);
+			ok = false;
+			continue;
+		}
+		if (prc_yaml_is_null(x))
+			continue;
+		if (prc_yaml_tagged(c, x, path) || x->kind != N_MAP) {
+			if (x->kind != N_MAP && !x->tag)
+				NERR(c, x, "wrong-type", path,
+				     "%s: expected a mapping with type and content, entries or "
+				     "file, "
+				     "got %s",
+				     path, prc_yaml_what(x));
+			ok = false;
+			continue;
+		}
+		prc_yaml_join(sub, path, ".", "");
+		bool *use2 = prc_yaml_check_keys(c, x, sub);
+		if (!use2) {
+			ok = false;
+			continue;
+		}
+		const struct node *val[4] = {NULL};
+		bool tok = true;
+		for (size_t j = 0; j < x->nkids / 2; j++) {
+			const struct node *kk = x->kids[2 * j];
+			size_t f = 0;
+			while (f < 4 && strcmp(kk->text, keys[f]))
+				f++;
+			if (!use2[j]) {
+				tok = false;
+			} else if (f == 4) {
+				NERR(c, kk, "unknown-key", path,
+				     "%s.%s: unknown key (expected type, content, entries or file)",
+				     path, kk->text);
+				tok = false;
+			} else if (!prc_yaml_is_null(x->kids[2 * j + 1])) {
+				val[f] = x->kids[2 * j + 1];
+			}
+		}
+		free(use2);
+		const char *type = NULL;
+		if (tok && val[0]) {
+			prc_yaml_join(sub, path, ".", "type");
+			type = prc_yaml_scalar_text(c, val[0], W_STRING, sub, path, "a table type");
+			if (type && prc_check_enum(type, "hash|lmdb|cdb|pcre|regexp")) {
+				NERR(c, val[0], "invalid-value", path,
+				     "%s: '%s': expected hash, lmdb, cdb, pcre or regexp", sub,
+				     type);
+				type = NULL;
+			}
+			tok = type != NULL;
+		}
+		size_t given = !!val[1] + !!val[2] + !!val[3];
+		if (tok && given != 1) {
+			NERR(c, x, given ? "conflict" : "missing-value", path,
+			     "%s: give one of content, entries or file", path);
+			tok = false;
+		}
+		size_t f = val[1] ? 1 : val[2] ? 2 : 3;
+		char *text = NULL;
+		if (tok) {
+			prc_yaml_join(sub, path, ".", keys[f]);
+			text = table_text(c, keys[f], val[f], sub);
+			tok = text != NULL;
+		}
+		/* a | block: errors point at the table's own lines in this file */
+		bool block = f == 1 && val[1]->literal;
+		char *origin = !tok    ? NULL
+		               : block ? block_origin(c, val[1])
+		                       : prc_yaml_origin(c, val[f]);
+		if (tok && (!origin || prc_utable_put(v, k->text, type, text,
+		                                      f == 2  ? "entries"
+		                                      : block ? "block"
+		                                              : NULL,
+		                                      origin)))
+			prc_yaml_oom(c);
+		free(origin);
+		free(text);
+		ok = ok && tok;
+	}
+	free(use);
+	return ok && c->rc != PRC_ERR_NOMEM;
+}
+
 /* MYNETWORKS as Postfix reads it: a YAML list's entries joined with ", ". */
 static bool cidr_list_text(struct ctx *c, struct prc_value *v)
 {
@@ -353,12 +574,15 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 		return;
 	if (!prc_type_is_list(set->type)) {
 		ok = load_scalar(c, id, n, origin, &v);
-	} else if (set->type == T_PARAMS ? n->kind != N_MAP : n->kind != N_SEQ) {
+	} else if (set->type == T_PARAMS || set->type == T_TABLES ? n->kind != N_MAP
+	                                                          : n->kind != N_SEQ) {
 		NERR(c, n, "wrong-type", set->env, "%s: expected %s, got %s", set->yaml,
 		     expected_for(set->type), prc_yaml_what(n));
 		ok = false;
 	} else if (set->type == T_PARAMS) {
 		ok = load_params(c, id, n, &v);
+	} else if (set->type == T_TABLES) {
+		ok = load_tables(c, id, n, &v);
 	} else {
 		bool words = prc_type_field_names(set->type) == NULL;
 		for (size_t i = 0; i < n->nkids && c->rc != PRC_ERR_NOMEM; i++) {

@@ -3,6 +3,7 @@
  * Every problem is reported; nothing stops at the first.
  */
 #include "internal.h"
+#include "user-tables.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -791,6 +792,42 @@ static void check_params(struct vctx *c)
 	}
 }
 
+/* POSTMAP_<name> / postfix.tables: names, types from references, every line. */
+static void check_tables(struct vctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const struct prc_value *tv = V(POSTMAP);
+	const char **types = calloc(tv->nitems + 1, sizeof(*types));
+	size_t errors = 0;
+	if (!types || prc_utables_resolve(cfg, types, NULL, c->d, &errors)) {
+		c->oom = true;
+		free(types);
+		return;
+	}
+	for (size_t t = 0; t < tv->nitems && !c->oom; t++) {
+		const struct prc_item *it = &tv->items[t];
+		/* a name one of postrelay's own files takes with this configuration */
+		for (int k = 0; k < PRC_FILE_COUNT; k++)
+			if (!strcmp(prc_file_path(k), it->f[UT_NAME]) && prc_file_is_used(cfg, k)) {
+				bool yaml = prc_origin_is_yaml(it->origin);
+				err(c, "conflict", it->origin, it->f[UT_NAME],
+				    "%s%s%spostrelay writes %s itself with this configuration "
+				    "(%s); "
+				    "give the table another name",
+				    yaml ? "postfix.tables." : "", yaml ? it->f[UT_NAME] : "",
+				    yaml ? ": " : "", it->f[UT_NAME],
+				    k == PRC_FILE_TRANSPORT
+				        ? prc_setting_name(PRC_S_TRANSPORT_MAP, it->origin)
+				        : "another setting");
+			}
+		/* a table of unknown type is not read: its lines would be judged wrongly */
+		if (types[t] && prc_utable_parse(it, types[t], c->d, &errors, NULL, NULL))
+			c->oom = true;
+	}
+	c->errors += errors;
+	free(types);
+}
+
 PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 {
 	if (!cfg)
@@ -804,6 +841,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_policy(&c);
 	check_dkim(&c);
 	check_params(&c);
+	check_tables(&c);
 	cfg->validated = c.errors == 0 && !c.oom;
 	if (c.oom)
 		return PRC_ERR_NOMEM;

@@ -155,12 +155,12 @@ PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[
 	const char *bases[PRC_DIR_COUNT];
 	char *tmp[PRC_DIR_COUNT] = {NULL}; /* a temp dir beside each target directory */
 	bool want[PRC_DIR_COUNT] = {false};
-	struct target t[PRC_FILE_COUNT];
+	struct target *t = calloc(p->nfiles, sizeof(*t));
 	size_t nt = 0;
-	int rc = PRC_OK;
+	int rc = t ? PRC_OK : PRC_ERR_NOMEM;
 	for (size_t k = 0; k < PRC_DIR_COUNT; k++)
 		bases[k] = dirs[k] ? dirs[k] : p->dirs[k];
-	for (size_t i = 0; i < PRC_FILE_COUNT; i++)
+	for (size_t i = 0; t && i < p->nfiles; i++)
 		want[p->files[i].dir] |= p->files[i].used;
 	for (size_t k = 0; k < PRC_DIR_COUNT && !rc; k++) {
 		if (!want[k])
@@ -178,7 +178,7 @@ PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[
 			tmp[k] = NULL;
 		}
 	}
-	for (size_t i = 0; i < PRC_FILE_COUNT && !rc; i++) {
+	for (size_t i = 0; i < p->nfiles && !rc; i++) {
 		const struct prc_plan_file *pf = &p->files[i];
 		struct target *x = &t[nt];
 		x->file = i;
@@ -240,6 +240,7 @@ PRC_EXPORT int prc_plan_render(const struct prc_plan *p, const char *const dirs[
 		free(t[i].tmp);
 		free(t[i].final);
 	}
+	free(t);
 	return rc;
 }
 

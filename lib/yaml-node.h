@@ -26,6 +26,7 @@ struct node {
 	char *text;       /* scalars: the value, NUL-terminated */
 	size_t len;
 	bool plain;         /* plain scalar without a tag: YAML 1.1 resolution applies */
+	bool literal;       /* a | block: its text starts on the line after the indicator */
 	char *tag;          /* an unsupported tag, reported when the node is used */
 	struct node **kids; /* mappings: key, value, key, value, ... */
 	size_t nkids, cap;

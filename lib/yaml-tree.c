@@ -180,6 +180,7 @@ bool prc_yaml_build(struct ctx *c)
 			}
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 			           ev.data.scalar.plain_implicit;
+			n->literal = ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE;
 			check_tag(c, n, ev.data.scalar.tag, YAML_STR_TAG);
 			set_anchor(c, n, ev.data.scalar.anchor);
 			attach(c, n);

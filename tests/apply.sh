@@ -264,6 +264,63 @@ check "apply -c FILE.yaml applies (exit 0)" test "$rc" = 0
 check "the YAML users are in the sasldb" test "$(sasldblistusers2 -f "$Y/etc/postfix/sasl/sasldb2" | sort | tr '\n' ' ')" = \
 	"app1@mail.example.com: userPassword app2@mail.example.com: userPassword "
 
+# ---- the user's own tables (POSTMAP_<name>, postfix.tables) ---------------------------
+U=$work/utables
+mkdir -m 755 "$U"
+upf=$U/etc/postfix
+# apply_yaml FILE: apply a YAML file into $U; rc in $rc
+apply_yaml() {
+	rc=0
+	"$cli" apply -c "$1" --no-env --root "$U" >"$work/out" 2>"$work/err" || rc=$?
+}
+cat >"$work/tables.yaml" <<'END'
+mailname: relay.example.com
+postfix:
+  parameters:
+    transport_maps: hash:${config_directory}/transport
+    relocated_maps: lmdb:${config_directory}/moved
+    smtp_header_checks: pcre:${config_directory}/hdr
+  tables:
+    transport:
+      content: |
+        # routes
+        Example.ORG smtp:[a.example.net]:25
+        b.example
+          smtp:[b.example.net]:25
+    moved:
+      entries:
+        - old@example.com new@example.com
+    hdr:
+      entries:
+        - /^X-Secret:/ IGNORE
+END
+apply_yaml "$work/tables.yaml"
+check "apply builds the user's tables (exit 0)" test "$rc" = 0
+check "a hash table answers with its key folded" test \
+	"$(postmap -c "$upf" -q example.org "hash:$upf/transport")" = "smtp:[a.example.net]:25"
+check "a continuation line belongs to the entry above" test \
+	"$(postmap -c "$upf" -q b.example "hash:$upf/transport")" = "smtp:[b.example.net]:25"
+if [ -e /usr/lib/postfix/postfix-lmdb.so ]; then
+	check "an lmdb table is built by postmap" test \
+		"$(postmap -c "$upf" -q old@example.com "lmdb:$upf/moved")" = new@example.com
+fi
+check "a pcre table is read as it is" test \
+	"$(postmap -c "$upf" -q 'X-Secret: 1' "pcre:$upf/hdr")" = IGNORE
+check "a pcre table is not postmapped" test ! -e "$upf/hdr.db"
+sed -i 's|transport_maps: hash:|transport_maps: lmdb:|' "$work/tables.yaml"
+apply_yaml "$work/tables.yaml"
+check "a table whose type changes loses its old build" test \
+	"$rc $(cd "$upf" && echo transport.*)" = "0 transport.lmdb"
+if [ ! -e /usr/lib/postfix/postfix-cdb.so ]; then
+	# every file as it was (the stage came and went: directory times change)
+	before=$(snapshot "$U" | grep '^f ')
+	sed -i 's|relocated_maps: lmdb:|relocated_maps: cdb:|' "$work/tables.yaml"
+	apply_yaml "$work/tables.yaml"
+	check "a table postmap cannot build fails apply (exit 74)" test "$rc" = 74
+	check "a failed table build changes no file" test "$(snapshot "$U" | grep '^f ')" = "$before"
+	check "a failed table build leaves no stage" test "$(find "$U" -name '.postrelaycfg-*' | wc -l)" = 0
+fi
+
 # ---- arguments ------------------------------------------------------------------------
 rc=0
 "$cli" apply --no-env --root relative >/dev/null 2>"$work/err" || rc=$?

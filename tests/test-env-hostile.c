@@ -66,6 +66,8 @@ START_TEST(env_control_bytes_rejected_in_every_setting)
 {
 	for (size_t i = 0; i < prc_setting_count(); i++) {
 		const char *name = prc_setting_env(i);
+		if (i == PRC_S_POSTMAP)
+			continue; /* a table's text is lines: see env_table_text_controls */
 		for (size_t k = 0; k < NCONTROLS; k++) {
 			char *var = prc_asprintf("%s=x%sinjected = yes", name, controls[k]);
 			const char *envp[] = {var, NULL};
@@ -83,6 +85,34 @@ START_TEST(env_control_bytes_rejected_in_every_setting)
 			free(text);
 			free(var);
 		}
+	}
+}
+END_TEST
+
+/* POSTMAP_<name> holds lines: newline, CR and tab are its syntax, nothing else is. */
+START_TEST(env_table_text_controls)
+{
+	for (size_t k = 0; k < NCONTROLS; k++) {
+		char *var = prc_asprintf("POSTMAP_t=a b%sc d", controls[k]);
+		const char *envp[] = {var, NULL};
+		struct prc_config *cfg;
+		int rc;
+		char *text = load_only(envp, &rc, &cfg);
+		bool allowed = strspn(controls[k], "\r\n\t") == strlen(controls[k]);
+		if (allowed) {
+			ck_assert_msg(!strcmp(text, ""), "control %zu: got '%s'", k, text);
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(cfg->v[PRC_S_POSTMAP].nitems, 1);
+		} else {
+			ck_assert_msg(!strcmp(text, "error|env:POSTMAP_t|table contains a control "
+			                            "character other than newline and tab\n"),
+			              "control %zu: got '%s'", k, text);
+			ck_assert_int_eq(rc, PRC_ERR_INVALID);
+			ck_assert_uint_eq(cfg->v[PRC_S_POSTMAP].nitems, 0);
+		}
+		prc_config_free(cfg);
+		free(text);
+		free(var);
 	}
 }
 END_TEST
@@ -545,6 +575,7 @@ END_TEST
 SUITE_BEGIN(env_hostile)
 ADD(env_control_bytes_rejected_in_every_setting)
 ADD(env_control_bytes_rejected_in_postfix_passthrough)
+ADD(env_table_text_controls)
 ADD(env_control_bytes_in_secret_file_rejected)
 ADD(env_invalid_utf8_rejected)
 ADD(env_secret_file_fifo_refused_without_blocking)

@@ -28,9 +28,21 @@ not_ok() {
 	local line
 	for line in "$@"; do printf '#   %s\n' "$line"; done
 }
+# run.sh [PATTERN...]: only the checks whose names match a glob PATTERN run
+only=()
+selected() {
+	[ ${#only[@]} = 0 ] && return 0
+	local p
+	for p in "${only[@]}"; do
+		# shellcheck disable=SC2053 # the pattern is a glob
+		[[ $1 == $p ]] && return 0
+	done
+	return 1
+}
 # check NAME CMD...: the test passes when CMD succeeds; its output is shown on failure
 check() {
 	local name=$1 out
+	selected "$name" || return 0
 	shift
 	if out=$("$@" 2>&1); then
 		ok "$name"
@@ -124,10 +136,10 @@ not_arrived() {
 
 # ---- Postfix instances -----------------------------------------------------
 
-# apply_env ROOT ENVFILE: postrelaycfg apply into ROOT; postconf -n must not warn
+# apply_env ROOT ENVFILE [YAML]: postrelaycfg apply into ROOT; postconf -n must not warn
 apply_env() {
 	local root=$1 env=$2 err
-	"$prc" apply --env-file "$env" --root "$root" || return 1
+	"$prc" apply ${3:+-c "$3"} --env-file "$env" --root "$root" || return 1
 	err=$(postconf -c "$root/etc/postfix" -n 2>&1 >/dev/null)
 	[ -z "$err" ] || { echo "postconf -n warns: $err" >&2; return 1; }
 }

@@ -11,6 +11,7 @@ here=$top/tests/integration
 # shellcheck source=tests/integration/lib.sh source-path=SCRIPTDIR/../..
 . "$here/lib.sh"
 
+only=("$@")
 [ "$(id -u)" = 0 ] || { echo "integration: must run as root (network namespaces)"; echo "0 passed, 1 failed"; exit 1; }
 
 build=${BUILD_DIR:-$top/build-ci}
@@ -79,7 +80,8 @@ postconf -c "$A/etc/postfix" -M \
 pf_start auth "$A"
 
 # relay CONFIG-LINES: (re)configure the relay with the base settings plus
-# CONFIG-LINES, apply, and restart it with an empty queue
+# CONFIG-LINES (and the YAML file $RELAY_YAML when set), apply, and restart
+# it with an empty queue
 relay() {
 	{
 		echo "MAILNAME=relay.test.example"
@@ -88,7 +90,7 @@ relay() {
 		printf '%s\n' "$@"
 	} >"$work/relay.env"
 	pf_stop relay "$R"
-	apply_env "$R" "$work/relay.env" || return 1
+	apply_env "$R" "$work/relay.env" "${RELAY_YAML:-}" || return 1
 	postsuper -c "$R/etc/postfix" -d ALL >/dev/null 2>&1 || true
 	pf_start relay "$R"
 }
@@ -512,6 +514,59 @@ t_smtps() {
 		logged "$A" "postfix/smtps/smtpd.*sasl_username=relayuser"
 }
 check relayhost_on_465_implicit_tls t_smtps
+
+# ---- the user's own tables: POSTMAP_<name>, postfix.tables ----------------------------
+t_postmap_transport() {
+	# mwader/postfix-relay's form; the key's case does not matter (postmap folds it)
+	relay "RELAYHOST=[$NET4.20]:25" "POSTMAP_transport=Routed.Example smtp:[$NET4.21]:25" \
+		"POSTFIX_transport_maps=hash:\${config_directory}/transport" || return 1
+	[ -e "$R/etc/postfix/transport.db" ] || { echo "transport.db was not built"; return 1; }
+	send trust "$RELAY4" --to x@routed.example || { echo "$out"; return 1; }
+	local m1=$m
+	send trust "$RELAY4" --to x@dest.example || { echo "$out"; return 1; }
+	arrived up2 "$m1" >/dev/null && arrived up1 "$m" >/dev/null && not_arrived up1 "$m1" 0 &&
+		not_arrived up2 "$m" 0
+}
+check postmap_transport_routes_a_recipient_domain_to_a_second_upstream t_postmap_transport
+
+t_postmap_pcre_headers() {
+	cat >"$work/tables.yaml" <<'END'
+postfix:
+  parameters:
+    smtp_header_checks: pcre:${config_directory}/outgoing_headers
+  tables:
+    outgoing_headers:
+      content: |
+        # what leaves this relay
+        /^Subject: (.*)CONFIDENTIAL(.*)$/
+          REPLACE Subject: ${1}[redacted]${2}
+        /^X-Internal-Id:/ IGNORE
+END
+	RELAY_YAML=$work/tables.yaml relay "RELAYHOST=[$NET4.20]:25" || return 1
+	m=$(marker)
+	smtp trust "$RELAY4" --to x@dest.example --header "Subject: $m CONFIDENTIAL plan" \
+		--add-header "X-Internal-Id: 4711" --body "body of $m" || { echo "$out"; return 1; }
+	local f
+	f=$(arrived up1 "$m") || return 1
+	if ! grep -qxF "Subject: $m [redacted] plan" "$f" || grep -q '^X-Internal-Id:' "$f"; then
+		echo "headers not rewritten:"
+		cat "$f"
+		return 1
+	fi
+}
+check postmap_pcre_smtp_header_checks_rewrite_and_drop_headers t_postmap_pcre_headers
+
+t_postmap_regexp_sender() {
+	relay "RELAYHOST=[$NET4.20]:25" "POSTMAP_senders=/^spam@/ REJECT no spam here" \
+		"POSTFIX_smtpd_sender_restrictions=check_sender_access regexp:\${config_directory}/senders" ||
+		return 1
+	send trust "$RELAY4" --from spam@bad.example --to x@dest.example && return 1
+	replied "554 5.7.1 <spam@bad.example>: Sender address rejected: no spam here" &&
+		not_arrived up1 "$m" || return 1
+	send trust "$RELAY4" --from ham@good.example --to x@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null
+}
+check postmap_regexp_check_sender_access_rejects t_postmap_regexp_sender
 
 # ---- notices and masquerading ------------------------------------------------------
 t_postmaster_delay() {
