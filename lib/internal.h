@@ -115,6 +115,15 @@ void prc_value_move(struct prc_value *dst, struct prc_value *src);
 int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
                        const char *origin);
 
+/* ---- the other relay images' variables (source-peers.c) ------------- */
+
+/* Is the env variable @name (@n bytes) a peer image's that source-peers.c
+ * maps or refuses?  (Then the env source does not call it unknown.) */
+bool prc_peer_handles(const char *name, size_t n);
+/* Map the peer variables of @envp onto @cfg and refuse the others by name.
+ * Returns 0, PRC_ERR_INVALID or PRC_ERR_NOMEM. */
+int prc_peers_load_env(struct prc_config *cfg, const char *const *envp, struct prc_diags *d);
+
 /* ---- diagnostics ---------------------------------------------------- */
 
 /* Add a diagnostic; a NULL list is allowed (then nothing is kept). */
