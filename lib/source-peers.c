@@ -100,11 +100,12 @@ static void refuse(struct pctx *c)
 		snprintf(origin, sizeof(origin), "env:%.*s", (int)n, *e);
 		if (r->sev == ERR) {
 			prc_diag(c->d, PRC_SEV_ERROR, "peer-variable", origin, origin + 4,
-			         "%s's %s is not supported: %s", r->peer, origin + 4, r->advice);
+			         "a %s variable postrelay does not support: %s", r->peer,
+			         r->advice);
 			fail(c, PRC_ERR_INVALID);
 		} else {
 			prc_diag(c->d, PRC_SEV_WARNING, "peer-variable", origin, origin + 4,
-			         "ignored: %s's %s is not supported; %s", r->peer, origin + 4,
+			         "ignored (a %s variable postrelay does not read): %s", r->peer,
 			         r->advice);
 		}
 	}
@@ -153,48 +154,13 @@ static void map_myhostname(struct pctx *c)
 	prc_value_clear(&v);
 }
 
-/* boky's one login for the relay host: RELAYHOST_USERNAME and RELAYHOST_PASSWORD(_FILE). */
-static void map_relay_login(struct pctx *c)
+/* The credential of RELAYHOST_USERNAME and the password (or its file) for the relay host. */
+static void add_relay_login(struct pctx *c, const char *origin, const char *pw, const char *file,
+                            const char *sasl)
 {
 	struct prc_config *cfg = c->cfg;
-	const char *pw = lookup(c->envp, "RELAYHOST_PASSWORD");
-	const char *file = lookup(c->envp, "RELAYHOST_PASSWORD_FILE");
-	const char *sasl = lookup(c->envp, "SASL_RELAYHOST");
-	const char *origin = file ? "env:RELAYHOST_PASSWORD_FILE" : "env:RELAYHOST_PASSWORD";
 	const char *var = origin + 4;
-	if (pw && file) {
-		prc_diag(c->d, PRC_SEV_ERROR, "conflict", "env:RELAYHOST_PASSWORD",
-		         "RELAYHOST_PASSWORD",
-		         "set either RELAYHOST_PASSWORD or RELAYHOST_PASSWORD_FILE, not both");
-		fail(c, PRC_ERR_INVALID);
-		return;
-	}
-	if (!pw && !file) {
-		if (sasl)
-			prc_diag(
-			    c->d, PRC_SEV_WARNING, "peer-variable", "env:SASL_RELAYHOST",
-			    "SASL_RELAYHOST",
-			    "ignored: SASL_RELAYHOST only names the host of the "
-			    "RELAYHOST_USERNAME/RELAYHOST_PASSWORD login, and RELAYHOST_PASSWORD "
-			    "is not set");
-		return;
-	}
-	if (prc_xoauth2_enabled(cfg)) {
-		prc_diag(c->d, PRC_SEV_ERROR, "conflict", origin, var,
-		         "RELAYHOST_USERNAME logs in with XOAUTH2 here (the XOAUTH2_* settings are "
-		         "set): give %s or the XOAUTH2 settings, not both",
-		         var);
-		fail(c, PRC_ERR_INVALID);
-		return;
-	}
 	const struct prc_value *user = V(RELAYHOST_USERNAME);
-	if (!user->set) {
-		prc_diag(c->d, PRC_SEV_ERROR, "required", origin, var,
-		         "%s needs RELAYHOST_USERNAME, the user that logs in to the relay host",
-		         var);
-		fail(c, PRC_ERR_INVALID);
-		return;
-	}
 	if (V(RELAYHOST_AUTH)->explicit && !V(RELAYHOST_AUTH)->b) {
 		prc_diag(c->d, PRC_SEV_ERROR, "conflict", origin, var,
 		         "%s logs in to the relay host, but RELAYHOST_AUTH=no: remove one of them",
@@ -259,7 +225,52 @@ static void map_relay_login(struct pctx *c)
 	}
 	if (!V(RELAYHOST_AUTH)->explicit)
 		map_value(c, PRC_S_RELAYHOST_AUTH, var, "yes");
-	/* the user is now the password login's, not an XOAUTH2 login's */
+}
+
+/* boky's one login for the relay host: RELAYHOST_USERNAME and RELAYHOST_PASSWORD(_FILE). */
+static void map_relay_login(struct pctx *c)
+{
+	struct prc_config *cfg = c->cfg;
+	const char *pw = lookup(c->envp, "RELAYHOST_PASSWORD");
+	const char *file = lookup(c->envp, "RELAYHOST_PASSWORD_FILE");
+	const char *sasl = lookup(c->envp, "SASL_RELAYHOST");
+	const char *origin = file ? "env:RELAYHOST_PASSWORD_FILE" : "env:RELAYHOST_PASSWORD";
+	const char *var = origin + 4;
+	if (pw && file) {
+		prc_diag(c->d, PRC_SEV_ERROR, "conflict", "env:RELAYHOST_PASSWORD",
+		         "RELAYHOST_PASSWORD",
+		         "set either RELAYHOST_PASSWORD or RELAYHOST_PASSWORD_FILE, not both");
+		fail(c, PRC_ERR_INVALID);
+		return;
+	}
+	if (!pw && !file) {
+		if (sasl)
+			prc_diag(
+			    c->d, PRC_SEV_WARNING, "peer-variable", "env:SASL_RELAYHOST",
+			    "SASL_RELAYHOST",
+			    "ignored: SASL_RELAYHOST only names the host of the "
+			    "RELAYHOST_USERNAME/RELAYHOST_PASSWORD login, and RELAYHOST_PASSWORD "
+			    "is not set");
+		return;
+	}
+	if (prc_xoauth2_enabled(cfg)) {
+		prc_diag(c->d, PRC_SEV_ERROR, "conflict", origin, var,
+		         "RELAYHOST_USERNAME logs in with XOAUTH2 here (the XOAUTH2_* settings are "
+		         "set): give %s or the XOAUTH2 settings, not both",
+		         var);
+		fail(c, PRC_ERR_INVALID);
+		return;
+	}
+	const struct prc_value *user = V(RELAYHOST_USERNAME);
+	if (!user->set) {
+		prc_diag(c->d, PRC_SEV_ERROR, "required", origin, var,
+		         "%s needs RELAYHOST_USERNAME, the user that logs in to the relay host",
+		         var);
+		fail(c, PRC_ERR_INVALID);
+		return;
+	}
+	/* from here on the user is the password login's, not an XOAUTH2 login's */
+	add_relay_login(c, origin, pw, file, sasl);
 	prc_value_clear(V(RELAYHOST_USERNAME));
 }
 
