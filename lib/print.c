@@ -103,7 +103,8 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 		return;
 	}
 	if (!v->nitems) {
-		fprintf(out, " %s  # %s\n", set->type == T_PARAMS ? "{}" : "[]", origin);
+		fprintf(out, " %s  # %s\n",
+		        set->type == T_PARAMS || set->type == T_MASTER ? "{}" : "[]", origin);
 		return;
 	}
 	fprintf(out, "  # %s\n", origin);
@@ -112,7 +113,7 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
 		indent(out, depth + 1);
-		if (set->type == T_PARAMS) {
+		if (set->type == T_PARAMS || set->type == T_MASTER) {
 			scalar(out, it->f[0]);
 			fputs(": ", out);
 			scalar(out, it->f[1]);

@@ -334,6 +334,93 @@ static void map_header_checks(struct pctx *c)
 		fail(c, r);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * mwader's POSTFIXMASTER_<service>__<type>=<master.cf line> ("__" is "/"),
+ * in name order, over the YAML file's entry of the same service.  The line
+ * is checked by validation (master.c), which names the variable.
+ */
+static void map_master(struct pctx *c)
+{
+	size_t plen = strlen(MASTER_PREFIX), n = 0;
+	for (const char *const *e = c->envp; *e; e++)
+		n++;
+	const char **names = calloc(n ? n : 1, sizeof(*names));
+	if (!names) {
+		fail(c, PRC_ERR_NOMEM);
+		return;
+	}
+	size_t k = 0;
+	for (const char *const *e = c->envp; *e; e++)
+		if (!strncmp(*e, MASTER_PREFIX, plen) && strchr(*e, '='))
+			names[k++] = *e;
+	qsort(names, k, sizeof(*names), cmp_str);
+	struct prc_value *v = &c->cfg->v[PRC_S_MASTER_SERVICES];
+	for (size_t i = 0; i < k && c->rc != PRC_ERR_NOMEM; i++) {
+		const char *eq = strchr(names[i], '=');
+		char *origin = prc_asprintf("env:%.*s", (int)(eq - names[i]), names[i]);
+		char *key = prc_strndup(names[i] + plen, (size_t)(eq - names[i]) - plen);
+		if (!origin || !key) {
+			free(origin);
+			free(key);
+			fail(c, PRC_ERR_NOMEM);
+			break;
+		}
+		/* the last "__" separates the type: service names may hold "_" */
+		char *sep = NULL;
+		for (char *p = strstr(key, "__"); p; p = strstr(p + 1, "__"))
+			sep = p;
+		if (!sep || sep == key || !sep[2]) {
+			prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
+			         "expected POSTFIXMASTER_<service>__<type> (e.g. "
+			         "POSTFIXMASTER_submission__inet)");
+			fail(c, PRC_ERR_INVALID);
+		} else {
+			*sep = '/';
+			memmove(sep + 1, sep + 2, strlen(sep + 2) + 1);
+			size_t j = 0;
+			while (j < v->nitems && strcmp(v->items[j].f[0], key))
+				j++;
+			const char *fields[] = {key, eq + 1};
+			int r = PRC_OK;
+			if (j < v->nitems) {
+				char *line = prc_strdup(eq + 1), *o = prc_strdup(origin);
+				if (!line || !o) {
+					free(line);
+					free(o);
+					r = PRC_ERR_NOMEM;
+				} else {
+					free(v->items[j].f[1]);
+					free(v->items[j].origin);
+					v->items[j].f[1] = line;
+					v->items[j].origin = o;
+				}
+			} else {
+				r = prc_value_add_item(v, fields, 2, origin);
+			}
+			if (!r) {
+				char *o = prc_strdup(origin);
+				if (!o) {
+					r = PRC_ERR_NOMEM;
+				} else {
+					free(v->origin);
+					v->origin = o;
+					v->set = v->explicit = true;
+				}
+			}
+			if (r)
+				fail(c, r);
+		}
+		free(origin);
+		free(key);
+	}
+	free(names);
+}
+
 int prc_peers_load_env(struct prc_config *cfg, const char *const *envp, struct prc_diags *d)
 {
 	struct pctx c = {cfg, envp, d, PRC_OK};
@@ -342,5 +429,6 @@ int prc_peers_load_env(struct prc_config *cfg, const char *const *envp, struct p
 	map_relay_login(&c);
 	map_smtpd_users(&c);
 	map_header_checks(&c);
+	map_master(&c);
 	return c.rc;
 }

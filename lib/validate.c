@@ -695,6 +695,53 @@ static void check_params_relay(struct vctx *c, const struct prc_item *it)
 	}
 }
 
+/* master.cf overrides: well-formed lines, and the services postrelay needs kept. */
+static void check_master(struct vctx *c)
+{
+	const struct prc_value *m = &c->cfg->v[PRC_S_MASTER_SERVICES];
+	char clip[PRC_CLIP_MAX + 4];
+	for (size_t i = 0; i < m->nitems; i++) {
+		const struct prc_item *it = &m->items[i];
+		const char *key = it->f[0], *line = it->f[1];
+		bool yaml = prc_origin_is_yaml(it->origin);
+		char where[200];
+		/* env: the variable is the origin; YAML: the key names the entry */
+		if (yaml)
+			snprintf(where, sizeof(where),
+			         "%s.%s: ", prc_settings[PRC_S_MASTER_SERVICES].yaml, key);
+		else
+			where[0] = '\0';
+		const char *slash = strchr(key, '/');
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - key) : 0, key);
+		const char *needed =
+		    slash ? prc_plan_service_command(c->cfg, name, slash + 1) : NULL;
+		if (!line[strspn(line, " \t")]) {
+			err(c, "invalid-value", it->origin, ENV(MASTER_SERVICES), "%sempty: %s",
+			    where,
+			    needed ? "postrelay needs this service, it cannot be removed"
+			           : "give the whole master.cf line of the service");
+			continue;
+		}
+		struct prc_master_entry e;
+		const char *why = prc_master_parse(key, line, &e);
+		if (why == prc_why_nomem) {
+			c->oom = true;
+			return;
+		}
+		if (why) {
+			err(c, "invalid-value", it->origin, ENV(MASTER_SERVICES), "%s'%s': %s",
+			    where, prc_clip(clip, line), why);
+			continue;
+		}
+		if (needed && strcmp(needed, e.col[7]))
+			err(c, "invalid-value", it->origin, ENV(MASTER_SERVICES),
+			    "%s'%s': postrelay needs %s with the command %s", where,
+			    prc_clip(clip, line), key, needed);
+		prc_master_entry_free(&e);
+	}
+}
+
 static void check_params(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -737,6 +784,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_policy(&c);
 	check_dkim(&c);
 	check_params(&c);
+	check_master(&c);
 	cfg->validated = c.errors == 0 && !c.oom;
 	if (c.oom)
 		return PRC_ERR_NOMEM;

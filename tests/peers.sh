@@ -54,7 +54,7 @@ expect "migrate without --from" 64 "$cli" migrate --no-env
 expect "migrate --from unknown" 64 "$cli" migrate --from docker-mailserver --no-env
 expect "migrate of an invalid environment" 78 \
 	env MAILNAME=relay.example.com ANONYMIZE_EMAILS=1 "$cli" migrate --from boky
-[ ! -s "$work/out" ] && ok "invalid environment: no YAML" || notok "invalid environment printed YAML"
+if [ -s "$work/out" ]; then notok "invalid environment printed YAML"; else ok "invalid environment: no YAML"; fi
 
 # migrate: no secret unless asked, and each variable that does not carry over is a comment
 expect "migrate --from boky" 0 "$cli" migrate --from boky --env-file boky-readme.env --no-env
