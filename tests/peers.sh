@@ -49,6 +49,14 @@ if grep -qxF 'smtp_header_checks = regexp:/etc/postfix/smtp_header_checks' "$wor
 	ok "SMTP_HEADER_CHECKS table is smtp_header_checks"
 else notok "SMTP_HEADER_CHECKS table not in main.cf"; fi
 
+# master.cf lines: in the plan's services, as postconf -M reads them
+expect "mwader master.cf lines" 0 "$cli" render --env-file mwader-readme.env --no-env -o "$work/m"
+postconf -c "$work/m" -M submission/inet 10025/inet >"$work/svc" 2>&1 || true
+same "postconf -M reads the overridden and the added service" "$work/svc" \
+	"submission inet  n       -       n       -       -       smtpd -o smtpd_tls_security_level=encrypt -o smtpd_sasl_auth_enable=yes
+10025      inet  n       -       n       -       -       smtpd -o syslog_name=postfix/10025"
+if [ "$(grep -c '^submission ' "$work/m/master.cf")" = 1 ]; then ok "the override replaces the service (one submission line)"; else notok "submission twice in master.cf"; fi
+
 # migrate: usage
 expect "migrate without --from" 64 "$cli" migrate --no-env
 expect "migrate --from unknown" 64 "$cli" migrate --from docker-mailserver --no-env
