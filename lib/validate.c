@@ -478,6 +478,31 @@ static void check_xoauth2(struct vctx *c)
 	}
 }
 
+/* A secret that is the placeholder print and migrate write was never put back. */
+static void check_placeholders(struct vctx *c)
+{
+	static const char placeholder[] = "<redacted>";
+	for (size_t i = 0; i < PRC_S_COUNT; i++) {
+		const struct prc_value *v = &c->cfg->v[i];
+		if (!(prc_settings[i].flags & F_SECRET) || !v->set)
+			continue;
+		const char *name = prc_setting_name(i, v->origin);
+		if (v->str && !strcmp(v->str, placeholder))
+			WARN(c, v->origin, prc_settings[i].env,
+			     "%s is \"%s\", the placeholder of print and migrate: put the secret "
+			     "back",
+			     name, placeholder);
+		size_t nf = prc_type_fields(prc_settings[i].type);
+		for (size_t k = 0; k < v->nitems; k++)
+			if (nf > 1 && !strcmp(v->items[k].f[nf - 1], placeholder))
+				WARN(c, v->items[k].origin, prc_settings[i].env,
+				     "%s entry %zu: the password is \"%s\", the placeholder of "
+				     "print "
+				     "and migrate: put the secret back",
+				     name, k + 1, placeholder);
+	}
+}
+
 static void check_users(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -779,6 +804,7 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_identity(&c);
 	check_relay(&c);
 	check_xoauth2(&c);
+	check_placeholders(&c);
 	check_users(&c);
 	check_tls(&c);
 	check_policy(&c);
