@@ -340,6 +340,18 @@ EOF
 }
 check boky_env_relays_with_relayhost_password_and_refuses_other_senders t_boky_env
 
+# mwader/postfix-relay's POSTFIXMASTER_<service>__<type>: a master.cf line of
+# the user's in place of postrelay's submission listener
+t_mwader_master() {
+	relay "RELAYHOST=[$NET4.20]:25" \
+		"POSTFIXMASTER_submission__inet=submission inet n - n - - smtpd -o syslog_name=postfix/submission -o smtpd_tls_security_level=encrypt" || return 1
+	send trust "$RELAY4" --port 587 --to someone@dest.example && { echo "accepted without TLS: $out"; return 1; }
+	replied "530 5.7.0 Must issue a STARTTLS command first" || return 1
+	send trust "$RELAY4" --port 587 -tls --to someone@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null
+}
+check postfixmaster_submission_override_requires_starttls t_mwader_master
+
 # ---- RELAYHOST_MAP ---------------------------------------------------------------
 t_sender_map() {
 	relay "RELAYHOST=[$NET4.20]:25" \
