@@ -90,7 +90,8 @@ static void refuse(struct pctx *c)
 {
 	for (const char *const *e = c->envp; *e; e++) {
 		const char *eq = strchr(*e, '=');
-		if (!eq)
+		/* an empty variable is an unset one, as everywhere in the env form */
+		if (!eq || !eq[1])
 			continue;
 		size_t n = (size_t)(eq - *e);
 		const struct peer_var *r = find_refused(*e, n, eq + 1);

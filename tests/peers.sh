@@ -31,6 +31,10 @@ while read -r name; do
 	fi
 done < <(sed -n 's/^P("\([^"]*\)".*/\1/p' "$src/lib/peers.def" | sort -u)
 
+# an empty variable is an unset one: nothing to refuse
+expect "empty refused variable is unset" 0 env MAILNAME=relay.example.com ANONYMIZE_EMAILS= "$cli" check
+same "empty refused variable: no diagnostic" "$work/err" ""
+
 # the understood variables, with the peer variable as origin
 expect "boky README environment is valid" 0 "$cli" print --env-file boky-readme.env --no-env
 for line in 'mailname: relay.example.com  # env:POSTFIX_myhostname' \
