@@ -57,17 +57,14 @@ int cli_load_plan(const struct cli_source *src, const char *root, struct prc_con
 int cli_hash_table_write(const char *path, const struct prc_plan *plan, enum prc_file file,
                          unsigned mode);
 
-/* cli_hash_table_write, with the value of key @okey (when not NULL) replaced by @ovalue. */
-int cli_hash_table_write_with(const char *path, const struct prc_plan *plan, enum prc_file file,
-                              unsigned mode, const char *okey, const char *ovalue);
-
 /*
- * The XOAUTH2 login's access token from the token state file into the
- * credential table (in process, atomically), when the plan has such a login
- * and the file holds a token for the configured refresh token.  Returns an
- * exit code; EXIT_OK also when there is nothing to install.
+ * The XOAUTH2 login's access token from the token state file into @plan's
+ * credential table entry, when the plan has such a login and the file holds
+ * an unexpired token got with the configured refresh token, so that the
+ * tables apply writes carry it (a restart keeps the refreshed token).
+ * Returns an exit code; EXIT_OK also when there is nothing to use.
  */
-int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_config *cfg);
+int cli_oauth2_use_saved(struct prc_plan *plan, const struct prc_config *cfg);
 
 /*
  * Health of the XOAUTH2 login: true when there is none, or when the token
@@ -163,6 +160,7 @@ int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_oauth2_refresh(int argc, char **argv);
+int cmd_env_secrets(int argc, char **argv);
 
 /*
  * Run @argv (argv[0] is looked up in PATH, then /usr/sbin) without a shell.

@@ -722,6 +722,9 @@ static int apply_steps(struct apply *a)
 		rc = fix_config_modes(a);
 	if (rc == EXIT_OK)
 		rc = make_stage(a);
+	/* a restart keeps the refresher's latest access token, not the initial one */
+	if (rc == EXIT_OK)
+		rc = cli_oauth2_use_saved(a->plan, a->cfg);
 	if (rc == EXIT_OK)
 		rc = stage_tables(a);
 	if (rc == EXIT_OK)
@@ -737,9 +740,6 @@ static int apply_steps(struct apply *a)
 		rc = render(a);
 	if (rc == EXIT_OK)
 		rc = commit_staged(a);
-	/* a restart keeps the refresher's latest access token, not the initial one */
-	if (rc == EXIT_OK)
-		rc = cli_oauth2_install_saved(a->plan, a->cfg);
 	drop_stage(a);
 	return rc;
 }

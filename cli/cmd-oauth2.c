@@ -2,16 +2,18 @@
  * oauth2-refresh: keep the XOAUTH2 login's access token fresh.  Before the
  * token expires it posts the refresh grant to the token endpoint (libcurl,
  * HTTPS only), keeps the answer in the token state file (the latest refresh
- * token too: providers rotate it) and rebuilds the credential table in
- * process, atomically, so that the next smtp process logs in with the new
- * token; Postfix is not restarted.  The secrets come from the configuration,
- * never from argv or the environment of a child, and are never logged.
+ * token too: providers rotate it) and rebuilds the credential table, its
+ * indexed and its text form, each replaced atomically, so that the next smtp
+ * process logs in with the new token; Postfix is not restarted.  The secrets
+ * come from the configuration, never from argv or the environment of a
+ * child, and are never logged.
  */
 #include "cli.h"
 #include "oauth2.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -23,7 +25,7 @@
 enum { OPT_ROOT = 256, OPT_NO_ENV, OPT_ENV_FILE, OPT_ONCE, OPT_RETRY_MAX };
 
 struct refresher {
-	const struct prc_plan *plan;
+	struct prc_plan *plan;
 	const char *key, *user, *state;
 	const char *endpoint, *client_id, *secret, *initial_refresh, *ca;
 	char origin[65];
@@ -51,40 +53,117 @@ static void problem(struct refresher *r, const char *msg)
 	say("%s", msg);
 }
 
-/* The credential table with @access as the XOAUTH2 login's password. */
-static int install_token(const struct prc_plan *plan, const char *key, const char *user,
-                         const char *access)
+/* @a, @b and @c joined (caller frees; NULL on OOM). */
+static char *join3(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s%s", a, b, c);
+	return s;
+}
+
+/* The plan's credential table as text into @path, mode as planned, synced. */
+static int write_text(const struct prc_plan *plan, const char *path)
+{
+	unlink(path); /* a leftover of an interrupted refresh */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	              prc_plan_file_mode(plan, PRC_FILE_SASL_PASSWD));
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	int rc = prc_plan_emit(plan, PRC_FILE_SASL_PASSWD, out);
+	if (fflush(out) || fsync(fd))
+		rc = -1;
+	if (fclose(out) || rc)
+		goto fail;
+	return EXIT_OK;
+fail:
+	fprintf(stderr, "%s: error: oauth2-refresh: cannot write %s: %s\n", PROG, path,
+	        strerror(errno));
+	unlink(path);
+	return EXIT_IOERR;
+}
+
+/*
+ * The credential table with @access as the XOAUTH2 login's password: the
+ * plan's entry changed, then its indexed form (hash: in process; lmdb, cdb:
+ * postmap of a temporary source) and its text form each written beside the
+ * target and renamed into place, the indexed one first (Postfix reads only
+ * that one); the text then says what the indexed table holds.
+ */
+static int install_token(struct prc_plan *plan, const char *access)
 {
 	const char *type;
-	if (!prc_plan_table(plan, PRC_FILE_SASL_PASSWD, &type) || strcmp(type, "hash")) {
-		fprintf(stderr, "%s: error: oauth2-refresh: the credential table must be hash:\n",
-		        PROG);
-		return EXIT_CONFIG;
-	}
-	const char *src = prc_plan_file_path(plan, PRC_FILE_SASL_PASSWD);
-	size_t n = strlen(user) + 1 + strlen(access) + 1;
-	char *value = malloc(n);
-	char *path = malloc(strlen(src) + 4);
-	if (!value || !path) {
-		free(value);
-		free(path);
+	if (!prc_plan_table(plan, PRC_FILE_SASL_PASSWD, &type))
 		return EXIT_SOFTWARE;
+	int rc = prc_plan_oauth_set_token(plan, access);
+	if (rc)
+		return rc == PRC_ERR_NOMEM ? EXIT_SOFTWARE : EXIT_CONFIG;
+	const char *src = prc_plan_file_path(plan, PRC_FILE_SASL_PASSWD);
+	const char *sfx = !strcmp(type, "hash")   ? ".db"
+	                  : !strcmp(type, "lmdb") ? ".lmdb"
+	                  : !strcmp(type, "cdb")  ? ".cdb"
+	                                          : NULL;
+	char *tmp = join3(src, ".oauth2-new", "");
+	char *built = tmp && sfx ? join3(tmp, sfx, "") : NULL;
+	char *final = sfx ? join3(src, sfx, "") : NULL;
+	char *spec = tmp ? join3(type, ":", tmp) : NULL;
+	if (!sfx) {
+		fprintf(stderr, "%s: error: oauth2-refresh: cannot build a %s: table\n", PROG,
+		        type);
+		rc = EXIT_CONFIG;
+	} else if (!tmp || !built || !final || !spec) {
+		rc = EXIT_SOFTWARE;
+	} else {
+		rc = write_text(plan, tmp);
 	}
-	snprintf(value, n, "%s:%s", user, access);
-	snprintf(path, strlen(src) + 4, "%s.db", src);
-	int rc =
-	    cli_hash_table_write_with(path, plan, PRC_FILE_SASL_PASSWD,
-	                              prc_plan_file_mode(plan, PRC_FILE_SASL_PASSWD), key, value);
-	explicit_bzero(value, n);
-	free(value);
-	free(path);
+	if (rc == EXIT_OK && !strcmp(type, "hash")) {
+		rc = cli_hash_table_write(final, plan, PRC_FILE_SASL_PASSWD,
+		                          prc_plan_file_mode(plan, PRC_FILE_SASL_PASSWD));
+	} else if (rc == EXIT_OK) {
+		/* postmap makes TMP.lmdb (or .cdb) from TMP: nothing secret on its command line */
+		char *argv[] = {"postmap", "-c", (char *)prc_plan_dir(plan, PRC_DIR_POSTFIX), spec,
+		                NULL};
+		int st = cli_run(argv, NULL, NULL);
+		if (st) {
+			if (st > 0)
+				fprintf(stderr,
+				        "%s: error: oauth2-refresh: postmap %s failed (exit "
+				        "status %d)\n",
+				        PROG, spec, st);
+			rc = EXIT_IOERR;
+		} else if (rename(built, final)) {
+			fprintf(stderr,
+			        "%s: error: oauth2-refresh: cannot rename %s into place: %s\n",
+			        PROG, final, strerror(errno));
+			rc = EXIT_IOERR;
+		}
+	}
+	if (rc == EXIT_OK && rename(tmp, src)) {
+		fprintf(stderr, "%s: error: oauth2-refresh: cannot rename %s into place: %s\n",
+		        PROG, src, strerror(errno));
+		rc = EXIT_IOERR;
+	}
+	if (rc != EXIT_OK && tmp) {
+		unlink(tmp);
+		if (built)
+			unlink(built);
+	}
+	free(tmp);
+	free(built);
+	free(final);
+	free(spec);
 	return rc;
 }
 
-int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_config *cfg)
+int cli_oauth2_use_saved(struct prc_plan *plan, const struct prc_config *cfg)
 {
-	const char *key, *user, *state;
-	if (!prc_plan_oauth_login(plan, &key, &user, &state))
+	const char *state;
+	if (!prc_plan_oauth_login(plan, NULL, NULL, &state))
 		return EXIT_OK;
 	struct oauth2_token t;
 	char why[320], origin[65];
@@ -93,7 +172,7 @@ int cli_oauth2_install_saved(const struct prc_plan *plan, const struct prc_confi
 	oauth2_fingerprint(prc_config_get(cfg, "XOAUTH2_INITIAL_REFRESH_TOKEN"), origin);
 	int rc = EXIT_OK;
 	if (t.access && !strcmp(t.origin, origin) && t.expiry > (long long)time(NULL))
-		rc = install_token(plan, key, user, t.access);
+		rc = prc_plan_oauth_set_token(plan, t.access) ? EXIT_SOFTWARE : EXIT_OK;
 	oauth2_token_clear(&t);
 	return rc;
 }
@@ -288,7 +367,7 @@ static int run(struct refresher *r, bool once, unsigned retry_max)
 		long long now = (long long)time(NULL);
 		if (r->tok.access && r->tok.expiry - now > margin(&r->tok)) {
 			if (!installed) {
-				int rc = install_token(r->plan, r->key, r->user, r->tok.access);
+				int rc = install_token(r->plan, r->tok.access);
 				if (rc != EXIT_OK)
 					return rc;
 				installed = true;

@@ -144,20 +144,12 @@ static int db_commit(struct cli_db *d, uid_t uid, gid_t gid)
 int cli_hash_table_write(const char *path, const struct prc_plan *plan, enum prc_file file,
                          unsigned mode)
 {
-	return cli_hash_table_write_with(path, plan, file, mode, NULL, NULL);
-}
-
-int cli_hash_table_write_with(const char *path, const struct prc_plan *plan, enum prc_file file,
-                              unsigned mode, const char *okey, const char *ovalue)
-{
 	size_t n = prc_plan_table_count(plan, file);
 	struct cli_db d;
 	int rc = db_begin(&d, path, (mode_t)mode, (unsigned)(n ? n : 1));
 	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
 		const char *key, *value;
 		prc_plan_table_entry(plan, file, i, &key, &value, NULL);
-		if (okey && !strcmp(key, okey))
-			value = ovalue;
 		/* the plan's keys are folded as postmap folds them */
 		rc = db_put(&d, key, strlen(key) + 1, value, strlen(value) + 1);
 	}

@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
     {"health", "check that Postfix (and the DKIM milter) listen; quiet when healthy", cmd_health},
     {"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},
     {"oauth2-refresh", "keep the XOAUTH2 relay login's access token fresh", cmd_oauth2_refresh},
+    {"env-secrets", "move secret settings from the environment into 0600 files", cmd_env_secrets},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -527,6 +527,15 @@ int prc_plan_key_copy(const struct prc_plan *plan, size_t i, const char **source
 bool prc_plan_oauth_login(const struct prc_plan *plan, const char **key, const char **user,
                           const char **state_file);
 
+/**
+ * Make @p access the password of the XOAUTH2 login's credential table entry
+ * (the value becomes "user:access"), so that the table emitted or built from
+ * the plan afterwards carries it: how the refresher installs a new access
+ * token.  @p access is copied; the value it replaces is wiped.
+ * @return 0, PRC_ERR_ARG when the plan has no XOAUTH2 login, or PRC_ERR_NOMEM
+ */
+int prc_plan_oauth_set_token(struct prc_plan *plan, const char *access);
+
 /** Number of master.cf services. */
 size_t prc_plan_service_count(const struct prc_plan *plan);
 /**

@@ -215,6 +215,10 @@ const char *prc_check_tz(const char *s);
 const char *prc_check_selector(const char *s);
 const char *prc_check_word(const char *s);
 const char *prc_check_param_name(const char *s);
+
+/* Postfix's main.cf parameter names, sorted (lib/postfix-params.c, generated). */
+extern const char *const prc_postfix_params[];
+extern const size_t prc_postfix_nparams;
 const char *prc_check_relayhost(const char *s, char **norm);
 const char *prc_check_cidr(const char *s, char **norm);
 const char *prc_check_host_or_cidr(const char *s, char **norm);

@@ -1430,6 +1430,30 @@ PRC_EXPORT bool prc_plan_oauth_login(const struct prc_plan *p, const char **key,
 	return on;
 }
 
+PRC_EXPORT int prc_plan_oauth_set_token(struct prc_plan *p, const char *access)
+{
+	if (!p || !p->xoauth2_key || !access)
+		return PRC_ERR_ARG;
+	struct prc_plan_table *t = &p->tables[PRC_FILE_SASL_PASSWD];
+	for (size_t i = 0; i < t->n; i++) {
+		struct prc_plan_entry *e = &t->e[i];
+		if (strcmp(e->key, p->xoauth2_key))
+			continue;
+		char *v = prc_asprintf("%s:%s", p->cfg->v[PRC_S_RELAYHOST_USERNAME].str, access);
+		if (!v)
+			return PRC_ERR_NOMEM;
+		if (e->own_value) {
+			/* the token it replaces is a secret too */
+			explicit_bzero((char *)e->value, strlen(e->value));
+			free((char *)e->value);
+		}
+		e->value = v;
+		e->own_value = true;
+		return PRC_OK;
+	}
+	return PRC_ERR_ARG;
+}
+
 PRC_EXPORT size_t prc_plan_milter_count(const struct prc_plan *p)
 {
 	return p ? p->nmilters : 0;

@@ -767,6 +767,72 @@ static void check_master(struct vctx *c)
 	}
 }
 
+static int param_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+static bool param_known(const char *name)
+{
+	return bsearch(name, prc_postfix_params, prc_postfix_nparams, sizeof(*prc_postfix_params),
+	               param_cmp) != NULL;
+}
+
+/* "$name" or "${name}" (also "$(name)") in @value, as Postfix expands it. */
+static bool value_refers_to(const char *value, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = strchr(value, '$'); p; p = strchr(p + 1, '$')) {
+		const char *q = p + 1 + (p[1] == '{' || p[1] == '(');
+		if (!strncmp(q, name, n) &&
+		    !(q[n] == '_' || (q[n] >= 'a' && q[n] <= 'z') || (q[n] >= '0' && q[n] <= '9')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A passthrough name Postfix does not know is written to main.cf and ignored
+ * there (postconf only warns "unused parameter"): say so, with the nearest
+ * name.  Transport-specific overrides (TRANSPORT_destination_rate_delay for
+ * default_destination_rate_delay ...) and names that another value refers to
+ * as $name are Postfix's own ways of using a new name and pass.
+ */
+static void check_param_name(struct vctx *c, const struct prc_value *p, size_t i)
+{
+	const char *name = p->items[i].f[0];
+	if (param_known(name))
+		return;
+	for (const char *u = strchr(name, '_'); u; u = strchr(u + 1, '_')) {
+		char def[128];
+		if (snprintf(def, sizeof(def), "default%s", u) < (int)sizeof(def) &&
+		    param_known(def))
+			return;
+	}
+	for (size_t k = 0; k < p->nitems; k++)
+		if (k != i && value_refers_to(p->items[k].f[1], name))
+			return;
+	const char *best = NULL;
+	size_t dist = 3;
+	for (size_t k = 0; k < prc_postfix_nparams; k++) {
+		size_t d = prc_edit_distance(name, prc_postfix_params[k], dist);
+		if (d < dist) {
+			dist = d;
+			best = prc_postfix_params[k];
+		}
+	}
+	const char *o = p->items[i].origin;
+	bool yaml = prc_origin_is_yaml(o);
+	if (best)
+		WARN(c, o, ENV(POSTCONF),
+		     "parameter %s: not a Postfix parameter, Postfix ignores it (did you mean "
+		     "%s%s?)",
+		     name, yaml ? "" : "POSTFIX_", best);
+	else
+		WARN(c, o, ENV(POSTCONF),
+		     "parameter %s: not a Postfix parameter, Postfix ignores it", name);
+}
+
 static void check_params(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -788,6 +854,7 @@ static void check_params(struct vctx *c)
 			    "parameter %s: value contains a control character", name);
 		else
 			check_params_relay(c, &p->items[i]);
+		check_param_name(c, p, i);
 		for (size_t k = 0; k < PRC_S_COUNT; k++)
 			if (prc_settings[k].postfix && !strcmp(prc_settings[k].postfix, name))
 				WARN(c, p->items[i].origin, ENV(POSTCONF),

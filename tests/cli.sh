@@ -41,6 +41,7 @@ commands:
   health         check that Postfix (and the DKIM milter) listen; quiet when healthy
   watch          reload Postfix when a TLS certificate, key or CA file changes
   oauth2-refresh keep the XOAUTH2 relay login's access token fresh
+  env-secrets    move secret settings from the environment into 0600 files
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
@@ -124,6 +125,30 @@ check_param inet_protocols ipv4
 check_param disable_vrfy_command no
 check_param mydestination ""
 
+# passthrough names Postfix does not know are named, with the nearest one
+expect "a misspelt passthrough parameter is a warning" 0 MAILNAME=mail.example.com \
+	POSTFIX_mynetwork=10.0.0.0/8 "$cli" check
+same "a misspelt passthrough parameter names the nearest one" "$work/err" \
+	"postrelaycfg: warning: env:POSTFIX_mynetwork: parameter mynetwork: not a Postfix parameter, Postfix ignores it (did you mean POSTFIX_mynetworks?)"
+printf 'mailname: mail.example.com\npostfix:\n  parameters:\n    smtp_tls_loglevl: 1\n' >"$work/typo.yaml"
+expect "a misspelt YAML parameter is a warning" 0 "$cli" check --no-env -c "$work/typo.yaml"
+same "a misspelt YAML parameter names the nearest one as a YAML key" "$work/err" \
+	"postrelaycfg: warning: $work/typo.yaml:4:5: parameter smtp_tls_loglevl: not a Postfix parameter, Postfix ignores it (did you mean smtp_tls_loglevel?)"
+expect "transport-specific overrides and \$-referenced names are Postfix parameters" 0 \
+	MAILNAME=mail.example.com POSTFIX_relay_destination_rate_delay=1s \
+	POSTFIX_my_checks=reject_unknown_sender_domain \
+	"POSTFIX_smtpd_sender_restrictions=\$my_checks" "$cli" check
+same "no warning for them" "$work/err" ""
+expect "a name that is no parameter at all is a warning without a guess" 0 \
+	MAILNAME=mail.example.com POSTFIX_zzqqxx=1 "$cli" check
+same "the warning without a guess" "$work/err" \
+	"postrelaycfg: warning: env:POSTFIX_zzqqxx: parameter zzqqxx: not a Postfix parameter, Postfix ignores it"
+if command -v postconf >/dev/null; then
+	"$src/scripts/gen-postfix-params.sh" "$work/params.c"
+	check "lib/postfix-params.c lists the installed Postfix's parameters" \
+		cmp -s "$work/params.c" "$src/lib/postfix-params.c"
+fi
+
 # the README's settings table is the settings table
 "$cli" settings >"$work/table"
 sed -n '/^<!-- settings-table:begin -->$/,/^<!-- settings-table:end -->$/p' "$src/README.md" |
@@ -134,5 +159,27 @@ else
 	notok "README settings table differs from 'postrelaycfg settings'"
 	cat "$work/diff"
 fi
+
+# env-secrets: the settings table's secret variables go to 0600 files, named on stdout
+sec=$work/secrets
+mkdir -p "$sec" && : >"$sec/SMTPD_USERS"
+expect "env-secrets" 0 env XOAUTH2_SECRET='s3:cr,et' SMTPD_USERS= \
+	RELAYHOST_PASSWORDMAP='h:u:p\:w' MAILNAME=m.example.com "$cli" env-secrets "$sec"
+same "env-secrets names the secret variables set, in table order" "$work/out" \
+	"RELAYHOST_PASSWORDMAP
+XOAUTH2_SECRET
+SMTPD_USERS"
+same "env-secrets writes the value as it is" "$sec/XOAUTH2_SECRET" 's3:cr,et'
+same "env-secrets keeps the escapes" "$sec/RELAYHOST_PASSWORDMAP" 'h:u:p\:w'
+check "env-secrets files are 0600, the directory 0700" \
+	test "$(stat -c %a "$sec" "$sec/XOAUTH2_SECRET" | tr '\n' ' ')" = "700 600 "
+check "env-secrets removes the file of an empty secret" test ! -e "$sec/SMTPD_USERS"
+check "env-secrets writes no file for MAILNAME" test ! -e "$sec/MAILNAME"
+expect "env-secrets needs an absolute DIR" 64 "$cli" env-secrets relative
+# the files give the same configuration as the variables
+expect "render with an env-secrets file as NAME_FILE" 0 env \
+	RELAYHOST_PASSWORDMAP_FILE="$sec/RELAYHOST_PASSWORDMAP" MAILNAME=m.example.com \
+	RELAYHOST=h RELAYHOST_AUTH=yes "$cli" render -o "$work/sec-out"
+check "env-secrets files read back through NAME_FILE" grep -qxF 'h u:p:w' "$work/sec-out/sasl_passwd"
 
 tap_summary

@@ -396,7 +396,87 @@ START_TEST(plan_postmaster_address_gets_postfix_notices)
 }
 END_TEST
 
+/* The XOAUTH2 login's plan: the credential entry (folded key, the initial
+ * token), the transport and its mechanism filter, and the refresher's hook. */
+START_TEST(plan_xoauth2_entries)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com",
+	                      "RELAYHOST=[SMTP.Office365.com]:587",
+	                      "RELAYHOST_USERNAME=relay@example.com",
+	                      "XOAUTH2_CLIENT_ID=client-1",
+	                      "XOAUTH2_SECRET=cs",
+	                      "XOAUTH2_INITIAL_REFRESH_TOKEN=rt-1",
+	                      "XOAUTH2_INITIAL_ACCESS_TOKEN=at-1",
+	                      "XOAUTH2_TOKEN_ENDPOINT=https://login.example.com/token",
+	                      NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *key, *user, *state, *origin, *name, *command;
+	ck_assert_uint_eq(prc_plan_table_count(p, PRC_FILE_SASL_PASSWD), 1);
+	assert_entry(p, PRC_FILE_SASL_PASSWD, 0, "[smtp.office365.com]:587",
+	             "relay@example.com:at-1");
+	ck_assert_int_eq(prc_plan_table_entry(p, PRC_FILE_SASL_PASSWD, 0, NULL, NULL, &origin), 0);
+	ck_assert_str_eq(origin, "env:XOAUTH2_CLIENT_ID");
+	ck_assert(prc_plan_oauth_login(p, &key, &user, &state));
+	ck_assert_str_eq(key, "[smtp.office365.com]:587");
+	ck_assert_str_eq(user, "relay@example.com");
+	ck_assert_str_eq(state, "/var/spool/postfix/xoauth2-token.json");
+	/* mail to the relay host goes through the xoauth2 transport only */
+	ck_assert_str_eq(prc_plan_param(p, "default_transport", &origin), "xoauth2");
+	ck_assert_str_eq(origin, "env:XOAUTH2_CLIENT_ID");
+	ck_assert_str_eq(prc_plan_param(p, "smtp_sasl_auth_enable", NULL), "yes");
+	ck_assert_str_eq(prc_plan_param(p, "smtp_sasl_auth_soft_bounce", NULL), "yes");
+	ck_assert_str_eq(prc_plan_param(p, "smtp_tls_security_level", NULL), "encrypt");
+	size_t n = prc_plan_service_count(p);
+	ck_assert_int_eq(prc_plan_service(p, n - 1, &name, NULL, &command, NULL), 0);
+	ck_assert_str_eq(name, "xoauth2");
+	ck_assert_str_eq(command, "smtp");
+	char *master = emit_text(cfg, PRC_FILE_MASTER_CF);
+	ck_assert_ptr_nonnull(strstr(master, "\nxoauth2    unix  -       -       n       -       "
+	                                     "-       smtp\n  -o syslog_name=postfix/xoauth2\n"
+	                                     "  -o smtp_sasl_mechanism_filter=xoauth2\n"));
+	free(master);
+	/* the refresher's new token replaces the value; the table emitted says so */
+	ck_assert_int_eq(prc_plan_oauth_set_token(p, "at-2"), 0);
+	assert_entry(p, PRC_FILE_SASL_PASSWD, 0, "[smtp.office365.com]:587",
+	             "relay@example.com:at-2");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_plan_emit(p, PRC_FILE_SASL_PASSWD, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\n[smtp.office365.com]:587 relay@example.com:at-2\n"));
+	ck_assert_ptr_null(strstr(buf, "at-1"));
+	free(buf);
+	ck_assert_int_eq(prc_plan_oauth_set_token(p, NULL), PRC_ERR_ARG);
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
+START_TEST(plan_without_xoauth2_has_none_of_it)
+{
+	const char *envp[] = {"MAILNAME=mail.example.com", "RELAYHOST=[smtp.example.net]:587",
+	                      NULL};
+	struct prc_config *cfg;
+	struct prc_plan *p = plan_env(envp, &cfg);
+	const char *name;
+	ck_assert(!prc_plan_oauth_login(p, NULL, NULL, NULL));
+	ck_assert_int_eq(prc_plan_oauth_set_token(p, "at"), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_plan_oauth_set_token(NULL, "at"), PRC_ERR_ARG);
+	ck_assert_ptr_null(prc_plan_param(p, "default_transport", NULL));
+	for (size_t i = 0; i < prc_plan_service_count(p); i++) {
+		ck_assert_int_eq(prc_plan_service(p, i, &name, NULL, NULL, NULL), 0);
+		ck_assert_str_ne(name, "xoauth2");
+	}
+	prc_plan_free(p);
+	prc_config_free(cfg);
+}
+END_TEST
+
 SUITE_BEGIN(plan)
+ADD(plan_xoauth2_entries)
+ADD(plan_without_xoauth2_has_none_of_it)
 ADD(plan_policy_tables_allow_the_null_sender_and_fold_keys)
 ADD(plan_relays_on_465_get_the_implicit_tls_transport)
 ADD(plan_postmaster_address_gets_postfix_notices)

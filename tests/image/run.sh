@@ -24,7 +24,11 @@ pass=0
 fail=0
 
 cleanup() {
-	local ids
+	local ids p
+	# the host's test servers (token endpoint, XOAUTH2 upstream), by PID
+	if [ -s "$work/host-pids" ]; then
+		while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/host-pids"
+	fi
 	ids=$(docker ps -aq --filter name='^prt-' 2>/dev/null || true)
 	# shellcheck disable=SC2086
 	[ -z "$ids" ] || docker rm -f -v $ids >/dev/null 2>&1 || true
@@ -963,6 +967,176 @@ test_live_reconfiguration_dkim() {
 	expect_eq "$(docker logs prt-relay33 2>&1 | grep -c 'running /usr/lib/postrelay/restart')" 1 "OpenDKIM restarts"
 }
 
+# ---- issue 13: sender domains, a relay host on 465 -----------------------------
+
+# ALLOWED_SENDER_DOMAINS: an allowed sender relays; another gets the 5xx reply
+# and nothing of it arrives.
+test_allowed_sender_domains() {
+	relay prt-relay34 10.232.0.34 -e MAILNAME=relay.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" -e ALLOWED_SENDER_DOMAINS=example.org "$image"
+	wait_ready prt-relay34
+	send 10.232.0.34:25 sender-allowed >/dev/null
+	wait_delivered sender-allowed >/dev/null
+	local out
+	if out=$(send 10.232.0.34:25 sender-refused --from app@other.example 2>&1); then
+		fail "a sender of other.example was accepted"
+	fi
+	grep -qF '<** 554 5.7.1 <app@other.example>: Sender address rejected: sender domain not allowed on this relay' <<<"$out" ||
+		{ echo "$out" | tail -n 8; fail "not the sender domain refusal"; }
+	sleep 1
+	! docker exec prt-upstream grep -q 'Subject: sender-refused' -r /sink || fail "it arrived"
+}
+
+# A relay host on port 465 (implicit TLS, SMTP AUTH): a second container of
+# the image whose Postfix has a 465 listener with smtpd_tls_wrappermode,
+# relaying on to smtp-sink.  The relay's password (RELAYHOST_PASSWORDMAP,
+# a plain variable) is in no service's environment.
+test_relayhost_on_465() {
+	relay_plain prt-relay35 10.232.0.35 -e MAILNAME=up465.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" -e SMTPD_USERS='relayuser:p\:a\,ss-465' "$image" \
+		sh -c 'postconf -M "465/inet=465 inet n - n - - smtpd -o syslog_name=postfix/smtps -o smtpd_tls_wrappermode=yes" &&
+			postsuper && exec /usr/lib/postfix/sbin/master -s'
+	relay prt-relay36 10.232.0.36 -e MAILNAME=relay.example.com \
+		-e RELAYHOST="[10.232.0.35]:465" -e RELAYHOST_AUTH=yes \
+		-e RELAYHOST_PASSWORDMAP='[10.232.0.35]:465:relayuser:p\:a\,ss-465' "$image"
+	wait_ready prt-relay36
+	for _ in $(seq 1 50); do
+		docker exec prt-relay35 sh -c 'grep -q " 00000000:01D1 00000000:0000 0A " /proc/net/tcp' && break
+		sleep 0.2
+	done
+	send 10.232.0.36:25 relay-465 >/dev/null
+	wait_delivered relay-465 >/dev/null
+	expect_grep "postfix/smtps-relay/smtp\[[0-9]+\]: .*relay=10\.232\.0\.35\[10\.232\.0\.35\]:465.*status=sent" \
+		<(docker logs prt-relay36 2>&1) "the relay's log"
+	docker logs prt-relay35 >"$work/up465.log" 2>&1
+	expect_grep "postfix/smtps/smtpd\[[0-9]+\]: .*sasl_method=[A-Z]+, sasl_username=relayuser" \
+		"$work/up465.log" "the 465 upstream's log"
+	no_secret_in_services prt-relay36 'p\:a\,ss-465' 'p:a,ss-465'
+	grep -qxF RELAYHOST_PASSWORDMAP_FILE=/run/postrelay/secrets/RELAYHOST_PASSWORDMAP \
+		"$work/prt-relay36.environ" || fail "the services have no RELAYHOST_PASSWORDMAP_FILE"
+}
+
+# ---- issue 14: XOAUTH2 ----------------------------------------------------------
+
+# Every process the container's PID 1 started (PID 1 included), found from the
+# host: `docker exec` processes are not among them (they carry the container's
+# configured environment, as any exec would).
+service_pids() { # NAME
+	local init
+	init=$(docker inspect -f '{{.State.Pid}}' "$1")
+	ps -e -o pid=,ppid= | awk -v root="$init" '
+		{ parent[$1] = $2 }
+		END {
+			for (p in parent) {
+				q = p
+				while (q != root && q in parent && q > 1) q = parent[q]
+				if (q == root) print p
+			}
+		}'
+}
+
+# No service process of NAME carries any of SECRETS in its environment or
+# command line (read from the host, as root); MAILNAME is there, to show that
+# the environments were read.
+no_secret_in_services() { # NAME SECRET...
+	local name=$1 p s n=0 leaks=
+	shift
+	: >"$work/$name.environ"
+	for p in $(service_pids "$name"); do
+		{ tr '\0' '\n' <"/proc/$p/environ"; tr '\0' '\n' <"/proc/$p/cmdline"; } \
+			>>"$work/$name.environ" 2>/dev/null && n=$((n + 1))
+	done
+	[ "$n" -ge 5 ] || fail "only $n service processes of $name found"
+	grep -q '^MAILNAME=' "$work/$name.environ" || fail "no environment read"
+	for s in "$@"; do
+		! grep -qF -- "$s" "$work/$name.environ" || leaks+="${s:0:6}... "
+	done
+	[ -z "$leaks" ] || fail "secrets in the environment of $name's services: $leaks"
+	say "$name: $n service processes, none with a secret in its environment"
+}
+
+# The container relays through an upstream that requires AUTH XOAUTH2 over
+# STARTTLS (tests/integration/xoauth2-upstream.py on the host, 10.232.0.1),
+# with access tokens that live 6 s from a local HTTPS token endpoint
+# (oauth2-endpoint.py, a test CA trusted through XOAUTH2_CA_FILE); the
+# credential table is lmdb.  Mail sent across token expiries arrives, health
+# is ok, and no token or secret is in `docker logs`, in `print`, or in any
+# service's environment (the secrets are given as plain variables).
+test_xoauth2_relay() {
+	local x=$work/xo life=6 py=/usr/bin/python3 it=$top/tests/integration
+	mkdir -p "$x/mail"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=postrelay image test CA" -keyout "$x/ca.key" -out "$x/ca.pem" 2>/dev/null
+	local leaf
+	for leaf in endpoint upstream; do
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$leaf" \
+			-keyout "$x/$leaf.key" -out "$x/$leaf.csr" 2>/dev/null
+		printf 'subjectAltName=IP:%s\n' "$gateway" >"$x/$leaf.ext"
+		openssl x509 -req -in "$x/$leaf.csr" -CA "$x/ca.pem" -CAkey "$x/ca.key" \
+			-CAcreateserial -days 2 -extfile "$x/$leaf.ext" -out "$x/$leaf.pem" 2>/dev/null
+	done
+	chmod 644 "$x/ca.pem"
+	local secret rt smtpd_pw
+	smtpd_pw=smtpd-$(openssl rand -hex 8)
+	secret=cs-$(openssl rand -hex 12)
+	rt=rt-initial-$(openssl rand -hex 8)
+	printf '%s\n' "$secret" >"$x/client-secret"
+	printf '{"refresh": ["%s"], "access": {}, "issued": ["%s"], "grants": 0}\n' "$rt" "$rt" >"$x/db.json"
+	"$py" "$it/oauth2-endpoint.py" "$x/db.json" "$x/endpoint.pem" "$x/endpoint.key" 8443 "$life" \
+		client-1 "$x/client-secret" "$gateway" >"$x/endpoint.log" 2>&1 &
+	echo "$!" >>"$work/host-pids"
+	"$py" "$it/xoauth2-upstream.py" "$x/db.json" "$x/upstream.pem" "$x/upstream.key" "$gateway" \
+		10587 relay@test.example "$x/mail" >"$x/upstream.log" 2>&1 &
+	echo "$!" >>"$work/host-pids"
+	relay prt-relay40 10.232.0.40 -e MAILNAME=relay.example.com \
+		-e RELAYHOST="[$gateway]:10587" -e RELAYHOST_USERNAME=relay@test.example \
+		-e XOAUTH2_CLIENT_ID=client-1 -e XOAUTH2_SECRET="$secret" \
+		-e XOAUTH2_INITIAL_REFRESH_TOKEN="$rt" \
+		-e XOAUTH2_TOKEN_ENDPOINT="https://$gateway:8443/token" \
+		-e XOAUTH2_CA_FILE=/etc/postrelay-ca/ca.pem -v "$x/ca.pem:/etc/postrelay-ca/ca.pem:ro" \
+		-e TABLE_TYPE=lmdb -e SMTPD_USERS="alice:$smtpd_pw" "$image"
+	# health: the listeners, and a valid access token
+	wait_ready prt-relay40
+	local i f
+	for i in 1 2 3; do
+		send 10.232.0.40:25 "xoauth2-$i" >/dev/null
+		for _ in $(seq 1 100); do
+			f=$(grep -l "Subject: xoauth2-$i" "$x/mail"/*.eml 2>/dev/null | head -n 1 || true)
+			[ -n "$f" ] && break
+			sleep 0.2
+		done
+		[ -n "$f" ] || { docker logs prt-relay40 2>&1 | tail -n 20 >&2; fail "xoauth2-$i did not arrive"; }
+		[ "$i" = 3 ] || sleep $((life + 1))
+	done
+	local grants
+	grants=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["grants"])' "$x/db.json")
+	[ "$grants" -ge 3 ] || fail "only $grants refresh grants over $((2 * (life + 1))) s"
+	grep -q "upstream: login ok for relay@test.example" "$x/upstream.log" || fail "no XOAUTH2 login"
+	docker exec prt-relay40 /usr/lib/postrelay/cfg health || fail "health"
+	expect_grep "oauth2-refresh: new access token for relay@test.example, valid for $life s" \
+		<(docker logs prt-relay40 2>&1) "the refresher's log"
+	# the secrets: the configured ones, and every token the endpoint issued
+	local secrets all
+	secrets=$("$py" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["issued"]))' "$x/db.json")
+	mapfile -t all <<<"$secrets"
+	all+=("$secret" "$smtpd_pw")
+	docker logs prt-relay40 >"$x/logs" 2>&1
+	docker exec prt-relay40 postrelaycfg print >"$x/print" 2>&1
+	grep -q "client_secret: <redacted>" "$x/print" || fail "print does not redact"
+	local s leaks=
+	for s in "${all[@]}"; do
+		grep -qF -- "$s" "$x/logs" && leaks+="${s:0:6}... in docker logs; "
+		grep -qF -- "$s" "$x/print" && leaks+="${s:0:6}... in print; "
+	done
+	[ -z "$leaks" ] || fail "leaked: $leaks"
+	no_secret_in_services prt-relay40 "${all[@]}"
+	# what the services read instead: a 0600 file that NAME_FILE names
+	grep -qxF XOAUTH2_SECRET_FILE=/run/postrelay/secrets/XOAUTH2_SECRET \
+		"$work/prt-relay40.environ" || fail "the services have no XOAUTH2_SECRET_FILE"
+	expect_eq "$(docker exec prt-relay40 stat -c '%a %U' /run/postrelay/secrets/XOAUTH2_SECRET)" \
+		"600 root" "the secret's file"
+}
+
 for t in image_builds upstream_starts no_compiler_in_image every_table_type_works relay_end_to_end \
 	relay_writable_root denied_outside_mynetworks services_run_as_their_users \
 	no_setuid_or_setgid_files \
@@ -975,7 +1149,8 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	postfix_crash_stops_container queue_survives_restart_with_volume \
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
 	derived_image_bakes_config compose_example_relays kubernetes_example_pod \
-	live_reconfiguration live_reconfiguration_dkim; do
+	live_reconfiguration live_reconfiguration_dkim \
+	allowed_sender_domains relayhost_on_465 xoauth2_relay; do
 	run_test "$t"
 done
 

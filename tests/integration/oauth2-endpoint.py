@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """A local OAuth2 token endpoint for the XOAUTH2 tests (HTTPS, test CA).
 
-usage: oauth2-endpoint.py DB CERT KEY PORT LIFETIME CLIENT_ID CLIENT_SECRET_FILE
+usage: oauth2-endpoint.py DB CERT KEY PORT LIFETIME CLIENT_ID CLIENT_SECRET_FILE [ADDR]
+
+It listens on ADDR (default 127.0.0.1).
 
 DB is a JSON file shared with the upstream (xoauth2-upstream.py) and the
 test: {"refresh": [valid refresh tokens], "access": {token: expiry},
@@ -21,6 +23,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 DB, CERT, KEY, PORT, LIFE, CID, CSECRET_FILE = sys.argv[1:8]
+ADDR = sys.argv[8] if len(sys.argv) > 8 else "127.0.0.1"
 PORT, LIFE = int(PORT), int(LIFE)
 with open(CSECRET_FILE) as f:  # not in argv: the tests look for it in /proc
     CSECRET = f.read().strip()
@@ -81,7 +84,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 HTTPServer.allow_reuse_address = True
-server = HTTPServer(("127.0.0.1", PORT), Handler)
+server = HTTPServer((ADDR, PORT), Handler)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(CERT, KEY)
 server.socket = ctx.wrap_socket(server.socket, server_side=True)

@@ -178,6 +178,37 @@ PY
 }
 check xoauth2_state_file_0600_holds_rotated_refresh_token t_state_file
 
+# table_says ROOT TYPE STATE: the indexed and the text credential table both
+# hold the state file's access token (the refresher rewrites both), 0600, and
+# no temporary file is left beside them
+table_says() {
+	local f=$1/etc/postfix/sasl_passwd tok db text
+	tok=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["access_token"])' "$3")
+	db=$(postmap -c "$1/etc/postfix" -q "[$NET4.20]:587" "$2:$f")
+	text=$(awk -v k="[$NET4.20]:587" '$1 == k { print $2 }' "$f")
+	[ "$db" = "relay@test.example:$tok" ] || { echo "$2 table: not the state's token"; return 1; }
+	[ "$text" = "$db" ] || { echo "text table: not the $2 table's token"; return 1; }
+	[ "$(stat -c %a "$f")" = 600 ] || { echo "text table mode $(stat -c %a "$f")"; return 1; }
+	! ls "$f".oauth2-new* 2>/dev/null || { echo "temporary files left"; return 1; }
+}
+t_text_table() { table_says "$R" hash "$R/var/spool/postfix/xoauth2-token.json"; }
+check xoauth2_refresh_rewrites_text_and_hash_table_alike t_text_table
+
+# an lmdb credential table: the refresher rebuilds it with postmap
+t_lmdb_table() {
+	local R2=$work/relay-lmdb rt
+	rt=rt-lmdb-$(openssl rand -hex 8)
+	"$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); d["refresh"].append(sys.argv[2]); d["issued"].append(sys.argv[2]); json.dump(d,open(sys.argv[1],"w"))' "$DB" "$rt"
+	sed -e "s|^XOAUTH2_INITIAL_REFRESH_TOKEN=.*|XOAUTH2_INITIAL_REFRESH_TOKEN=$rt|" \
+		-e "s|^LOGOUTPUT=.*|LOGOUTPUT=$R2/var/log/mail.log|" "$work/relay.env" >"$work/relay-lmdb.env"
+	printf 'TABLE_TYPE=lmdb\nXOAUTH2_STATE_FILE=%s\n' "$work/lmdb-state.json" >>"$work/relay-lmdb.env"
+	mkdir -p "$R2"
+	apply_env "$R2" "$work/relay-lmdb.env" || return 1
+	in_ns relay "$prc" oauth2-refresh --once --env-file "$work/relay-lmdb.env" --root "$R2" || return 1
+	table_says "$R2" lmdb "$work/lmdb-state.json"
+}
+check xoauth2_refresh_rebuilds_an_lmdb_table t_lmdb_table
+
 # ---- a restart resumes with the stored, rotated refresh token ----
 t_restart() {
 	refresher_stop || return 1
