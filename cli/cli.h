@@ -150,6 +150,7 @@ struct cli_command {
 int cmd_check(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_print(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_settings(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_dkim_keygen(int argc, char **argv);

@@ -12,6 +12,7 @@ static const struct cli_command commands[] = {
     {"check", "validate the configuration and print every diagnostic", cmd_check},
     {"render", "write the configuration files into a directory", cmd_render},
     {"print", "print the resolved settings as YAML with their origins", cmd_print},
+    {"migrate", "print the YAML equivalent of a boky, mwader or panubo environment", cmd_migrate},
     {"settings", "print the settings reference table (Markdown or scdoc)", cmd_settings},
     {"schema", "print the JSON Schema of the YAML configuration file", cmd_schema},
     {"dkim-keygen", "make a DKIM private key and print its DNS record", cmd_dkim_keygen},

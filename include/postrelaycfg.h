@@ -302,6 +302,27 @@ int prc_config_validate(struct prc_config *cfg, struct prc_diags *diags);
  */
 int prc_config_print(const struct prc_config *cfg, FILE *out);
 
+/** Flags of prc_config_write_yaml(). */
+enum prc_yaml_flags {
+	/** write secret values as they are (without it: "<redacted>") */
+	PRC_YAML_SECRETS = 1,
+};
+
+/**
+ * Write the settings that were given (from any source; no defaults, nothing
+ * unset) as a YAML configuration file, each value commented with its origin
+ * ("# env:POSTFIX_myhostname").  Loaded alone (prc_config_load_yaml_file(),
+ * no environment), it gives the same configuration, secrets included when
+ * @p flags has PRC_YAML_SECRETS; without it each secret is "<redacted>".
+ * This is `postrelaycfg migrate`: any source the library reads, peer
+ * images' variables included, becomes YAML.
+ * @param flags  0 or PRC_YAML_SECRETS
+ * @param out    where to write; borrowed
+ * @return 0, PRC_ERR_ARG (@p cfg or @p out is NULL, an unknown flag) or
+ *         PRC_ERR_IO (a write to @p out failed)
+ */
+int prc_config_write_yaml(const struct prc_config *cfg, unsigned flags, FILE *out);
+
 /* ---- output --------------------------------------------------------- */
 
 /**

@@ -39,6 +39,7 @@ enum prc_type {
 	T_TRANSPORTS,    /* items: recipient domain (or .domain), relayhost */
 	T_SENDER_LOGINS, /* items: SMTP AUTH user, senders ("a@b|@c") */
 	T_TABLES,        /* items: table name, type ("" = from its references), content, form */
+	T_MASTER,        /* items: "service/type", master.cf line (a mapping in YAML) */
 };
 
 enum { F_SECRET = 1, F_REQUIRED = 2 };
@@ -115,6 +116,37 @@ void prc_value_clear(struct prc_value *v);
 void prc_value_move(struct prc_value *dst, struct prc_value *src);
 int prc_value_add_item(struct prc_value *v, const char *const *fields, size_t nfields,
                        const char *origin);
+
+/* ---- the other relay images' variables (source-peers.c) ------------- */
+
+/* Is the env variable @name (@n bytes) a peer image's that source-peers.c
+ * maps or refuses?  (Then the env source does not call it unknown.) */
+bool prc_peer_handles(const char *name, size_t n);
+/* Map the peer variables of @envp onto @cfg and refuse the others by name.
+ * Returns 0, PRC_ERR_INVALID or PRC_ERR_NOMEM. */
+int prc_peers_load_env(struct prc_config *cfg, const char *const *envp, struct prc_diags *d);
+
+/* ---- master.cf entries of the user (master.c) ------------------------ */
+
+/* One master.cf line, split: the 8 columns and the arguments. */
+struct prc_master_entry {
+	char *buf;          /* owned: the columns point into it */
+	const char *col[8]; /* service type private unpriv chroot wakeup maxproc command */
+	char *args;         /* owned: "-o a=b" lines joined by "\n  ", or NULL */
+};
+
+/*
+ * Parse the master.cf line @line given for @key ("service/type") into @e.
+ * Returns NULL (then free @e with prc_master_entry_free()) or a static
+ * reason (prc_why_nomem on OOM); @e holds nothing then.
+ */
+const char *prc_master_parse(const char *key, const char *line, struct prc_master_entry *e);
+void prc_master_entry_free(struct prc_master_entry *e);
+/* Command of the service @name/@type the plan of @cfg has without overrides, or NULL. */
+const char *prc_plan_service_command(const struct prc_config *cfg, const char *name,
+                                     const char *type);
+/* TCP port an inet service name listens on ("2525", "smtp", "127.0.0.1:25"), or 0. */
+unsigned prc_master_inet_port(const char *name);
 
 /* ---- diagnostics ---------------------------------------------------- */
 

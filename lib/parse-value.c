@@ -469,6 +469,11 @@ int prc_parse_env_value(enum prc_setting_id id, const char *text, const char *or
 	case T_PARAMS:
 		parse_postconf(&c, &v, all);
 		break;
+	case T_MASTER:
+		/* one variable per service: its name says which (source-peers.c) */
+		bad(&c, 0,
+		    "set each service with POSTFIXMASTER_<service>__<type>=<master.cf line>");
+		break;
 	case T_BOOL:
 		if ((why = prc_parse_bool(s, &v.b)))
 			bad(&c, 0, "'%s': %s", SHOW(&c, 0, s), why);

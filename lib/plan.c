@@ -548,7 +548,9 @@ static void plan_passthrough(struct build *b)
 			v++, n--;
 		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 			n--;
-		char *value = prc_strndup(v, n);
+		char *trimmed = prc_strndup(v, n);
+		char *value = trimmed ? prc_utables_rewrite(cfg, trimmed) : NULL;
+		free(trimmed);
 		if (!value) {
 			b->oom = true;
 			break;
@@ -1230,7 +1232,47 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 		free(p->key_sources[i]);
 	free(p->key_sources);
 	free(p->services);
+	for (size_t i = 0; i < p->nmaster; i++)
+		prc_master_entry_free(&p->master[i]);
+	free(p->master);
 	free(p);
+}
+
+const char *prc_plan_service_command(const struct prc_config *cfg, const char *name,
+                                     const char *type)
+{
+	size_t n = sizeof(services) / sizeof(services[0]) - !prc_xoauth2_enabled(cfg);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(services[i].name, name) && !strcmp(services[i].type, type))
+			return services[i].command;
+	if (prc_smtps_used(cfg) && !strcmp(name, SMTPS_TRANSPORT) && !strcmp(type, "unix"))
+		return smtps_service.command;
+	return NULL;
+}
+
+/* The user's master.cf lines (validated) over the planned services, or added after them. */
+static void plan_master_overrides(struct build *b, struct prc_plan_service *s, size_t *n)
+{
+	const struct prc_value *m = &b->p->cfg->v[PRC_S_MASTER_SERVICES];
+	for (size_t i = 0; i < m->nitems && !b->oom; i++) {
+		struct prc_master_entry *e = &b->p->master[b->p->nmaster];
+		if (prc_master_parse(m->items[i].f[0], m->items[i].f[1], e)) {
+			b->oom = true; /* validated: only memory can fail */
+			return;
+		}
+		b->p->nmaster++;
+		size_t j = 0;
+		while (j < *n && (strcmp(s[j].name, e->col[0]) || strcmp(s[j].type, e->col[1])))
+			j++;
+		unsigned port = j < *n                      ? s[j].port
+		                : strcmp(e->col[1], "inet") ? 0
+		                                            : prc_master_inet_port(e->col[0]);
+		s[j] =
+		    (struct prc_plan_service){e->col[0], e->col[1], e->col[2], e->col[3], e->col[4],
+		                              e->col[5], e->col[6], e->col[7], e->args,   port};
+		if (j == *n)
+			(*n)++;
+	}
 }
 
 /* The services: the fixed ones, and the implicit-TLS transport when a relay is on 465. */
@@ -1240,7 +1282,12 @@ static void plan_services(struct build *b)
 	/* the last static service, xoauth2, only with an XOAUTH2 login */
 	size_t n = sizeof(services) / sizeof(services[0]) - !prc_xoauth2_enabled(cfg);
 	bool smtps = prc_smtps_used(cfg);
-	struct prc_plan_service *s = calloc(n + 1, sizeof(*s));
+	size_t nm = cfg->v[PRC_S_MASTER_SERVICES].nitems;
+	if (nm && !(b->p->master = calloc(nm, sizeof(*b->p->master)))) {
+		b->oom = true;
+		return;
+	}
+	struct prc_plan_service *s = calloc(n + 1 + nm, sizeof(*s));
 	if (!s) {
 		b->oom = true;
 		return;
@@ -1251,6 +1298,7 @@ static void plan_services(struct build *b)
 		bool low = !strcmp(level, "none") || !strcmp(level, "may");
 		s[n++] = low ? smtps_service : smtps_service_keep_level;
 	}
+	plan_master_overrides(b, s, &n);
 	b->p->services = s;
 	b->p->nservices = n;
 }

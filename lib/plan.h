@@ -74,6 +74,8 @@ struct prc_plan {
 	size_t nstate_dirs;
 	struct prc_plan_service *services; /* owned */
 	size_t nservices;
+	struct prc_master_entry *master; /* the user's lines the services point into */
+	size_t nmaster;
 	char **milters;
 	size_t nmilters;
 	struct prc_plan_user *users;

@@ -1,4 +1,8 @@
-/* `print`: the resolved model as YAML, each value with its origin. */
+/*
+ * `print`: the resolved model as YAML, each value with its origin; and the
+ * same YAML limited to what was given (`migrate`), which loaded alone gives
+ * the same configuration.
+ */
 #include "internal.h"
 #include "user-tables.h"
 
@@ -53,8 +57,21 @@ static void indent(FILE *out, int depth)
 		fputs("  ", out);
 }
 
+/* How to write: everything (print) or only what was given (migrate). */
+struct mode {
+	bool given_only; /* leave out defaults and unset values */
+	bool secrets;    /* write secret values as they are */
+};
+
+#define SECRET_PLACEHOLDER "<redacted>"
+
+static bool shown(const struct prc_config *cfg, size_t id, const struct mode *m)
+{
+	return !m->given_only || (cfg->v[id].set && cfg->v[id].explicit);
+}
+
 static void print_value(const struct prc_config *cfg, size_t id, const char *leaf, int depth,
-                        FILE *out)
+                        const struct mode *m, FILE *out)
 {
 	const struct prc_setting *set = &prc_settings[id];
 	const struct prc_value *v = &cfg->v[id];
@@ -68,9 +85,11 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	if (!prc_type_is_list(set->type)) {
 		fputc(' ', out);
 		/* the TLS levels in effect can differ from the setting (USE_TLS, RELAYHOST_AUTH) */
-		const char *eff = id == PRC_S_CLIENT_TLS_SECURITY_LEVEL ? prc_client_tls_level(cfg)
-		                  : id == PRC_S_TLS_SECURITY_LEVEL      ? prc_server_tls_level(cfg)
-		                                                        : NULL;
+		const char *eff = m->given_only ? NULL
+		                  : id == PRC_S_CLIENT_TLS_SECURITY_LEVEL
+		                      ? prc_client_tls_level(cfg)
+		                  : id == PRC_S_TLS_SECURITY_LEVEL ? prc_server_tls_level(cfg)
+		                                                   : NULL;
 		if (eff && strcmp(eff, v->str)) {
 			fprintf(out, "%s  # in effect: %s; set to %s by %s\n", eff,
 			        !cfg->v[PRC_S_USE_TLS].b         ? "USE_TLS=no"
@@ -79,8 +98,8 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			        v->str, origin);
 			return;
 		}
-		if (set->flags & F_SECRET)
-			fputs("<redacted>", out);
+		if ((set->flags & F_SECRET) && !m->secrets)
+			fputs(SECRET_PLACEHOLDER, out);
 		else if (set->type == T_BOOL)
 			fputs(v->b ? "true" : "false", out);
 		else if (set->type == T_SIZE || set->type == T_COUNT)
@@ -92,7 +111,10 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	}
 	if (!v->nitems) {
 		fprintf(out, " %s  # %s\n",
-		        set->type == T_PARAMS || set->type == T_TABLES ? "{}" : "[]", origin);
+		        set->type == T_PARAMS || set->type == T_TABLES || set->type == T_MASTER
+		            ? "{}"
+		            : "[]",
+		        origin);
 		return;
 	}
 	fprintf(out, "  # %s\n", origin);
@@ -129,7 +151,7 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			/* a comment: the printed configuration still reads back */
 			scalar(out,
 			       !private_table || private_table[i] ? "# <redacted>\n" : it->f[2]);
-		} else if (set->type == T_PARAMS) {
+		} else if (set->type == T_PARAMS || set->type == T_MASTER) {
 			scalar(out, it->f[0]);
 			fputs(": ", out);
 			scalar(out, it->f[1]);
@@ -143,7 +165,7 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
 				bool secret =
 				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
-				scalar(out, secret ? "<redacted>" : it->f[k]);
+				scalar(out, secret && !m->secrets ? SECRET_PLACEHOLDER : it->f[k]);
 				if (k + 1 < nf)
 					fputc('\n', out);
 			}
@@ -156,8 +178,18 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	free(types);
 }
 
+/* Is any setting under @prefix shown? */
+static bool group_shown(const struct prc_config *cfg, const char *prefix, const struct mode *m)
+{
+	for (size_t i = 0; i < PRC_S_COUNT; i++)
+		if (!strncmp(prc_settings[i].yaml, prefix, strlen(prefix)) && shown(cfg, i, m))
+			return true;
+	return false;
+}
+
 /* Print every setting under @prefix, grouping by the next key segment. */
-static void print_group(const struct prc_config *cfg, const char *prefix, int depth, FILE *out)
+static void print_group(const struct prc_config *cfg, const char *prefix, int depth,
+                        const struct mode *m, FILE *out)
 {
 	size_t plen = strlen(prefix);
 	bool done[PRC_S_COUNT] = {false};
@@ -168,15 +200,18 @@ static void print_group(const struct prc_config *cfg, const char *prefix, int de
 		const char *rest = y + plen;
 		const char *dot = strchr(rest, '.');
 		if (!dot) {
-			print_value(cfg, i, rest, depth, out);
+			if (shown(cfg, i, m))
+				print_value(cfg, i, rest, depth, m, out);
 			done[i] = true;
 			continue;
 		}
 		char sub[128];
 		snprintf(sub, sizeof(sub), "%s%.*s.", prefix, (int)(dot - rest), rest);
-		indent(out, depth);
-		fprintf(out, "%.*s:\n", (int)(dot - rest), rest);
-		print_group(cfg, sub, depth + 1, out);
+		if (group_shown(cfg, sub, m)) {
+			indent(out, depth);
+			fprintf(out, "%.*s:\n", (int)(dot - rest), rest);
+			print_group(cfg, sub, depth + 1, m, out);
+		}
 		for (size_t k = i; k < PRC_S_COUNT; k++)
 			if (!strncmp(prc_settings[k].yaml, sub, strlen(sub)))
 				done[k] = true;
@@ -188,6 +223,16 @@ PRC_EXPORT int prc_config_print(const struct prc_config *cfg, FILE *out)
 	if (!cfg || !out)
 		return PRC_ERR_ARG;
 	fputs("# postrelay configuration as resolved; each value says where it came from\n", out);
-	print_group(cfg, "", 0, out);
+	struct mode m = {false, false};
+	print_group(cfg, "", 0, &m, out);
+	return ferror(out) ? PRC_ERR_IO : PRC_OK;
+}
+
+PRC_EXPORT int prc_config_write_yaml(const struct prc_config *cfg, unsigned flags, FILE *out)
+{
+	if (!cfg || !out || (flags & ~(unsigned)PRC_YAML_SECRETS))
+		return PRC_ERR_ARG;
+	struct mode m = {true, (flags & PRC_YAML_SECRETS) != 0};
+	print_group(cfg, "", 0, &m, out);
 	return ferror(out) ? PRC_ERR_IO : PRC_OK;
 }

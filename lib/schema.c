@@ -218,6 +218,14 @@ static void type_schema(struct out *o, bool *first, const struct prc_setting *s)
 		      "{\"required\": [\"file\"]}]}",
 		      o->f);
 		break;
+	case T_MASTER:
+		key(o, first, "type");
+		fputs("[\"object\", \"null\"]", o->f);
+		key(o, first, "propertyNames");
+		fputs("{\"pattern\": \"^[^/ ]+/(inet|unix|unix-dgram|fifo|pass)$\"}", o->f);
+		key(o, first, "additionalProperties");
+		fputs("{\"type\": \"string\"}", o->f);
+		break;
 	case T_PARAMS:
 		key(o, first, "type");
 		fputs("[\"object\", \"null\"]", o->f);

@@ -28,6 +28,7 @@ size_t prc_type_fields(enum prc_type type)
 	case T_PARAMS:
 	case T_TRANSPORTS:
 	case T_SENDER_LOGINS:
+	case T_MASTER:
 		return 2;
 	default:
 		return 1;
@@ -44,6 +45,7 @@ const char *const *prc_type_field_names(enum prc_type type)
 	static const char *const transports[] = {"domain", "relayhost"};
 	static const char *const logins[] = {"user", "senders"};
 	static const char *const tables[] = {"name", "type", "content", "form"};
+	static const char *const master[] = {"service", "line"};
 	switch (type) {
 	case T_CREDENTIALS:
 		return credentials;
@@ -61,6 +63,8 @@ const char *const *prc_type_field_names(enum prc_type type)
 		return logins;
 	case T_TABLES:
 		return tables;
+	case T_MASTER:
+		return master;
 	default:
 		return NULL;
 	}
@@ -233,6 +237,7 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 	    [T_SENDER_RELAYS] = "a list of entries",
 	    [T_USERS] = "a list of entries",
 	    [T_PARAMS] = "a mapping from Postfix parameter names to values",
+	    [T_MASTER] = "a mapping from service/type to a master.cf line",
 	    [T_DKIM_KEYS] = "a list of entries",
 	    [T_TRANSPORTS] = "a list of entries",
 	    [T_SENDER_LOGINS] = "a list of entries",
@@ -245,7 +250,7 @@ static void ref_type(FILE *out, const struct ref_format *f, const struct prc_set
 			fprintf(out, " to %llu", (unsigned long long)s->max);
 	}
 	const char *const *fields = prc_type_field_names(s->type);
-	if (fields && s->type != T_PARAMS && s->type != T_TABLES) {
+	if (fields && s->type != T_PARAMS && s->type != T_TABLES && s->type != T_MASTER) {
 		fputs(", each with the fields ", out);
 		for (size_t i = 0; i < prc_type_fields(s->type); i++) {
 			if (i)

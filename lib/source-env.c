@@ -93,6 +93,8 @@ static int load_params(struct prc_config *cfg, const char *const *envp, struct p
 		const char *eq = strchr(names[i], '=');
 		if (prc_setting_by_env(names[i], (size_t)(eq - names[i])) >= 0)
 			continue; /* POSTFIX_EXPORTER_ENABLED, POSTFIX_ADD_MISSING_HEADERS */
+		if (!strncmp(names[i], "POSTFIX_myhostname=", 19))
+			continue; /* MAILNAME (source-peers.c) */
 		char *name = prc_strndup(names[i] + 8, (size_t)(eq - names[i] - 8));
 		char *origin = prc_asprintf("env:%.*s", (int)(eq - names[i]), names[i]);
 		if (!name || !origin) {
@@ -280,7 +282,8 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		size_t n = eq ? (size_t)(eq - *e) : strlen(*e);
 		char name[128];
 		if (n >= sizeof(name) || prc_setting_by_env(*e, n) >= 0 ||
-		    !strncmp(*e, "POSTFIX_", 8) || !strncmp(*e, "POSTMAP_", 8))
+		    !strncmp(*e, "POSTFIX_", 8) || !strncmp(*e, "POSTMAP_", 8) ||
+		    prc_peer_handles(*e, n))
 			continue;
 		memcpy(name, *e, n);
 		name[n] = '\0';
@@ -394,6 +397,11 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		prc_value_move(&cfg->v[i], &v);
 	}
 	warn_unknown(envp, d);
+	if (rc != PRC_ERR_NOMEM) {
+		int r = prc_peers_load_env(cfg, envp, d);
+		if (r && rc != PRC_ERR_NOMEM)
+			rc = r;
+	}
 	if (rc != PRC_ERR_NOMEM) {
 		int r = load_params(cfg, envp, d);
 		if (r && rc != PRC_ERR_NOMEM)

@@ -52,6 +52,8 @@ static const char *expected_for(enum prc_type t)
 		return "a mapping of Postfix parameter names to values";
 	case T_TABLES:
 		return "a mapping of table names to {type, content | entries | file}";
+	case T_MASTER:
+		return "a mapping of service/type to master.cf lines";
 	default:
 		return "a string";
 	}
@@ -293,7 +295,8 @@ static bool load_params(struct ctx *c, enum prc_setting_id id, const struct node
 		}
 		char path[PATH_LEN];
 		prc_yaml_join(path, prefix, "", k->text);
-		const char *why = prc_check_param_name(k->text);
+		/* master.cf keys ("submission/inet") are checked with their line */
+		const char *why = set->type == T_PARAMS ? prc_check_param_name(k->text) : NULL;
 		if (why) {
 			NERR(c, k, "invalid-value", set->env, "%s: '%s' %s", path, k->text, why);
 			ok = false;
@@ -574,12 +577,13 @@ static void load_setting(struct ctx *c, enum prc_setting_id id, const struct nod
 		return;
 	if (!prc_type_is_list(set->type)) {
 		ok = load_scalar(c, id, n, origin, &v);
-	} else if (set->type == T_PARAMS || set->type == T_TABLES ? n->kind != N_MAP
-	                                                          : n->kind != N_SEQ) {
+	} else if (set->type == T_PARAMS || set->type == T_TABLES || set->type == T_MASTER
+	               ? n->kind != N_MAP
+	               : n->kind != N_SEQ) {
 		NERR(c, n, "wrong-type", set->env, "%s: expected %s, got %s", set->yaml,
 		     expected_for(set->type), prc_yaml_what(n));
 		ok = false;
-	} else if (set->type == T_PARAMS) {
+	} else if (set->type == T_PARAMS || set->type == T_MASTER) {
 		ok = load_params(c, id, n, &v);
 	} else if (set->type == T_TABLES) {
 		ok = load_tables(c, id, n, &v);

@@ -85,6 +85,70 @@ static size_t confdir_prefix(const char *s, size_t n, const char *dir)
 	return 0;
 }
 
+/* The config directory of the other images (and of Postfix by default). */
+static const char peer_dir[] = "/etc/postfix/";
+
+/* Whether @name (@n bytes) is a user table of @tv. */
+static bool defined(const struct prc_value *tv, const char *name, size_t n)
+{
+	for (size_t t = 0; t < tv->nitems; t++)
+		if (strlen(tv->items[t].f[UT_NAME]) == n &&
+		    !strncmp(tv->items[t].f[UT_NAME], name, n))
+			return true;
+	return false;
+}
+
+/*
+ * A user table referenced as /etc/postfix/<name> (the form peers' images
+ * document) when the instance's config directory is elsewhere (apply
+ * --root): the length of "/etc/postfix/" when @s starts with it and names a
+ * defined table, else 0.  A file of that path that is no user table is the
+ * user's own (mounted) file and left alone.
+ */
+static size_t peer_prefix(const struct prc_value *tv, const char *s, size_t n, const char *dir)
+{
+	size_t k = sizeof(peer_dir) - 1;
+	if (!strncmp(dir, peer_dir, k - 1) && !dir[k - 1])
+		return 0; /* the config directory is /etc/postfix: confdir_prefix() */
+	if (n <= k || strncmp(s, peer_dir, k) || memchr(s + k, '/', n - k) ||
+	    !defined(tv, s + k, n - k))
+		return 0;
+	return k;
+}
+
+char *prc_utables_rewrite(const struct prc_config *cfg, const char *value)
+{
+	const struct prc_value *tv = V(POSTMAP);
+	char *dir = prc_instance_path(cfg, PRC_PATH_POSTFIX_DIR);
+	size_t len = strlen(value);
+	/* each /etc/postfix/ (13 bytes) may become ${config_directory}/ (20) */
+	char *out = dir ? malloc(len + len / 13 * 7 + 1) : NULL;
+	if (!out) {
+		free(dir);
+		return NULL;
+	}
+	char *o = out;
+	for (const char *s = value; *s;) {
+		size_t n = strcspn(s, " \t,{}:");
+		size_t k = n ? peer_prefix(tv, s, n, dir) : 0;
+		bool start = s == value || strchr(" \t,{:", s[-1]);
+		if (k && start) {
+			o += sprintf(o, "${config_directory}/");
+			memcpy(o, s + k, n - k);
+			o += n - k;
+			s += n;
+		} else {
+			size_t m = n ? n : 1;
+			memcpy(o, s, m);
+			o += m;
+			s += m;
+		}
+	}
+	*o = '\0';
+	free(dir);
+	return out;
+}
+
 static const char *postrelay_files[] = {"sasl_passwd",   "sender_relay",     "header_checks",
                                         "sender_access", "recipient_access", "sender_logins",
                                         "transport",     "sender_transport", NULL};
@@ -131,6 +195,8 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **out, bool *se
 			if (!colon)
 				continue;
 			size_t k = confdir_prefix(colon + 1, (size_t)(end - colon - 1), dir);
+			if (!k)
+				k = peer_prefix(tv, colon + 1, (size_t)(end - colon - 1), dir);
 			if (!k)
 				continue;
 			const char *name = colon + 1 + k;

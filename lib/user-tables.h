@@ -38,6 +38,14 @@ int prc_utables_resolve(const struct prc_config *cfg, const char **types, bool *
                         struct prc_diags *d, size_t *errors);
 
 /*
+ * @value with every reference to a user table written /etc/postfix/<name>
+ * (the other images' form) as ${config_directory}/<name>, when the
+ * instance's config directory is not /etc/postfix (apply --root); a new
+ * string, NULL when out of memory.
+ */
+char *prc_utables_rewrite(const struct prc_config *cfg, const char *value);
+
+/*
  * Read table @it as @type, as Postfix does: comments, blank and continuation
  * lines; indexed keys folded to lower case; pcre/regexp patterns compiled
  * with the libraries Postfix uses (PCRE2, POSIX regcomp).  With @d, every bad

@@ -479,6 +479,31 @@ static void check_xoauth2(struct vctx *c)
 	}
 }
 
+/* A secret that is the placeholder print and migrate write was never put back. */
+static void check_placeholders(struct vctx *c)
+{
+	static const char placeholder[] = "<redacted>";
+	for (size_t i = 0; i < PRC_S_COUNT; i++) {
+		const struct prc_value *v = &c->cfg->v[i];
+		if (!(prc_settings[i].flags & F_SECRET) || !v->set)
+			continue;
+		const char *name = prc_setting_name(i, v->origin);
+		if (v->str && !strcmp(v->str, placeholder))
+			WARN(c, v->origin, prc_settings[i].env,
+			     "%s is \"%s\", the placeholder of print and migrate: put the secret "
+			     "back",
+			     name, placeholder);
+		size_t nf = prc_type_fields(prc_settings[i].type);
+		for (size_t k = 0; k < v->nitems; k++)
+			if (nf > 1 && !strcmp(v->items[k].f[nf - 1], placeholder))
+				WARN(c, v->items[k].origin, prc_settings[i].env,
+				     "%s entry %zu: the password is \"%s\", the placeholder of "
+				     "print "
+				     "and migrate: put the secret back",
+				     name, k + 1, placeholder);
+	}
+}
+
 static void check_users(struct vctx *c)
 {
 	struct prc_config *cfg = c->cfg;
@@ -696,6 +721,53 @@ static void check_params_relay(struct vctx *c, const struct prc_item *it)
 	}
 }
 
+/* master.cf overrides: well-formed lines, and the services postrelay needs kept. */
+static void check_master(struct vctx *c)
+{
+	const struct prc_value *m = &c->cfg->v[PRC_S_MASTER_SERVICES];
+	char clip[PRC_CLIP_MAX + 4];
+	for (size_t i = 0; i < m->nitems; i++) {
+		const struct prc_item *it = &m->items[i];
+		const char *key = it->f[0], *line = it->f[1];
+		bool yaml = prc_origin_is_yaml(it->origin);
+		char where[200];
+		/* env: the variable is the origin; YAML: the key names the entry */
+		if (yaml)
+			snprintf(where, sizeof(where),
+			         "%s.%s: ", prc_settings[PRC_S_MASTER_SERVICES].yaml, key);
+		else
+			where[0] = '\0';
+		const char *slash = strchr(key, '/');
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", slash ? (int)(slash - key) : 0, key);
+		const char *needed =
+		    slash ? prc_plan_service_command(c->cfg, name, slash + 1) : NULL;
+		if (!line[strspn(line, " \t")]) {
+			err(c, "invalid-value", it->origin, ENV(MASTER_SERVICES), "%sempty: %s",
+			    where,
+			    needed ? "postrelay needs this service, it cannot be removed"
+			           : "give the whole master.cf line of the service");
+			continue;
+		}
+		struct prc_master_entry e;
+		const char *why = prc_master_parse(key, line, &e);
+		if (why == prc_why_nomem) {
+			c->oom = true;
+			return;
+		}
+		if (why) {
+			err(c, "invalid-value", it->origin, ENV(MASTER_SERVICES), "%s'%s': %s",
+			    where, prc_clip(clip, line), why);
+			continue;
+		}
+		if (needed && strcmp(needed, e.col[7]))
+			err(c, "invalid-value", it->origin, ENV(MASTER_SERVICES),
+			    "%s'%s': postrelay needs %s with the command %s", where,
+			    prc_clip(clip, line), key, needed);
+		prc_master_entry_free(&e);
+	}
+}
+
 static int param_cmp(const void *key, const void *elem)
 {
 	return strcmp(key, *(const char *const *)elem);
@@ -836,12 +908,14 @@ PRC_EXPORT int prc_config_validate(struct prc_config *cfg, struct prc_diags *d)
 	check_identity(&c);
 	check_relay(&c);
 	check_xoauth2(&c);
+	check_placeholders(&c);
 	check_users(&c);
 	check_tls(&c);
 	check_policy(&c);
 	check_dkim(&c);
 	check_params(&c);
 	check_tables(&c);
+	check_master(&c);
 	cfg->validated = c.errors == 0 && !c.oom;
 	if (c.oom)
 		return PRC_ERR_NOMEM;

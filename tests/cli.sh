@@ -31,6 +31,7 @@ commands:
   check          validate the configuration and print every diagnostic
   render         write the configuration files into a directory
   print          print the resolved settings as YAML with their origins
+  migrate        print the YAML equivalent of a boky, mwader or panubo environment
   settings       print the settings reference table (Markdown or scdoc)
   schema         print the JSON Schema of the YAML configuration file
   dkim-keygen    make a DKIM private key and print its DNS record

@@ -297,6 +297,42 @@ START_TEST(api_config_inputs_are_the_files_read)
 }
 END_TEST
 
+/* migrate's writer: only what was given, with the peer variable as origin; secrets on request. */
+START_TEST(api_write_yaml_given_settings_peer_origins_and_secrets)
+{
+	struct prc_config *cfg;
+	ck_assert_int_eq(prc_config_new(&cfg), 0);
+	const char *envp[] = {"POSTFIX_myhostname=relay.example.com",
+	                      "RELAYHOST=[smtp.example.net]:587", "RELAYHOST_USERNAME=app",
+	                      "RELAYHOST_PASSWORD=pw:with,specials", NULL};
+	ck_assert_int_eq(prc_config_load_env(cfg, envp, NULL), PRC_OK);
+	ck_assert_int_eq(prc_config_validate(cfg, NULL), PRC_OK);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_config_write_yaml(cfg, 0, f), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "mailname: relay.example.com  # env:POSTFIX_myhostname\n"
+	                      "relay:\n"
+	                      "  host: \"[smtp.example.net]:587\"  # env:RELAYHOST\n"
+	                      "  auth: true  # env:RELAYHOST_PASSWORD\n"
+	                      "  credentials:  # env:RELAYHOST_PASSWORD\n"
+	                      "    - host: \"\"\n"
+	                      "      user: app\n"
+	                      "      password: \"<redacted>\"\n");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_config_write_yaml(cfg, PRC_YAML_SECRETS, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "      password: \"pw:with,specials\"\n"));
+	free(buf);
+	ck_assert_int_eq(prc_config_write_yaml(cfg, 2, stdout), PRC_ERR_ARG);
+	ck_assert_int_eq(prc_config_write_yaml(NULL, 0, stdout), PRC_ERR_ARG);
+	prc_config_free(cfg);
+}
+END_TEST
+
 SUITE_BEGIN(api)
 ADD(api_free_accepts_null_and_bad_arguments_fail)
 ADD(api_diagnostics_accessors)
@@ -306,6 +342,7 @@ ADD(api_secret_settings)
 ADD(api_seed_defaults)
 ADD(api_settings_scdoc_reference)
 ADD(api_config_inputs_are_the_files_read)
+ADD(api_write_yaml_given_settings_peer_origins_and_secrets)
 SUITE_END
 
 TEST_MAIN(api_suite)

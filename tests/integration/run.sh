@@ -314,6 +314,46 @@ t_relay_auth_wrong() {
 }
 check relayhost_auth_wrong_password_defers t_relay_auth_wrong
 
+# ---- an environment written for boky/postfix ---------------------------------------
+# In its README's style: the host only in POSTFIX_myhostname, one login with
+# RELAYHOST_USERNAME/RELAYHOST_PASSWORD (unescaped: ':' and ',' are the
+# password's own), a sender allow-list.
+t_boky_env() {
+	cat >"$work/boky.env" <<EOF
+POSTFIX_myhostname=relay.test.example
+POSTFIX_mynetworks=$NET4.0/26
+ALLOWED_SENDER_DOMAINS=allowed.example
+RELAYHOST=[$NET4.30]:587
+RELAYHOST_USERNAME=relayuser
+RELAYHOST_PASSWORD=p:a,ss-word
+LOGOUTPUT=$R/var/log/mail.log
+EOF
+	pf_stop relay "$R"
+	apply_env "$R" "$work/boky.env" || return 1
+	postsuper -c "$R/etc/postfix" -d ALL >/dev/null 2>&1 || true
+	pf_start relay "$R" || return 1
+	[ "$(postconf -c "$R/etc/postfix" -h myhostname)" = relay.test.example ] || return 1
+	send trust "$RELAY4" --from app@allowed.example --to someone@dest.example || { echo "$out"; return 1; }
+	grep -q '^<-  220 relay.test.example ' <<<"$out" || { echo "banner: $out"; return 1; }
+	arrived authsink "$m" >/dev/null && logged "$A" "sasl_method=PLAIN, sasl_username=relayuser" || return 1
+	send trust "$RELAY4" --from app@other.example --to x@dest.example && { echo "accepted: $out"; return 1; }
+	replied "554 5.7.1 <app@other.example>: Sender address rejected: sender domain not allowed on this relay" &&
+		not_arrived authsink "$m"
+}
+check boky_env_relays_with_relayhost_password_and_refuses_other_senders t_boky_env
+
+# mwader/postfix-relay's POSTFIXMASTER_<service>__<type>: a master.cf line of
+# the user's in place of postrelay's submission listener
+t_mwader_master() {
+	relay "RELAYHOST=[$NET4.20]:25" \
+		"POSTFIXMASTER_submission__inet=submission inet n - n - - smtpd -o syslog_name=postfix/submission -o smtpd_tls_security_level=encrypt" || return 1
+	send trust "$RELAY4" --port 587 --to someone@dest.example && { echo "accepted without TLS: $out"; return 1; }
+	replied "530 5.7.0 Must issue a STARTTLS command first" || return 1
+	send trust "$RELAY4" --port 587 -tls --to someone@dest.example || { echo "$out"; return 1; }
+	arrived up1 "$m" >/dev/null
+}
+check postfixmaster_submission_override_requires_starttls t_mwader_master
+
 # ---- RELAYHOST_MAP ---------------------------------------------------------------
 t_sender_map() {
 	relay "RELAYHOST=[$NET4.20]:25" \
