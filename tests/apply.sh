@@ -331,4 +331,18 @@ apply "$R" "MAILNAME=relay.example.com"
 check "an unsearchable root is warned about" grep -qxF \
 	"postrelaycfg: warning: --root $R is not searchable by others: Postfix processes running as mail_owner cannot reach files below it" "$work/err"
 
+# the other images' form /etc/postfix/<name> is the instance's table under --root
+P=$work/peerpath
+mkdir -m 755 "$P"
+apply "$P" MAILNAME=relay.example.com 'POSTMAP_transport=example.org smtp:[a.example.net]:25' \
+	POSTFIX_transport_maps=hash:/etc/postfix/transport POSTFIX_header_checks=regexp:/etc/postfix/mine
+check "apply of /etc/postfix/<name> references (exit 0)" test "$rc" = 0
+check "a user table's /etc/postfix/<name> is written \${config_directory}/<name>" \
+	grep -qxF "transport_maps = hash:\${config_directory}/transport" "$P/etc/postfix/main.cf"
+check "a file that is no user table keeps its /etc/postfix path" \
+	grep -qxF 'header_checks = regexp:/etc/postfix/mine' "$P/etc/postfix/main.cf"
+check "Postfix finds the table through it" test \
+	"$(postconf -c "$P/etc/postfix" -h transport_maps | sed "s|\${config_directory}|$P/etc/postfix|" |
+		xargs -I{} postmap -c "$P/etc/postfix" -q example.org {})" = "smtp:[a.example.net]:25"
+
 tap_summary
