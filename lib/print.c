@@ -107,7 +107,10 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
 				bool secret =
 				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
-				scalar(out, secret ? "<redacted>" : it->f[k]);
+				if (set->type == T_DKIM_KEYS && !*it->f[k])
+					fputs("null  # found or generated at start", out);
+				else
+					scalar(out, secret ? "<redacted>" : it->f[k]);
 				if (k + 1 < nf)
 					fputc('\n', out);
 			}
