@@ -161,6 +161,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_log_json(int argc, char **argv);
 int cmd_oauth2_refresh(int argc, char **argv);
 
 /*
