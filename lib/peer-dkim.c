@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *lookup(const char *const *envp, const char *name)
 {
@@ -28,8 +29,8 @@ bool prc_peer_dkim_selector_form(const char *text)
 	return text && strpbrk(text, ",=") && !prc_check_control(text);
 }
 
-/* One "domain" or "domain=selector" of @var; NULL *sel when none.  Returns a reason or NULL. */
-static const char *split_pair(char *tok, char **dom, char **sel)
+/* One "domain" or "domain=selector"; NULL *sel when none.  Returns a reason or NULL. */
+static const char *split_pair(char *tok, char **dom, char **sel, const char **bad)
 {
 	char *eq = strchr(tok, '=');
 	*dom = tok;
@@ -42,8 +43,11 @@ static const char *split_pair(char *tok, char **dom, char **sel)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	const char *why = prc_check_domain(*dom);
-	if (!why && *sel)
+	*bad = *dom;
+	if (!why && *sel) {
 		why = prc_check_selector(*sel);
+		*bad = *sel;
+	}
 	return why;
 }
 
@@ -130,10 +134,10 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		seltext = NULL;
 	if (domtext && !*domtext)
 		domtext = NULL;
-	const char *bad = domtext ? prc_check_control(domtext) : NULL;
-	if (bad) {
+	const char *ctl = domtext ? prc_check_control(domtext) : NULL;
+	if (ctl) {
 		prc_diag(d, PRC_SEV_ERROR, "invalid-value", "env:OPENDKIM_DOMAINS",
-		         "OPENDKIM_DOMAINS", "value %s", bad);
+		         "OPENDKIM_DOMAINS", "value %s", ctl);
 		return PRC_ERR_INVALID;
 	}
 	if (!seltext && !domtext)
@@ -165,10 +169,12 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 			def = st[i];
 			continue;
 		}
-		const char *why = split_pair(st[i], &dn, &sn);
+		const char *what, *why = split_pair(st[i], &dn, &sn, &what);
 		if (why) {
+			char clip[PRC_CLIP_MAX + 4];
 			prc_diag(d, PRC_SEV_ERROR, "invalid-value", "env:DKIM_SELECTOR",
-			         "DKIM_SELECTOR", "entry %zu: %s", i + 1, why);
+			         "DKIM_SELECTOR", "entry %zu: '%s': %s", i + 1,
+			         prc_clip(clip, what), why);
 			rc = PRC_ERR_INVALID;
 			continue;
 		}
@@ -191,10 +197,12 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 	/* mwader/postfix-relay: OPENDKIM_DOMAINS="example.com example.org=s1" */
 	for (size_t i = 0; i < nd; i++) {
 		char *dn, *sn;
-		const char *why = split_pair(dt[i], &dn, &sn);
+		const char *what, *why = split_pair(dt[i], &dn, &sn, &what);
 		if (why) {
+			char clip[PRC_CLIP_MAX + 4];
 			prc_diag(d, PRC_SEV_ERROR, "invalid-value", "env:OPENDKIM_DOMAINS",
-			         "OPENDKIM_DOMAINS", "entry %zu: %s", i + 1, why);
+			         "OPENDKIM_DOMAINS", "entry %zu: '%s': %s", i + 1,
+			         prc_clip(clip, what), why);
 			rc = PRC_ERR_INVALID;
 			continue;
 		}
@@ -257,8 +265,20 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 	}
 	/* the domains become DKIM_KEYS entries without a key of their own */
 	struct prc_value *keys = &cfg->v[PRC_S_DKIM_KEYS];
+	size_t own = keys->nitems;
 	for (size_t i = 0; i < np && rc != PRC_ERR_NOMEM; i++) {
 		const char *f[3] = {pend[i].dom, pend[i].sel, ""};
+		size_t k = 0;
+		while (k < own && strcasecmp(keys->items[k].f[0], pend[i].dom))
+			k++;
+		if (k < own) {
+			/* DKIM_KEYS gives the domain its key and selector already */
+			prc_diag(d, PRC_SEV_ERROR, "conflict", pend[i].origin, pend[i].origin + 4,
+			         "domain '%s' is also in %s; give each domain one key", pend[i].dom,
+			         prc_setting_name(PRC_S_DKIM_KEYS, keys->items[k].origin));
+			rc = PRC_ERR_INVALID;
+			continue;
+		}
 		if (prc_value_add_item(keys, f, 3, pend[i].origin)) {
 			rc = PRC_ERR_NOMEM;
 			break;

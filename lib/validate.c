@@ -268,6 +268,13 @@ static void check_identity(struct vctx *c)
 		     "the exporter reads the log from stdout, but %s is %s: it will count nothing",
 		     NAME(LOGOUTPUT, o), V(LOGOUTPUT)->str);
 	}
+	if (!strcmp(V(LOG_FORMAT)->str, "json") && strcmp(V(LOGOUTPUT)->str, "/dev/stdout")) {
+		const char *o = origin_of(V(LOG_FORMAT), "");
+		WARN(c, o, ENV(LOG_FORMAT),
+		     "the mail log goes to %s (%s) in Postfix's plain form; JSON is only what "
+		     "reaches stdout",
+		     V(LOGOUTPUT)->str, NAME(LOGOUTPUT, o));
+	}
 }
 
 static void check_relay(struct vctx *c)
