@@ -92,6 +92,7 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	size_t nf = prc_type_fields(set->type);
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
+		bool found = false;
 		indent(out, depth + 1);
 		if (set->type == T_PARAMS) {
 			scalar(out, it->f[0]);
@@ -101,22 +102,25 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			fputs("- ", out);
 			scalar(out, it->f[0]);
 		} else {
-			for (size_t k = 0; k < nf; k++) {
+			/* a DKIM key to be found or generated has no key path yet */
+			size_t shown = set->type == T_DKIM_KEYS && !*it->f[2] ? 2 : nf;
+			for (size_t k = 0; k < shown; k++) {
 				if (k)
 					indent(out, depth + 2);
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
 				bool secret =
 				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
-				if (set->type == T_DKIM_KEYS && !*it->f[k])
-					fputs("null  # found or generated at start", out);
-				else
-					scalar(out, secret ? "<redacted>" : it->f[k]);
-				if (k + 1 < nf)
+				scalar(out, secret ? "<redacted>" : it->f[k]);
+				if (k + 1 < shown)
 					fputc('\n', out);
 			}
+			found = shown < nf;
 		}
+		const char *note = found ? "key found beside dkim.key or generated" : NULL;
 		if (strcmp(it->origin, origin))
-			fprintf(out, "  # %s", it->origin);
+			fprintf(out, "  # %s%s%s", it->origin, note ? "; " : "", note ? note : "");
+		else if (note)
+			fprintf(out, "  # %s", note);
 		fputc('\n', out);
 	}
 }
