@@ -40,6 +40,7 @@ commands:
   health         check that Postfix (and the DKIM milter) listen; quiet when healthy
   watch          reload Postfix when a TLS certificate, key or CA file changes
   oauth2-refresh keep the XOAUTH2 relay login's access token fresh
+  log-json       print log lines from stdin as JSON objects (LOG_FORMAT=json)
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
