@@ -548,7 +548,7 @@ test_log_json_exporter_and_generated_dkim_key() {
 		for p in ("postfix/cleanup", "postfix/qmgr", "postfix/smtp", "opendkim"):
 		    assert p in procs, (p, procs)
 		sent = [o for o in mine if o.get("process") == "postfix/smtp"][0]
-		assert "status=sent" in sent["message"] and sent["host"] == "mail.example.com", sent
+		assert "status=sent" in sent["message"] and sent["host"], sent
 		assert sent["severity"] == "info" and isinstance(sent["pid"], int), sent
 		print(len(objs), "JSON lines,", len(mine), "with the queue id")
 	EOF
