@@ -1,6 +1,7 @@
 /* `print`: the resolved model as YAML, each value with its origin. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,6 +45,24 @@ static void indent(FILE *out, int depth)
 {
 	for (int i = 0; i < depth; i++)
 		fputs("  ", out);
+}
+
+/*
+ * The key path a DKIM_KEYS entry without one resolves to (dkim.c), in *owned
+ * (caller frees); "" when it cannot be found out.
+ */
+static const char *resolved_key(const struct prc_config *cfg, const struct prc_item *it,
+                                char **owned)
+{
+	struct prc_dkim_signer *s;
+	size_t n;
+	if (*owned || prc_dkim_signers(cfg, &s, &n))
+		return *owned ? *owned : "";
+	for (size_t i = 0; i < n && !*owned; i++)
+		if (s[i].domain == it->f[0])
+			*owned = prc_strdup(s[i].key);
+	prc_dkim_signers_free(s, n);
+	return *owned ? *owned : "";
 }
 
 static void print_value(const struct prc_config *cfg, size_t id, const char *leaf, int depth,
@@ -92,7 +111,7 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	size_t nf = prc_type_fields(set->type);
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
-		bool found = false;
+		char *found = NULL;
 		indent(out, depth + 1);
 		if (set->type == T_PARAMS) {
 			scalar(out, it->f[0]);
@@ -102,25 +121,27 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			fputs("- ", out);
 			scalar(out, it->f[0]);
 		} else {
-			/* a DKIM key to be found or generated has no key path yet */
-			size_t shown = set->type == T_DKIM_KEYS && !*it->f[2] ? 2 : nf;
-			for (size_t k = 0; k < shown; k++) {
+			for (size_t k = 0; k < nf; k++) {
 				if (k)
 					indent(out, depth + 2);
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
 				bool secret =
 				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
-				scalar(out, secret ? "<redacted>" : it->f[k]);
-				if (k + 1 < shown)
+				const char *val = it->f[k];
+				if (set->type == T_DKIM_KEYS && !*val)
+					val = resolved_key(cfg, it, &found);
+				scalar(out, secret ? "<redacted>" : val);
+				if (k + 1 < nf)
 					fputc('\n', out);
 			}
-			found = shown < nf;
 		}
+		/* the key of an OPENDKIM_DOMAINS entry, as found or to be generated now */
 		const char *note = found ? "key found beside dkim.key or generated" : NULL;
 		if (strcmp(it->origin, origin))
 			fprintf(out, "  # %s%s%s", it->origin, note ? "; " : "", note ? note : "");
 		else if (note)
 			fprintf(out, "  # %s", note);
+		free(found);
 		fputc('\n', out);
 	}
 }

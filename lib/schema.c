@@ -125,9 +125,7 @@ static void items_schema(struct out *o, enum prc_type t)
 	fputc('[', o->f);
 	bool rfirst = true;
 	for (size_t i = 0; i < nf; i++) {
-		/* a DKIM key without "key" is found beside dkim.key or generated */
-		if ((t == T_CREDENTIALS && i == 0) || (pw && !strcmp(names[i], "password")) ||
-		    (t == T_DKIM_KEYS && i == 2))
+		if ((t == T_CREDENTIALS && i == 0) || (pw && !strcmp(names[i], "password")))
 			continue;
 		fprintf(o->f, "%s\"%s\"", rfirst ? "" : ", ", names[i]);
 		rfirst = false;

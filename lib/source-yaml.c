@@ -231,9 +231,7 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 		if ((int)f == pwf && (fields[f] || val[F_PASSWORD_FILE]))
 			continue;
 		if (!val[f]) {
-			/* no host: the relay host's; no DKIM key: found or generated (dkim.c) */
-			if ((set->type == T_CREDENTIALS && f == 0) ||
-			    (set->type == T_DKIM_KEYS && f == 2)) {
+			if (set->type == T_CREDENTIALS && f == 0) {
 				fields[f] = prc_strdup("");
 				if (!fields[f])
 					prc_yaml_oom(c);

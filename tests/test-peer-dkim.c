@@ -363,6 +363,30 @@ START_TEST(peer_internal_hosts_follow_postfix_mynetworks)
 }
 END_TEST
 
+START_TEST(peer_print_shows_the_origin_and_resolved_key)
+{
+	struct prc_config *cfg;
+	const char *env[] = {"MAILNAME=mail.example.com", "OPENDKIM_DOMAINS=example.com",
+	                     "POSTFIX_queue_directory=/spool", NULL};
+	free(load(env, &cfg, NULL));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_int_eq(prc_config_print(cfg, f), 0);
+	fclose(f);
+	ck_assert_msg(strstr(buf, "  enabled: true  # env:OPENDKIM_DOMAINS\n"), "%s", buf);
+	ck_assert_msg(strstr(buf, "  keys:  # env:OPENDKIM_DOMAINS\n"
+	                          "    - domain: example.com\n"
+	                          "      selector: mail\n"
+	                          "      key: /spool/dkim-keys/example.com/mail.private  # key "
+	                          "found beside dkim.key or generated\n"),
+	              "%s", buf);
+	ck_assert_msg(strstr(buf, "  autogenerate: true  # env:OPENDKIM_DOMAINS\n"), "%s", buf);
+	free(buf);
+	prc_config_free(cfg);
+}
+END_TEST
+
 static Suite *peer_dkim_suite(void)
 {
 	Suite *s = suite_create("peer_dkim");
@@ -378,6 +402,7 @@ static Suite *peer_dkim_suite(void)
 	tcase_add_test(tc, peer_dkim_domains_use_the_shared_key_when_it_exists);
 	tcase_add_test(tc, peer_generated_keys_default_to_the_queue_directory);
 	tcase_add_test(tc, peer_internal_hosts_follow_postfix_mynetworks);
+	tcase_add_test(tc, peer_print_shows_the_origin_and_resolved_key);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -510,8 +510,11 @@ t_mwader_corrupt_key_refused() {
 	cp "$mw_key" "$work/mw.key.good"
 	printf 'garbage\n' >"$mw_key"
 	"$prc" apply --env-file "$work/mwader.env" --root "$R" 2>"$work/mw-apply.3" && { echo "apply accepted a corrupt key"; return 1; }
-	grep -qF "env:OPENDKIM_DOMAINS: DKIM key of mw.example: $mw_key: " "$work/mw-apply.3" &&
-		grep -qF "a generated key is never replaced" "$work/mw-apply.3" || { cat "$work/mw-apply.3"; return 1; }
+	if ! grep -qF "env:OPENDKIM_DOMAINS: DKIM key of mw.example: $mw_key: " "$work/mw-apply.3" ||
+		! grep -qF "a generated key is never replaced" "$work/mw-apply.3"; then
+		cat "$work/mw-apply.3"
+		return 1
+	fi
 	[ "$(cat "$mw_key")" = garbage ] || { echo "the key was replaced"; return 1; }
 	cp "$work/mw.key.good" "$mw_key"
 }
