@@ -541,7 +541,12 @@ test_log_json_exporter_and_generated_dkim_key() {
 		import json, sys
 		lines = open(sys.argv[1], "rb").read().split(b"\n")
 		assert lines[-1] == b"", "no newline at the end"
-		objs = [json.loads(l) for l in lines[:-1]]
+		objs = []
+		for n, l in enumerate(lines[:-1], 1):
+		    try:
+		        objs.append(json.loads(l))
+		    except ValueError as e:
+		        sys.exit("stdout line %d is not JSON (%s): %r" % (n, e, l[:300]))
 		qid = sys.argv[2]
 		mine = [o for o in objs if o.get("queue_id") == qid]
 		procs = {o.get("process") for o in mine}
