@@ -387,6 +387,20 @@ START_TEST(peer_print_shows_the_origin_and_resolved_key)
 }
 END_TEST
 
+START_TEST(peer_autogenerate_without_use_dkim_warns)
+{
+	struct prc_config *cfg;
+	int rc;
+	const char *env[] = {"MAILNAME=mail.example.com", "DKIM_AUTOGENERATE=yes", NULL};
+	char *text = load(env, &cfg, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(text, "warning|env:DKIM_AUTOGENERATE|DKIM_AUTOGENERATE is on but USE_DKIM "
+	                       "is not yes: no key is made and mail is not signed\n");
+	free(text);
+	prc_config_free(cfg);
+}
+END_TEST
+
 static Suite *peer_dkim_suite(void)
 {
 	Suite *s = suite_create("peer_dkim");
@@ -403,6 +417,7 @@ static Suite *peer_dkim_suite(void)
 	tcase_add_test(tc, peer_generated_keys_default_to_the_queue_directory);
 	tcase_add_test(tc, peer_internal_hosts_follow_postfix_mynetworks);
 	tcase_add_test(tc, peer_print_shows_the_origin_and_resolved_key);
+	tcase_add_test(tc, peer_autogenerate_without_use_dkim_warns);
 	suite_add_tcase(s, tc);
 	return s;
 }
