@@ -11,21 +11,32 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static const char synopsis[] = "log-json [-- PROGRAM [ARGS...]]";
 
-static bool write_all(int fd, const char *p, size_t n)
+/* @n bytes at @a and a newline to @fd, in one system call when it can. */
+static bool write_line(int fd, const char *a, size_t n)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	struct iovec v[2] = {{(void *)a, n}, {"\n", 1}};
+	int k = 0;
+	while (k < 2) {
+		ssize_t w = writev(fd, v + k, 2 - k);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return false;
-		p += w;
-		n -= (size_t)w;
+		size_t done = (size_t)w;
+		while (k < 2 && done >= v[k].iov_len) {
+			done -= v[k].iov_len;
+			k++;
+		}
+		if (k < 2) { /* a partial write: the rest of this piece next */
+			v[k].iov_base = (char *)v[k].iov_base + done;
+			v[k].iov_len -= done;
+		}
 	}
 	return true;
 }
@@ -59,10 +70,10 @@ static int start_copy(char **argv, pid_t *pid)
 static bool emit(const char *line, size_t n, bool truncated, int copy)
 {
 	char *json = log_json_line(line, n, truncated, time(NULL));
-	bool ok = json && write_all(1, json, strlen(json)) && write_all(1, "\n", 1);
+	bool ok = json && write_line(1, json, strlen(json));
 	free(json);
 	if (copy >= 0)
-		ok = ok && write_all(copy, line, n) && write_all(copy, "\n", 1);
+		ok = ok && write_line(copy, line, n);
 	return ok;
 }
 
