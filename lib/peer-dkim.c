@@ -123,8 +123,6 @@ static int refuse_opendkim_settings(const char *const *envp, struct prc_diags *d
 	return rc;
 }
 
-#define MAX_PEER 256
-
 int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct prc_diags *d)
 {
 	int rc = refuse_opendkim_settings(envp, d);
@@ -144,13 +142,16 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		return rc;
 	char *sel = seltext ? prc_strdup(seltext) : NULL,
 	     *dom = domtext ? prc_strdup(domtext) : NULL;
-	char **st = calloc(MAX_PEER, sizeof(*st)), **dt = calloc(MAX_PEER, sizeof(*dt));
-	struct pending *pend = calloc(2 * MAX_PEER, sizeof(*pend));
+	/* a token takes at least two bytes with its separator */
+	size_t maxs = (seltext ? strlen(seltext) : 0) / 2 + 1;
+	size_t maxd = (domtext ? strlen(domtext) : 0) / 2 + 1;
+	char **st = calloc(maxs, sizeof(*st)), **dt = calloc(maxd, sizeof(*dt));
+	struct pending *pend = calloc(maxs + maxd, sizeof(*pend));
 	if ((seltext && !sel) || (domtext && !dom) || !st || !dt || !pend) {
 		rc = PRC_ERR_NOMEM;
 		goto out;
 	}
-	size_t ns = sel ? tokens(sel, st, MAX_PEER) : 0, nd = dom ? tokens(dom, dt, MAX_PEER) : 0;
+	size_t ns = sel ? tokens(sel, st, maxs) : 0, nd = dom ? tokens(dom, dt, maxd) : 0;
 	size_t np = 0, nsel = 0;
 	const char *def = NULL;
 	/* boky/postfix: DKIM_SELECTOR=default,domain=selector,... */
@@ -159,8 +160,10 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		if (!strchr(st[i], '=')) {
 			const char *why = prc_check_selector(st[i]);
 			if (why || def) {
+				char clip[PRC_CLIP_MAX + 4];
 				prc_diag(d, PRC_SEV_ERROR, "invalid-value", "env:DKIM_SELECTOR",
-				         "DKIM_SELECTOR", "entry %zu: %s", i + 1,
+				         "DKIM_SELECTOR", "entry %zu: '%s': %s", i + 1,
+				         prc_clip(clip, st[i]),
 				         why ? why
 				             : "a second default selector (expected "
 				               "default,domain=selector,...)");
@@ -181,15 +184,14 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		pend[np++] = (struct pending){dn, sn, "env:DKIM_SELECTOR"};
 	}
 	nsel = np;
-	if (seltext && !rc) {
+	/* the default part is DKIM_SELECTOR itself; without one it keeps its value */
+	if (def && !rc) {
 		struct prc_value v = {0};
-		int r = prc_parse_env_value(PRC_S_DKIM_SELECTOR,
-		                            def ? def : prc_settings[PRC_S_DKIM_SELECTOR].def,
-		                            def ? "env:DKIM_SELECTOR" : "default", &v, d);
+		int r = prc_parse_env_value(PRC_S_DKIM_SELECTOR, def, "env:DKIM_SELECTOR", &v, d);
 		if (r) {
 			rc = r;
 		} else {
-			v.explicit = def != NULL;
+			v.explicit = true;
 			prc_value_move(&cfg->v[PRC_S_DKIM_SELECTOR], &v);
 		}
 	}
