@@ -72,6 +72,18 @@ static size_t tokens(char *text, char **out, size_t max)
 	return n;
 }
 
+static size_t count_tokens(const char *text)
+{
+	size_t n = 0;
+	for (const char *p = text; p && *p;) {
+		p += strspn(p, " \t\n,");
+		if (*p)
+			n++;
+		p += strcspn(p, " \t\n,");
+	}
+	return n;
+}
+
 /* Advice for OPENDKIM_<setting>: the setting of ours that covers it, if any. */
 static const struct {
 	const char *opendkim, *ours;
@@ -142,9 +154,7 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		return rc;
 	char *sel = seltext ? prc_strdup(seltext) : NULL,
 	     *dom = domtext ? prc_strdup(domtext) : NULL;
-	/* a token takes at least two bytes with its separator */
-	size_t maxs = (seltext ? strlen(seltext) : 0) / 2 + 1;
-	size_t maxd = (domtext ? strlen(domtext) : 0) / 2 + 1;
+	size_t maxs = count_tokens(seltext) + 1, maxd = count_tokens(domtext) + 1;
 	char **st = calloc(maxs, sizeof(*st)), **dt = calloc(maxd, sizeof(*dt));
 	struct pending *pend = calloc(maxs + maxd, sizeof(*pend));
 	if ((seltext && !sel) || (domtext && !dom) || !st || !dt || !pend) {
