@@ -265,7 +265,7 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		} else {
 			free(o1);
 		}
-		if (!gen->explicit) {
+		if (!gen->explicit && use->b) {
 			free(gen->origin);
 			gen->origin = o2;
 			gen->b = gen->set = true;
