@@ -142,6 +142,7 @@ fi
 	printf '\nmail.info: Dec  3 21:59:58 opendkim[9]: 4F2A91C0B3: DKIM-Signature field added\n'
 	printf 'bad \377 byte\nno newline at the end'
 } >"$work/log-in"
+# shellcheck disable=SC2016 # the inner shell expands them
 expect "log-json -- PROGRAM" 0 sh -c '"$1" log-json -- sh -c "cat >\"\$0\"" "$2" <"$3"' \
 	sh "$cli" "$work/log-copy" "$work/log-in"
 check "log-json prints one JSON object per line" python3 -c '
