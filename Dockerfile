@@ -59,7 +59,7 @@ RUN printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin
  && ln -s /run/postrelay/timezone /etc/timezone \
  && ln -s /run/postrelay/maillog /var/log/s6-maillog
 COPY --from=build /out/ /
-COPY image/entrypoint image/finish image/cfg image/restart /usr/lib/postrelay/
+COPY image/entrypoint image/finish image/cfg image/restart image/log-json /usr/lib/postrelay/
 COPY image/s6 /usr/lib/postrelay/s6
 EXPOSE 25 587 2525
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \

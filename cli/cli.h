@@ -159,6 +159,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_health(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_log_json(int argc, char **argv);
 int cmd_oauth2_refresh(int argc, char **argv);
 int cmd_env_secrets(int argc, char **argv);
 

@@ -242,7 +242,16 @@ static int load(struct apply *a)
 		rc = cli_exit_code(prc_plan_new(&a->plan, a->cfg, d));
 	if (rc == EXIT_OK && !find_accounts(a, d))
 		rc = EXIT_CONFIG;
-	/* the DKIM check only reads; TLS may write a missing default certificate */
+	/* DKIM_AUTOGENERATE makes missing keys (never replacing one) and says
+	 * what to publish; the check then reads them all */
+	char *records = NULL;
+	if (rc == EXIT_OK)
+		rc = cli_exit_code(prc_dkim_prepare(a->cfg, &records, d));
+	if (records && *records)
+		fprintf(a->log,
+		        "%s: DKIM keys of DKIM_AUTOGENERATE; publish these DNS records:\n%s", PROG,
+		        records);
+	free(records);
 	if (rc == EXIT_OK)
 		rc = cli_exit_code(prc_dkim_check(a->cfg, d));
 	if (rc == EXIT_OK)

@@ -12,17 +12,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_DOMAIN = 256, OPT_SELECTOR, OPT_KEY, OPT_TYPE, OPT_BITS };
+enum {
+	OPT_DOMAIN = 256,
+	OPT_SELECTOR,
+	OPT_KEY,
+	OPT_TYPE,
+	OPT_BITS,
+	OPT_ENV_FILE,
+	OPT_NO_ENV,
+	OPT_ROOT
+};
 
 struct dkim_args {
 	const char *domain, *selector, *key, *out;
+	struct cli_source src; /* dkim-record without --key: the configuration's keys */
+	const char *root;
+	bool from_config;
 	enum prc_dkim_key_type type;
 	unsigned bits;
 };
 
 static const char keygen_synopsis[] =
     "dkim-keygen --domain D --selector S -o FILE [--type rsa|ed25519] [--bits N]";
-static const char record_synopsis[] = "dkim-record --key FILE --domain D --selector S";
+static const char record_synopsis[] =
+    "dkim-record --key FILE --domain D --selector S | dkim-record [-c FILE] [--env-file FILE] "
+    "[--no-env] [--root DIR]";
 
 static int usage_error(const char *synopsis, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -61,14 +75,36 @@ static int parse(int argc, char **argv, struct dkim_args *a, bool keygen)
 	    {"output", required_argument, NULL, 'o'},
 	    {"type", required_argument, NULL, OPT_TYPE},
 	    {"bits", required_argument, NULL, OPT_BITS},
+	    {"config", required_argument, NULL, 'c'},
+	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *synopsis = keygen ? keygen_synopsis : record_synopsis;
 	int c;
 	optind = 1;
-	while ((c = cli_getopt(argc, argv, keygen ? "o:h" : "h", opts)) != -1) {
+	while ((c = cli_getopt(argc, argv, keygen ? "o:h" : "c:h", opts)) != -1) {
+		if (keygen && (c == 'c' || c == OPT_ENV_FILE || c == OPT_NO_ENV || c == OPT_ROOT))
+			return usage_error(synopsis, "unknown option '%s'", argv[optind - 1]);
 		switch (c) {
+		case 'c':
+			a->src.config = optarg;
+			a->from_config = true;
+			break;
+		case OPT_ENV_FILE:
+			a->src.env_file = optarg;
+			a->from_config = true;
+			break;
+		case OPT_NO_ENV:
+			a->src.no_env = true;
+			a->from_config = true;
+			break;
+		case OPT_ROOT:
+			a->root = optarg;
+			a->from_config = true;
+			break;
 		case OPT_DOMAIN:
 			a->domain = optarg;
 			break;
@@ -124,10 +160,15 @@ static int parse(int argc, char **argv, struct dkim_args *a, bool keygen)
 				printf(
 				    "usage: %s %s\n"
 				    "Print the DNS TXT record that publishes the public half of a "
-				    "DKIM private key.\n\noptions:\n"
+				    "DKIM private key;\nwithout --key, the records of every key "
+				    "the configuration signs with.\n\noptions:\n"
 				    "      --key FILE      the private key (PEM)\n"
 				    "      --domain D      signing domain (d=)\n"
-				    "      --selector S    selector (s=)\n",
+				    "      --selector S    selector (s=)\n"
+				    "  -c, --config FILE   YAML configuration file\n"
+				    "      --env-file FILE settings from a docker env file\n"
+				    "      --no-env        ignore the environment\n"
+				    "      --root DIR      instance root, as given to apply\n",
 				    PROG, synopsis);
 			return EXIT_OK;
 		default:
@@ -137,6 +178,13 @@ static int parse(int argc, char **argv, struct dkim_args *a, bool keygen)
 	}
 	if (optind < argc)
 		return usage_error(synopsis, "unexpected argument '%s'", argv[optind]);
+	if (!keygen && !a->key && !a->domain && !a->selector) {
+		a->from_config = true;
+		return -1;
+	}
+	if (a->from_config)
+		return usage_error(synopsis, "--key, --domain and --selector go without -c, "
+		                             "--env-file, --no-env and --root");
 	if (!a->domain)
 		return usage_error(synopsis, "%s needs --domain", argv[0]);
 	if (!a->selector)
@@ -247,5 +295,30 @@ int cmd_dkim_record(int argc, char **argv)
 	int rc = parse(argc, argv, &a, false);
 	if (rc >= 0)
 		return rc;
-	return print_record(a.key, a.domain, a.selector);
+	if (!a.from_config)
+		return print_record(a.key, a.domain, a.selector);
+	struct prc_config *cfg;
+	rc = cli_load_valid(&a.src, a.root, false, &cfg);
+	if (rc != EXIT_OK)
+		return rc;
+	struct prc_diags *d;
+	char *text = NULL;
+	if (prc_diags_new(&d)) {
+		prc_config_free(cfg);
+		return EXIT_SOFTWARE;
+	}
+	const char *use = prc_config_get(cfg, "USE_DKIM");
+	if (!use || strcmp(use, "yes")) {
+		fprintf(stderr, "%s: error: USE_DKIM is not yes: no mail is signed\n", PROG);
+		rc = EXIT_CONFIG;
+	}
+	if (rc == EXIT_OK)
+		rc = cli_exit_code(prc_dkim_records(&text, cfg, d));
+	prc_diags_print(d, PROG, stderr);
+	prc_diags_free(d);
+	if (text)
+		fputs(text, stdout);
+	free(text);
+	prc_config_free(cfg);
+	return rc;
 }

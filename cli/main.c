@@ -23,6 +23,7 @@ static const struct cli_command commands[] = {
     {"watch", "reload Postfix when a TLS certificate, key or CA file changes", cmd_watch},
     {"oauth2-refresh", "keep the XOAUTH2 relay login's access token fresh", cmd_oauth2_refresh},
     {"env-secrets", "move secret settings from the environment into 0600 files", cmd_env_secrets},
+    {"log-json", "print log lines from stdin as JSON objects (LOG_FORMAT=json)", cmd_log_json},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -689,6 +689,37 @@ int prc_dkim_keygen(char **out_pem, enum prc_dkim_key_type type, unsigned bits,
 int prc_dkim_record(char **out, const char *key_path, const char *domain, const char *selector,
                     struct prc_diags *diags);
 
+/**
+ * Make the DKIM keys that DKIM_AUTOGENERATE (or OPENDKIM_DOMAINS) promises:
+ * each signed domain without a key of its own gets one in
+ * DKIM_AUTOGENERATE_DIR (DOMAIN/SELECTOR.private, mode 0600, directories
+ * 0700), written whole beside its place and linked in, so a crash leaves no
+ * half-written key and an existing key is never replaced.  An existing key
+ * is reused; one that cannot be read or used is an error, never replaced.
+ * Nothing happens when USE_DKIM is no or DKIM_AUTOGENERATE is off.
+ * @param cfg               the configuration; borrowed
+ * @param[out] out_records  receives, for every generated key (new or kept),
+ *                          a comment line `; DOMAIN: new key PATH` (or
+ *                          `kept key`) and its DNS record
+ *                          (prc_dkim_record()); "" when none; owned by the
+ *                          caller (free()); may be NULL
+ * @param diags             receives problems; may be NULL
+ * @return 0, PRC_ERR_INVALID, PRC_ERR_IO (a key could not be written),
+ *         PRC_ERR_NOMEM or PRC_ERR_ARG
+ */
+int prc_dkim_prepare(const struct prc_config *cfg, char **out_records, struct prc_diags *diags);
+
+/**
+ * The DNS records of every signed domain's key, as prc_dkim_record() makes
+ * them, each after a comment line `; DOMAIN: key PATH`.
+ * @param[out] out  receives the text, owned by the caller (free())
+ * @param cfg       the configuration; borrowed
+ * @param diags     receives problems (a key that cannot be read); may be NULL
+ * @return 0, PRC_ERR_INVALID (some key unusable; the others are in @p out),
+ *         PRC_ERR_NOMEM or PRC_ERR_ARG
+ */
+int prc_dkim_records(char **out, const struct prc_config *cfg, struct prc_diags *diags);
+
 /* ---- introspection (docs, schema, tools) ------------------------------ */
 
 /**

@@ -2,14 +2,15 @@
  * DKIM key material: who signs with which key, checks of the key files,
  * key generation and the DNS record that publishes a public key.
  */
-#include "internal.h"
 #include "pem.h"
+#include "plan.h"
 
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define V(id) (&cfg->v[PRC_S_##id])
 
@@ -23,42 +24,150 @@ void prc_dkim_signers_free(struct prc_dkim_signer *s, size_t n)
 	free(s);
 }
 
-int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out, size_t *n)
+static bool exists(const char *path)
+{
+	struct stat st;
+	return path && !stat(path, &st);
+}
+
+char *prc_dkim_gen_dir(const struct prc_config *cfg, const char *queue_dir)
+{
+	if (V(DKIM_AUTOGENERATE_DIR)->set)
+		return prc_setting_path(cfg, PRC_S_DKIM_AUTOGENERATE_DIR);
+	return prc_asprintf("%s/dkim-keys", queue_dir);
+}
+
+/* The keys directory of the other images: beside DKIM_KEYFILE (/etc/opendkim/keys). */
+static char *peer_keys_dir(const char *keyfile)
+{
+	const char *slash = strrchr(keyfile, '/');
+	return prc_asprintf("%.*s/keys", slash ? (int)(slash - keyfile) : 0, keyfile);
+}
+
+/*
+ * The key of a domain that has none of its own: mwader/postfix-relay's
+ * DIR/DOMAIN/SELECTOR.private (only when @mwader), boky/postfix's
+ * DIR/DOMAIN.private, else a generated one (DKIM_AUTOGENERATE).  Sets
+ * s->key, s->generate and s->id; returns false when nothing fits (s->key
+ * then is the mwader path, or NULL), and on OOM with s->key NULL.
+ */
+static bool find_key(const struct prc_config *cfg, const char *keys_dir, const char *gen_dir,
+                     struct prc_dkim_signer *s, bool mwader, bool *oom)
+{
+	char *mw = prc_asprintf("%s/%s/%s.private", keys_dir, s->domain, s->selector);
+	char *bk = prc_asprintf("%s/%s.private", keys_dir, s->domain);
+	char *gen = V(DKIM_AUTOGENERATE)->b
+	                ? prc_asprintf("%s/%s/%s.private", gen_dir, s->domain, s->selector)
+	                : prc_strdup("");
+	bool found = true;
+	if (!mw || !bk || !gen) {
+		*oom = true;
+		free(mw);
+		free(bk);
+		free(gen);
+		return false;
+	}
+	if (mwader && exists(mw)) {
+		s->key = mw;
+		mw = NULL;
+	} else if (exists(bk)) {
+		s->key = bk;
+		bk = NULL;
+	} else if (*gen) {
+		s->key = gen;
+		gen = NULL;
+		s->generate = true;
+		s->id = PRC_S_DKIM_AUTOGENERATE;
+		if (strcmp(V(DKIM_AUTOGENERATE)->origin, "default"))
+			s->origin = V(DKIM_AUTOGENERATE)->origin;
+	} else {
+		found = false;
+		if (mwader) {
+			s->key = mw;
+			mw = NULL;
+		}
+	}
+	free(mw);
+	free(bk);
+	free(gen);
+	return found;
+}
+
+int prc_dkim_signers_at(const struct prc_config *cfg, const char *gen_dir,
+                        struct prc_dkim_signer **out, size_t *n)
 {
 	const struct prc_value *doms = V(DKIM_DOMAINS), *keys = V(DKIM_KEYS);
 	/* the seed form signs MAILNAME by default, unless per-domain keys replace it */
 	bool mailname = !doms->nitems && !keys->nitems && V(MAILNAME)->set;
 	size_t total = doms->nitems + keys->nitems + (mailname ? 1 : 0);
 	struct prc_dkim_signer *s = calloc(total ? total : 1, sizeof(*s));
-	if (!s)
+	char *keyfile = prc_setting_path(cfg, PRC_S_DKIM_KEYFILE);
+	char *keys_dir = keyfile ? peer_keys_dir(keyfile) : NULL;
+	if (!s || !keys_dir) {
+		free(s);
+		free(keyfile);
+		free(keys_dir);
 		return PRC_ERR_NOMEM;
+	}
+	bool oom = false, shared = exists(keyfile);
 	size_t k = 0;
-	for (size_t i = 0; i < doms->nitems + (mailname ? 1 : 0); i++, k++) {
+	for (size_t i = 0; i < doms->nitems + (mailname ? 1 : 0) && !oom; i++, k++) {
 		s[k].domain = mailname ? V(MAILNAME)->str : doms->items[i].f[0];
 		s[k].selector = V(DKIM_SELECTOR)->str;
-		s[k].key = prc_setting_path(cfg, PRC_S_DKIM_KEYFILE);
 		s[k].origin = V(DKIM_KEYFILE)->origin;
 		s[k].id = PRC_S_DKIM_KEYFILE;
-		if (!s[k].key) {
-			prc_dkim_signers_free(s, k);
-			return PRC_ERR_NOMEM;
+		/* without the shared key: a key of the domain's own, found or made */
+		if (!shared && find_key(cfg, keys_dir, gen_dir, &s[k], false, &oom)) {
+			if (s[k].id == PRC_S_DKIM_KEYFILE) {
+				s[k].id = PRC_S_DKIM_DOMAINS;
+				s[k].origin =
+				    mailname ? V(MAILNAME)->origin : doms->items[i].origin;
+			}
+			continue;
 		}
+		if (!oom && !(s[k].key = prc_strdup(keyfile)))
+			oom = true;
 	}
-	for (size_t i = 0; i < keys->nitems; i++, k++) {
+	for (size_t i = 0; i < keys->nitems && !oom; i++, k++) {
 		const struct prc_item *it = &keys->items[i];
 		s[k].domain = it->f[0];
 		s[k].selector = it->f[1];
-		s[k].key = prc_strdup(it->f[2]);
 		s[k].origin = it->origin;
 		s[k].id = PRC_S_DKIM_KEYS;
-		if (!s[k].key) {
-			prc_dkim_signers_free(s, k);
-			return PRC_ERR_NOMEM;
-		}
+		if (*it->f[2])
+			s[k].key = prc_strdup(it->f[2]);
+		else /* OPENDKIM_DOMAINS, or a domain=selector of DKIM_SELECTOR */
+			find_key(cfg, keys_dir, gen_dir, &s[k], true, &oom);
+		if (!s[k].key)
+			oom = true;
+	}
+	free(keyfile);
+	free(keys_dir);
+	if (oom) {
+		prc_dkim_signers_free(s, k);
+		return PRC_ERR_NOMEM;
 	}
 	*out = s;
 	*n = total;
 	return PRC_OK;
+}
+
+int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out, size_t *n)
+{
+	char *gen_dir = NULL;
+	if (V(DKIM_AUTOGENERATE)->b) {
+		struct prc_plan *p = NULL;
+		/* the queue directory as the plan resolves it (passthrough, root) */
+		gen_dir = !prc_plan_build(cfg, NULL, &p)
+		              ? prc_dkim_gen_dir(cfg, p->state[PRC_STATE_QUEUE_DIR])
+		              : prc_dkim_gen_dir(cfg, "/var/spool/postfix");
+		prc_plan_free(p);
+		if (!gen_dir)
+			return PRC_ERR_NOMEM;
+	}
+	int rc = prc_dkim_signers_at(cfg, gen_dir ? gen_dir : "", out, n);
+	free(gen_dir);
+	return rc;
 }
 
 /* What loading a DKIM key found. */
@@ -354,5 +463,103 @@ PRC_EXPORT int prc_dkim_record(char **out, const char *key_path, const char *dom
 	free(b64);
 	EVP_PKEY_free(k.pkey);
 	ERR_clear_error();
+	return rc;
+}
+
+/* Make or reuse the generated key of @s; adds its record to @b.  Returns 0 or a PRC_ERR_. */
+static int prepare_key(const struct prc_config *cfg, const struct prc_dkim_signer *s,
+                       struct prc_buf *b, struct prc_diags *d)
+{
+	const char *origin = s->origin, *env = prc_settings[s->id].env;
+	char *org = strcmp(origin, "default") ? prc_strdup(origin) : prc_asprintf("env:%s", env);
+	if (!org)
+		return PRC_ERR_NOMEM;
+	bool ed = !strcmp(V(DKIM_SIGNATURE_ALGORITHM)->str, "ed25519-sha256");
+	struct dkim_key k;
+	load_key(s->key, &k);
+	EVP_PKEY_free(k.pkey);
+	int rc = PRC_OK;
+	bool made = false;
+	if (k.err == ENOENT) {
+		char *pem = NULL;
+		rc = prc_dkim_keygen(&pem, ed ? PRC_DKIM_KEY_ED25519 : PRC_DKIM_KEY_RSA, 0, d);
+		if (!rc && prc_write_file_new(s->key, pem, strlen(pem), 0600)) {
+			prc_diag(d, PRC_SEV_ERROR, "dkim-key", org, env,
+			         "DKIM key of %s: cannot write %s: %s", s->domain, s->key,
+			         strerror(errno));
+			rc = PRC_ERR_IO;
+		}
+		if (pem)
+			OPENSSL_cleanse(pem, strlen(pem));
+		free(pem);
+		made = !rc;
+	} else if (k.err || k.why) {
+		/* a published record names this key: never replace it behind the operator's back */
+		prc_diag(d, PRC_SEV_ERROR, "dkim-key", org, env,
+		         "DKIM key of %s: %s: %s; a generated key is never replaced: repair or "
+		         "remove it (a new key needs a new DNS record)",
+		         s->domain, s->key, k.err ? prc_file_strerror(k.err) : k.why);
+		rc = PRC_ERR_INVALID;
+	}
+	char *rec = NULL;
+	if (!rc && !(rc = prc_dkim_record(&rec, s->key, s->domain, s->selector, d)))
+		prc_buf_printf(b, "; %s: %s key %s\n%s", s->domain, made ? "new" : "kept", s->key,
+		               rec);
+	free(rec);
+	free(org);
+	return rc;
+}
+
+PRC_EXPORT int prc_dkim_prepare(const struct prc_config *cfg, char **out_records,
+                                struct prc_diags *d)
+{
+	if (!cfg)
+		return PRC_ERR_ARG;
+	struct prc_buf b = {0};
+	int rc = PRC_OK;
+	struct prc_dkim_signer *s = NULL;
+	size_t n = 0;
+	if (V(USE_DKIM)->b && V(DKIM_AUTOGENERATE)->b && (rc = prc_dkim_signers(cfg, &s, &n)))
+		return rc;
+	for (size_t i = 0; i < n && rc != PRC_ERR_NOMEM; i++) {
+		if (!s[i].generate)
+			continue;
+		int r = prepare_key(cfg, &s[i], &b, d);
+		if (r && (rc == PRC_OK || r == PRC_ERR_NOMEM))
+			rc = r;
+	}
+	prc_dkim_signers_free(s, n);
+	char *text = prc_buf_take(&b);
+	if (!text)
+		return PRC_ERR_NOMEM;
+	if (out_records)
+		*out_records = text;
+	else
+		free(text);
+	return rc;
+}
+
+PRC_EXPORT int prc_dkim_records(char **out, const struct prc_config *cfg, struct prc_diags *d)
+{
+	if (!out || !cfg)
+		return PRC_ERR_ARG;
+	struct prc_dkim_signer *s;
+	size_t n;
+	int rc = prc_dkim_signers(cfg, &s, &n);
+	if (rc)
+		return rc;
+	struct prc_buf b = {0};
+	for (size_t i = 0; i < n; i++) {
+		char *rec = NULL;
+		int r = prc_dkim_record(&rec, s[i].key, s[i].domain, s[i].selector, d);
+		if (!r)
+			prc_buf_printf(&b, "; %s: key %s\n%s", s[i].domain, s[i].key, rec);
+		else if (rc != PRC_ERR_NOMEM)
+			rc = r;
+		free(rec);
+	}
+	prc_dkim_signers_free(s, n);
+	if (!(*out = prc_buf_take(&b)))
+		rc = PRC_ERR_NOMEM;
 	return rc;
 }

@@ -103,9 +103,54 @@ static int emit_tables(const struct prc_plan *p, enum prc_file file, FILE *out)
 	return PRC_OK;
 }
 
-/* InternalHosts / ExternalIgnoreList: the setting, else MYNETWORKS and loopback. */
-static void emit_hosts(const struct prc_config *cfg, enum prc_setting_id id, FILE *out)
+/* "type:name" of a Postfix lookup table, not an IPv6 address ("cdb:/x", "hash:/x"). */
+static bool is_table(const char *a, size_t an)
 {
+	const char *colon = memchr(a, ':', an);
+	if (!colon || colon == a)
+		return false;
+	size_t tn = (size_t)(colon - a);
+	if (strspn(a, "abcdefghijklmnopqrstuvwxyz") < tn)
+		return false;
+	return strspn(a, "abcdef") < tn || (tn + 1 < an && strchr("/{", colon[1]));
+}
+
+/*
+ * The hosts of a mynetworks value given as a Postfix parameter
+ * (POSTFIX_mynetworks, POSTCONF) in OpenDKIM's form: "[addr]/len" loses its
+ * brackets; tables, files and $parameters, which OpenDKIM cannot read, are
+ * left out with a comment.
+ */
+static void emit_postfix_networks(const char *value, FILE *out)
+{
+	for (const char *p = value; *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, " \t,");
+		if (!n)
+			break;
+		const char *w = p;
+		p += n;
+		bool neg = *w == '!';
+		const char *a = w + neg;
+		size_t an = n - neg;
+		if (!an || *a == '/' || *a == '$' || is_table(a, an)) {
+			fprintf(out, "# left out (not a network OpenDKIM reads): %.*s\n", (int)n,
+			        w);
+			continue;
+		}
+		const char *close = *a == '[' ? memchr(a, ']', an) : NULL;
+		if (close)
+			fprintf(out, "%s%.*s%.*s\n", neg ? "!" : "", (int)(close - a - 1), a + 1,
+			        (int)(an - (size_t)(close - a) - 1), close + 1);
+		else
+			fprintf(out, "%.*s\n", (int)n, w);
+	}
+}
+
+/* InternalHosts / ExternalIgnoreList: the setting, else mynetworks and loopback. */
+static void emit_hosts(const struct prc_plan *p, enum prc_setting_id id, FILE *out)
+{
+	const struct prc_config *cfg = p->cfg;
 	const struct prc_value *v = &cfg->v[id];
 	const char *env = prc_settings[id].env;
 	if (id == PRC_S_DKIM_INTERNALHOSTS)
@@ -120,15 +165,21 @@ static void emit_hosts(const struct prc_config *cfg, enum prc_setting_id id, FIL
 			fprintf(out, "%s\n", v->items[i].f[0]);
 		return;
 	}
-	fprintf(out, "# %s is not set: MYNETWORKS\n", env);
-	for (size_t i = 0; i < V(MYNETWORKS)->nitems; i++)
-		fprintf(out, "%s\n", V(MYNETWORKS)->items[i].f[0]);
+	/* mynetworks given as a Postfix parameter (POSTFIX_mynetworks) replaces MYNETWORKS */
+	const struct prc_plan_param *x = prc_plan_find(p, "mynetworks");
+	if (x && V(MYNETWORKS)->origin && strcmp(x->origin, V(MYNETWORKS)->origin)) {
+		fprintf(out, "# %s is not set: mynetworks (%s)\n", env, x->origin);
+		emit_postfix_networks(x->value, out);
+	} else {
+		fprintf(out, "# %s is not set: MYNETWORKS\n", env);
+		for (size_t i = 0; i < V(MYNETWORKS)->nitems; i++)
+			fprintf(out, "%s\n", V(MYNETWORKS)->items[i].f[0]);
+	}
 	fputs("# and loopback, where Postfix submits its own mail from\n127.0.0.1\n::1\n", out);
 }
 
 int prc_emit_opendkim(const struct prc_plan *p, enum prc_file file, FILE *out)
 {
-	const struct prc_config *cfg = p->cfg;
 	switch (file) {
 	case PRC_FILE_OPENDKIM_CONF:
 		return emit_conf(p, out);
@@ -136,10 +187,10 @@ int prc_emit_opendkim(const struct prc_plan *p, enum prc_file file, FILE *out)
 	case PRC_FILE_SIGNING_TABLE:
 		return emit_tables(p, file, out);
 	case PRC_FILE_TRUSTED_HOSTS:
-		emit_hosts(cfg, PRC_S_DKIM_INTERNALHOSTS, out);
+		emit_hosts(p, PRC_S_DKIM_INTERNALHOSTS, out);
 		return PRC_OK;
 	case PRC_FILE_EXTERNAL_IGNORE:
-		emit_hosts(cfg, PRC_S_DKIM_EXTERNALIGNORE, out);
+		emit_hosts(p, PRC_S_DKIM_EXTERNALIGNORE, out);
 		return PRC_OK;
 	default:
 		return PRC_ERR_ARG;

@@ -271,6 +271,16 @@ int prc_read_file(const char *path, size_t max, const char *origin, const char *
 char *prc_read_secret(const char *path, const char *origin, const char *key, struct prc_diags *d,
                       int *rc);
 
+/* boky/postfix's DKIM_SELECTOR=default,domain=selector form (peer-dkim.c)? */
+bool prc_peer_dkim_selector_form(const char *text);
+/*
+ * The DKIM variables of boky/postfix and mwader/postfix-relay (OPENDKIM_DOMAINS,
+ * DKIM_SELECTOR's per-domain form, OPENDKIM_<setting> refused) onto @cfg,
+ * after the env settings are loaded (peer-dkim.c).  0, PRC_ERR_INVALID or
+ * PRC_ERR_NOMEM.
+ */
+int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct prc_diags *d);
+
 /* Effective values derived from several settings (derive.c). */
 const char *prc_client_tls_level(const struct prc_config *cfg);
 const char *prc_server_tls_level(const struct prc_config *cfg);
@@ -304,16 +314,28 @@ struct prc_dkim_signer {
 	const char *selector;   /* borrowed */
 	char *key;              /* run-time path of the private key (owned) */
 	const char *origin;     /* origin of the setting or entry giving the key; borrowed */
-	enum prc_setting_id id; /* PRC_S_DKIM_KEYFILE (shared key) or PRC_S_DKIM_KEYS */
+	enum prc_setting_id id; /* PRC_S_DKIM_KEYFILE (shared key), PRC_S_DKIM_KEYS, or
+	                           PRC_S_DKIM_AUTOGENERATE (a key made at start) */
+	bool generate;          /* DKIM_AUTOGENERATE makes @key when it is missing */
 };
 
 /*
  * The signing domains, in order: DKIM_DOMAINS (MAILNAME when neither
  * DKIM_DOMAINS nor DKIM_KEYS is given) with DKIM_SELECTOR and DKIM_KEYFILE,
- * then each DKIM_KEYS entry.  *out is freed with prc_dkim_signers_free().
- * Returns 0 or PRC_ERR_NOMEM.
+ * then each DKIM_KEYS entry.  A domain without a key of its own (DKIM_KEYS
+ * entries of OPENDKIM_DOMAINS, DKIM_DOMAINS without the shared key file)
+ * uses a key found in the keys directory beside DKIM_KEYFILE
+ * (DOMAIN/SELECTOR.private, DOMAIN.private), else with DKIM_AUTOGENERATE
+ * one in @gen_dir (DOMAIN/SELECTOR.private).  *out is freed with
+ * prc_dkim_signers_free().  Returns 0 or PRC_ERR_NOMEM.
  */
+int prc_dkim_signers_at(const struct prc_config *cfg, const char *gen_dir,
+                        struct prc_dkim_signer **out, size_t *n);
+/* The same, with DKIM_AUTOGENERATE's directory as the plan places it. */
 int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out, size_t *n);
+/* Where DKIM_AUTOGENERATE keeps its keys, for a plan's queue directory @queue_dir
+ * (caller frees; NULL on OOM). */
+char *prc_dkim_gen_dir(const struct prc_config *cfg, const char *queue_dir);
 void prc_dkim_signers_free(struct prc_dkim_signer *s, size_t n);
 
 /*
@@ -322,5 +344,8 @@ void prc_dkim_signers_free(struct prc_dkim_signer *s, size_t n);
  * tls.c (writer.c).  Returns 0, or -1 with errno set.
  */
 int prc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* The same for a new file that must not replace one (EEXIST); missing
+ * directories are made 0700 (generated DKIM keys). */
+int prc_write_file_new(const char *path, const void *data, size_t len, unsigned mode);
 
 #endif

@@ -1350,8 +1350,12 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 	}
 	plan_state_dirs(&b);
 	plan_milters(&b);
-	if (!b.oom && prc_dkim_signers(cfg, &p->signers, &p->nsigners))
+	char *gen_dir =
+	    b.oom || b.errors ? NULL : prc_dkim_gen_dir(cfg, p->state[PRC_STATE_QUEUE_DIR]);
+	if (!b.oom && !b.errors &&
+	    (!gen_dir || prc_dkim_signers_at(cfg, gen_dir, &p->signers, &p->nsigners)))
 		b.oom = true;
+	free(gen_dir);
 	plan_key_copies(&b);
 	if (b.oom || b.errors) {
 		prc_plan_free(p);

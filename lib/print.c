@@ -7,7 +7,6 @@
 #include "user-tables.h"
 
 #include <stdlib.h>
-
 #include <string.h>
 #include <strings.h>
 
@@ -68,6 +67,24 @@ struct mode {
 static bool shown(const struct prc_config *cfg, size_t id, const struct mode *m)
 {
 	return !m->given_only || (cfg->v[id].set && cfg->v[id].explicit);
+}
+
+/*
+ * The key path a DKIM_KEYS entry without one resolves to (dkim.c), in *owned
+ * (caller frees); "" when it cannot be found out.
+ */
+static const char *resolved_key(const struct prc_config *cfg, const struct prc_item *it,
+                                char **owned)
+{
+	struct prc_dkim_signer *s;
+	size_t n;
+	if (*owned || prc_dkim_signers(cfg, &s, &n))
+		return *owned ? *owned : "";
+	for (size_t i = 0; i < n && !*owned; i++)
+		if (s[i].domain == it->f[0])
+			*owned = prc_strdup(s[i].key);
+	prc_dkim_signers_free(s, n);
+	return *owned ? *owned : "";
 }
 
 static void print_value(const struct prc_config *cfg, size_t id, const char *leaf, int depth,
@@ -135,6 +152,7 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 	}
 	for (size_t i = 0; i < v->nitems; i++) {
 		const struct prc_item *it = &v->items[i];
+		char *found = NULL;
 		indent(out, depth + 1);
 		if (set->type == T_TABLES) {
 			/* a table's text, lines as written (entries are lines too) */
@@ -165,13 +183,21 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
 				bool secret =
 				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
-				scalar(out, secret && !m->secrets ? SECRET_PLACEHOLDER : it->f[k]);
+				const char *val = it->f[k];
+				if (set->type == T_DKIM_KEYS && !*val)
+					val = resolved_key(cfg, it, &found);
+				scalar(out, secret && !m->secrets ? SECRET_PLACEHOLDER : val);
 				if (k + 1 < nf)
 					fputc('\n', out);
 			}
 		}
+		/* the key of an OPENDKIM_DOMAINS entry, as found or to be generated now */
+		const char *note = found ? "key found beside dkim.key or generated" : NULL;
 		if (strcmp(it->origin, origin))
-			fprintf(out, "  # %s", it->origin);
+			fprintf(out, "  # %s%s%s", it->origin, note ? "; " : "", note ? note : "");
+		else if (note)
+			fprintf(out, "  # %s", note);
+		free(found);
 		fputc('\n', out);
 	}
 	free(private_table);

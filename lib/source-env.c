@@ -283,7 +283,7 @@ static void warn_unknown(const char *const *envp, struct prc_diags *d)
 		char name[128];
 		if (n >= sizeof(name) || prc_setting_by_env(*e, n) >= 0 ||
 		    !strncmp(*e, "POSTFIX_", 8) || !strncmp(*e, "POSTMAP_", 8) ||
-		    prc_peer_handles(*e, n))
+		    !strncmp(*e, "OPENDKIM_", 9) || prc_peer_handles(*e, n))
 			continue;
 		memcpy(name, *e, n);
 		name[n] = '\0';
@@ -379,6 +379,8 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 		}
 		if (!text)
 			continue;
+		if (i == PRC_S_DKIM_SELECTOR && prc_peer_dkim_selector_form(text))
+			continue; /* boky/postfix's form: peer-dkim.c */
 		struct prc_value v = {0};
 		int r;
 		if (!*text) {
@@ -399,6 +401,11 @@ PRC_EXPORT int prc_config_load_env(struct prc_config *cfg, const char *const *en
 	warn_unknown(envp, d);
 	if (rc != PRC_ERR_NOMEM) {
 		int r = prc_peers_load_env(cfg, envp, d);
+		if (r && rc != PRC_ERR_NOMEM)
+			rc = r;
+	}
+	if (rc != PRC_ERR_NOMEM) {
+		int r = prc_peer_dkim_load(cfg, envp, d);
 		if (r && rc != PRC_ERR_NOMEM)
 			rc = r;
 	}

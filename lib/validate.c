@@ -269,6 +269,13 @@ static void check_identity(struct vctx *c)
 		     "the exporter reads the log from stdout, but %s is %s: it will count nothing",
 		     NAME(LOGOUTPUT, o), V(LOGOUTPUT)->str);
 	}
+	if (!strcmp(V(LOG_FORMAT)->str, "json") && strcmp(V(LOGOUTPUT)->str, "/dev/stdout")) {
+		const char *o = origin_of(V(LOG_FORMAT), "");
+		WARN(c, o, ENV(LOG_FORMAT),
+		     "the mail log goes to %s (%s) in Postfix's plain form; JSON is only what "
+		     "reaches stdout",
+		     V(LOGOUTPUT)->str, NAME(LOGOUTPUT, o));
+	}
 }
 
 static void check_relay(struct vctx *c)
@@ -653,6 +660,13 @@ static void check_dkim(struct vctx *c)
 			    "entry %zu: key path '%s' may not contain ':' or '#' (OpenDKIM's "
 			    "KeyTable)",
 			    i + 1, keys->items[i].f[2]);
+	if (!V(USE_DKIM)->b && V(DKIM_AUTOGENERATE)->b) {
+		const char *o = origin_of(V(DKIM_AUTOGENERATE), "");
+		WARN(c, o, ENV(DKIM_AUTOGENERATE),
+		     "%s is on but %s is not %s: no key is made and mail is not signed",
+		     NAME(DKIM_AUTOGENERATE, o), NAME(USE_DKIM, o),
+		     prc_origin_is_yaml(o) ? "true" : "yes");
+	}
 	if (!V(USE_DKIM)->b && (keys->explicit || doms->explicit)) {
 		const char *o = origin_of(keys->explicit ? keys : doms, "");
 		WARN(c, o, ENV(USE_DKIM),

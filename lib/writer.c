@@ -261,8 +261,13 @@ PRC_EXPORT int prc_render(struct prc_config *cfg, const char *dir, const char *d
 	return rc;
 }
 
-/* Key material (tls.c): the same temp-file-then-rename discipline. */
-int prc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
+/*
+ * Key material: the same temp-file-then-rename discipline; without @replace
+ * the complete file is linked into place, so an existing one is never
+ * replaced (EEXIST).  Missing directories are made with @dir_mode.
+ */
+static int write_key_file(const char *path, const void *data, size_t len, unsigned mode,
+                          unsigned dir_mode, bool replace)
 {
 	char *dir = prc_strdup(path), *tmp = NULL;
 	if (!dir) {
@@ -272,7 +277,7 @@ int prc_write_file_atomic(const char *path, const void *data, size_t len, unsign
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir_p(dir, 0755)) {
+		if (mkdir_p(dir, (mode_t)dir_mode)) {
 			free(dir);
 			return -1;
 		}
@@ -295,9 +300,9 @@ int prc_write_file_atomic(const char *path, const void *data, size_t len, unsign
 		err = errno;
 	if (fd >= 0 && close(fd) && !err)
 		err = errno;
-	if (!err && rename(tmp, path))
+	if (!err && (replace ? rename(tmp, path) : link(tmp, path)))
 		err = errno;
-	if (err && fd >= 0)
+	if ((err || !replace) && fd >= 0)
 		unlink(tmp);
 	if (!err && slash && slash != dir)
 		fsync_dir(dir);
@@ -305,4 +310,14 @@ int prc_write_file_atomic(const char *path, const void *data, size_t len, unsign
 	free(dir);
 	errno = err;
 	return err ? -1 : 0;
+}
+
+int prc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	return write_key_file(path, data, len, mode, 0755, true);
+}
+
+int prc_write_file_new(const char *path, const void *data, size_t len, unsigned mode)
+{
+	return write_key_file(path, data, len, mode, 0700, false);
 }

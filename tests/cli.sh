@@ -42,6 +42,7 @@ commands:
   watch          reload Postfix when a TLS certificate, key or CA file changes
   oauth2-refresh keep the XOAUTH2 relay login's access token fresh
   env-secrets    move secret settings from the environment into 0600 files
+  log-json       print log lines from stdin as JSON objects (LOG_FORMAT=json)
 
 'postrelaycfg COMMAND --help' describes a command's options.
 exit codes: 0 ok, 64 usage, 70 internal error, 74 I/O error, 78 invalid configuration"
@@ -181,5 +182,30 @@ expect "render with an env-secrets file as NAME_FILE" 0 env \
 	RELAYHOST_PASSWORDMAP_FILE="$sec/RELAYHOST_PASSWORDMAP" MAILNAME=m.example.com \
 	RELAYHOST=h RELAYHOST_AUTH=yes "$cli" render -o "$work/sec-out"
 check "env-secrets files read back through NAME_FILE" grep -qxF 'h u:p:w' "$work/sec-out/sasl_passwd"
+
+# log-json (LOG_FORMAT=json): JSON on stdout, the lines unchanged to the program
+{
+	printf 'Dec 03 21:59:58 mail postfix/smtp[8]: 4F2A91C0B3: to=<a@b.example>, status=sent\n'
+	head -c 40000 /dev/zero | tr '\0' x
+	printf '\nmail.info: Dec  3 21:59:58 opendkim[9]: 4F2A91C0B3: DKIM-Signature field added\n'
+	printf 'bad \377 byte\nno newline at the end'
+} >"$work/log-in"
+# shellcheck disable=SC2016 # the inner shell expands them
+expect "log-json -- PROGRAM" 0 sh -c '"$1" log-json -- sh -c "cat >\"\$0\"" "$2" <"$3"' \
+	sh "$cli" "$work/log-copy" "$work/log-in"
+check "log-json prints one JSON object per line" python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1], "rb")]
+assert len(objs) == 5, len(objs)
+assert objs[0]["queue_id"] == "4F2A91C0B3" and objs[0]["process"] == "postfix/smtp", objs[0]
+assert objs[1]["truncated"] is True and len(objs[1]["message"]) == 16384, objs[1].keys()
+assert objs[2]["process"] == "opendkim" and objs[2]["facility"] == "mail", objs[2]
+assert objs[3]["message"] == "bad \ufffd byte", objs[3]
+assert objs[4]["message"] == "no newline at the end", objs[4]
+' "$work/out"
+check "log-json passes the lines to the program (a long one cut)" test "$(wc -l <"$work/log-copy")" = 5
+check "log-json passes the other lines unchanged" \
+	cmp <(sed -n '1p;3,5p' "$work/log-copy") <(sed -n '1p;3,4p' "$work/log-in"; printf 'no newline at the end\n')
+expect "log-json refuses an argument" 64 "$cli" log-json --bogus
 
 tap_summary

@@ -506,6 +506,81 @@ test_exporter_metrics_after_mail() {
 		"delivered message counted"
 }
 
+# LOG_FORMAT=json with the exporter, and a mwader/postfix-relay style
+# OPENDKIM_DOMAINS without a key: while mail flows, every line of stdout is a
+# JSON object and the message's queue id is a field of its lines (Postfix's
+# and OpenDKIM's); the exporter still counts (it reads the plain rotated
+# file); the key generated on the spool volume signs, its record is in the
+# start's log and from dkim-record, and a restart keeps it.
+test_log_json_exporter_and_generated_dkim_key() {
+	relay prt-relay63 10.232.0.63 -e MAILNAME=mail.example.com \
+		-e RELAYHOST="[$upstream_ip]:25" -e POSTFIX_EXPORTER_ENABLED=true -e LOG_FORMAT=json \
+		-e OPENDKIM_DOMAINS=example.org "$image"
+	wait_ready prt-relay63
+	for _ in $(seq 1 100); do
+		fetch http://10.232.0.63:9154/metrics >"$work/metrics" 2>/dev/null &&
+			grep -q '^postfix_up' "$work/metrics" && break
+		sleep 0.2
+	done
+	send 10.232.0.63:25 json-logged >"$work/swaks.out"
+	local qid f
+	qid=$(sed -n 's/.*250 2\.0\.0 Ok: queued as \([0-9A-F]*\).*/\1/p' "$work/swaks.out")
+	[ -n "$qid" ] || fail "no queue id in the reply"
+	f=$(wait_delivered json-logged)
+	docker exec prt-upstream cat "$f" >"$work/msg"
+	for _ in $(seq 1 100); do
+		fetch http://10.232.0.63:9154/metrics >"$work/metrics" 2>/dev/null &&
+			grep -qE '^postfix_qmgr_messages_removed_total [1-9]' "$work/metrics" && break
+		sleep 0.2
+	done
+	expect_grep '^postfix_smtpd_messages_processed_total\{sasl_method=""\} [1-9]' "$work/metrics" \
+		"accepted message counted"
+	expect_grep '^postfix_qmgr_messages_removed_total [1-9]' "$work/metrics" \
+		"delivered message counted"
+	docker exec prt-relay63 cat /var/log/s6-maillog/current >"$work/file"
+	expect_grep "postfix/smtp\[[0-9]+\]: $qid: to=<user@example.net>" "$work/file" \
+		"the rotated file keeps Postfix's plain lines"
+	docker logs prt-relay63 >"$work/out" 2>"$work/err"
+	/usr/bin/python3 - "$work/out" "$qid" <<-'EOF'
+		import json, sys
+		lines = open(sys.argv[1], "rb").read().split(b"\n")
+		assert lines[-1] == b"", "no newline at the end"
+		objs = []
+		for n, l in enumerate(lines[:-1], 1):
+		    try:
+		        objs.append(json.loads(l))
+		    except ValueError as e:
+		        sys.exit("stdout line %d is not JSON (%s): %r" % (n, e, l[:300]))
+		qid = sys.argv[2]
+		mine = [o for o in objs if o.get("queue_id") == qid]
+		procs = {o.get("process") for o in mine}
+		for p in ("postfix/cleanup", "postfix/qmgr", "postfix/smtp", "opendkim"):
+		    assert p in procs, (p, procs)
+		sent = [o for o in mine if o.get("process") == "postfix/smtp"][0]
+		assert "status=sent" in sent["message"] and sent["host"], sent
+		assert sent["severity"] == "info" and isinstance(sent["pid"], int), sent
+		print(len(objs), "JSON lines,", len(mine), "with the queue id")
+	EOF
+	# the generated key's record, as the start printed it
+	expect_eq "$(grep -c '^; example.org: new key /var/spool/postfix/dkim-keys/example.org/mail.private$' "$work/err")" 1 \
+		"the start says it made the key"
+	grep '^mail._domainkey.example.org IN TXT' "$work/err" >"$work/record1"
+	"$top/tests/integration/dkim-verify.py" "$work/msg" "$work/record1" >"$work/verify" ||
+		fail "signature: $(cat "$work/verify")"
+	expect_eq "$(cat "$work/verify")" "d=example.org s=mail pass" "the signature verifies"
+	docker exec prt-relay63 /usr/lib/postrelay/cfg dkim-record | grep -v '^;' >"$work/record2"
+	cmp -s "$work/record1" "$work/record2" || fail "dkim-record differs from the start's record"
+	expect_eq "$(docker exec prt-relay63 stat -c '%a %U' /var/spool/postfix/dkim-keys/example.org/mail.private)" \
+		"600 root" "the generated key"
+	# a restart keeps the key (the spool volume): same record, "kept"
+	docker restart prt-relay63 >/dev/null
+	wait_ready prt-relay63
+	docker logs prt-relay63 >/dev/null 2>"$work/err"
+	expect_eq "$(grep -c '^; example.org: kept key ' "$work/err")" 1 "the restart keeps the key"
+	expect_eq "$(grep '^mail._domainkey.example.org IN TXT' "$work/err" | sort -u | wc -l)" 1 \
+		"one record over both starts"
+}
+
 # The fingerprint of the certificate served with STARTTLS on IP:25.
 fingerprint() {
 	openssl s_client -connect "$1:25" -starttls smtp -servername mail.example.com \
@@ -1150,7 +1225,8 @@ for t in image_builds upstream_starts no_compiler_in_image every_table_type_work
 	entrypoint_d_scripts_run_first entrypoint_d_failure_stops_start debug_traces_entrypoint \
 	derived_image_bakes_config compose_example_relays kubernetes_example_pod \
 	live_reconfiguration live_reconfiguration_dkim \
-	allowed_sender_domains relayhost_on_465 xoauth2_relay; do
+	allowed_sender_domains relayhost_on_465 xoauth2_relay \
+	log_json_exporter_and_generated_dkim_key; do
 	run_test "$t"
 done
 

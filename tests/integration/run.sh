@@ -478,6 +478,91 @@ t_milter_down() {
 }
 check dkim_milter_down_mail_is_deferred_not_sent_unsigned t_milter_down
 
+# ---- coming from mwader/postfix-relay: OPENDKIM_DOMAINS, a key made at start ---------
+# The env file as that image's README writes one.  POSTFIX_myhostname is its
+# host name; MAILNAME is set too (postrelay requires it).  POSTFIX_mynetworks
+# names the trusted client's IPv6 network, which MYNETWORKS's default lacks:
+# DKIM must sign its mail because InternalHosts follows POSTFIX_mynetworks.
+cat >"$work/mwader.env" <<EOF
+# postfix-relay style
+POSTFIX_myhostname=relay.test.example
+MAILNAME=relay.test.example
+POSTFIX_mynetworks=127.0.0.0/8 [$NET6:]/121
+POSTFIX_relayhost=[$NET4.20]:25
+OPENDKIM_DOMAINS=mw.example
+LOGOUTPUT=$R/var/log/mail.log
+EOF
+mw_key=$R/var/spool/postfix/dkim-keys/mw.example/mail.private
+mw_pid=
+# mw_start N: apply (its stderr, with the DNS record, in $work/mw-apply.N), Postfix, OpenDKIM
+mw_start() {
+	pf_stop relay "$R"
+	"$prc" apply --env-file "$work/mwader.env" --root "$R" 2>"$work/mw-apply.$1" || {
+		cat "$work/mw-apply.$1"
+		return 1
+	}
+	# not through in_ns: $! must be opendkim itself
+	ip netns exec "$PRI-relay" opendkim -x "$R/etc/opendkim/opendkim.conf" -f >>"$work/opendkim.log" 2>&1 &
+	mw_pid=$!
+	pids+=("$mw_pid")
+	pf_start relay "$R"
+	wait_port relay 8891
+}
+mw_stop() {
+	if [ -n "$mw_pid" ]; then
+		kill "$mw_pid" 2>/dev/null || true
+		wait "$mw_pid" 2>/dev/null || true
+		mw_pid=
+	fi
+}
+t_mwader_generated_key() {
+	mw_start 1 || return 1
+	grep -qF "; mw.example: new key $mw_key" "$work/mw-apply.1" || { cat "$work/mw-apply.1"; return 1; }
+	grep '^mail._domainkey.mw.example IN TXT' "$work/mw-apply.1" >"$work/mw.txt" || return 1
+	[ "$(stat -c %a "$mw_key")" = 600 ] || { stat "$mw_key"; return 1; }
+	# dkim-record prints the same record from the configuration
+	"$prc" dkim-record --env-file "$work/mwader.env" --root "$R" | grep -v '^;' | cmp - "$work/mw.txt" || return 1
+	send trust "[$RELAY6]" --from app@mw.example --to someone@dest.example || { echo "$out"; return 1; }
+	f=$(arrived up1 "$m") || return 1
+	# the client came over IPv6, which only POSTFIX_mynetworks trusts
+	logged "$R" "client=.*\\[$NET6:40\\]" || return 1
+	[ "$(verify "$f" "$work/mw.txt")" = "d=mw.example s=mail pass" ] ||
+		{ verify "$f" "$work/mw.txt"; cat "$f"; return 1; }
+}
+check mwader_opendkim_domains_key_generated_signed_from_postfix_mynetworks t_mwader_generated_key
+
+t_mwader_restart_reuses_key() {
+	local sum
+	sum=$(sha256sum <"$mw_key")
+	mw_stop
+	mw_start 2 || return 1
+	grep -qF "; mw.example: kept key $mw_key" "$work/mw-apply.2" || { cat "$work/mw-apply.2"; return 1; }
+	[ "$(sha256sum <"$mw_key")" = "$sum" ] || { echo "the key changed"; return 1; }
+	grep '^mail._domainkey.mw.example IN TXT' "$work/mw-apply.2" | cmp - "$work/mw.txt" || return 1
+	send trust "[$RELAY6]" --from app@mw.example --to someone@dest.example || { echo "$out"; return 1; }
+	f=$(arrived up1 "$m") || return 1
+	[ "$(verify "$f" "$work/mw.txt")" = "d=mw.example s=mail pass" ] ||
+		{ verify "$f" "$work/mw.txt"; cat "$f"; return 1; }
+}
+check mwader_restart_reuses_the_generated_key t_mwader_restart_reuses_key
+
+t_mwader_corrupt_key_refused() {
+	mw_stop
+	pf_stop relay "$R"
+	cp "$mw_key" "$work/mw.key.good"
+	printf 'garbage\n' >"$mw_key"
+	"$prc" apply --env-file "$work/mwader.env" --root "$R" 2>"$work/mw-apply.3" && { echo "apply accepted a corrupt key"; return 1; }
+	if ! grep -qF "env:OPENDKIM_DOMAINS: DKIM key of mw.example: $mw_key: " "$work/mw-apply.3" ||
+		! grep -qF "a generated key is never replaced" "$work/mw-apply.3"; then
+		cat "$work/mw-apply.3"
+		return 1
+	fi
+	[ "$(cat "$mw_key")" = garbage ] || { echo "the key was replaced"; return 1; }
+	cp "$work/mw.key.good" "$mw_key"
+}
+check mwader_corrupt_generated_key_is_an_error_not_replaced t_mwader_corrupt_key_refused
+mw_stop
+
 # ---- policy: sender and recipient domains, sender logins --------------------------
 t_sender_domains() {
 	relay "RELAYHOST=[$NET4.20]:25" "ALLOWED_SENDER_DOMAINS=allowed.example" || return 1
