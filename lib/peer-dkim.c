@@ -259,7 +259,7 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		if (!use->explicit || use->b) {
 			free(use->origin);
 			use->origin = o1;
-			use->b = use->set = true;
+			use->b = use->set = use->explicit = true;
 			free(use->str);
 			use->str = prc_strdup("yes");
 		} else {
@@ -268,7 +268,7 @@ int prc_peer_dkim_load(struct prc_config *cfg, const char *const *envp, struct p
 		if (!gen->explicit && use->b) {
 			free(gen->origin);
 			gen->origin = o2;
-			gen->b = gen->set = true;
+			gen->b = gen->set = gen->explicit = true;
 			free(gen->str);
 			gen->str = prc_strdup("yes");
 		} else {

@@ -177,26 +177,31 @@ static void print_value(const struct prc_config *cfg, size_t id, const char *lea
 			fputs("- ", out);
 			scalar(out, it->f[0]);
 		} else {
-			for (size_t k = 0; k < nf; k++) {
+			/* a DKIM key without a path (OPENDKIM_DOMAINS) is found or
+			 * made at apply: written without one, its path in the comment */
+			size_t shown_nf = nf;
+			if (set->type == T_DKIM_KEYS && !*it->f[2]) {
+				shown_nf = 2;
+				resolved_key(cfg, it, &found);
+			}
+			for (size_t k = 0; k < shown_nf; k++) {
 				if (k)
 					indent(out, depth + 2);
 				fprintf(out, "%s%s: ", k ? "" : "- ", names[k]);
 				bool secret =
 				    (set->flags & F_SECRET) && !strcmp(names[k], "password");
-				const char *val = it->f[k];
-				if (set->type == T_DKIM_KEYS && !*val)
-					val = resolved_key(cfg, it, &found);
-				scalar(out, secret && !m->secrets ? SECRET_PLACEHOLDER : val);
-				if (k + 1 < nf)
+				scalar(out, secret && !m->secrets ? SECRET_PLACEHOLDER : it->f[k]);
+				if (k + 1 < shown_nf)
 					fputc('\n', out);
 			}
 		}
 		/* the key of an OPENDKIM_DOMAINS entry, as found or to be generated now */
-		const char *note = found ? "key found beside dkim.key or generated" : NULL;
+		const char *note = found && *found ? found : NULL;
 		if (strcmp(it->origin, origin))
-			fprintf(out, "  # %s%s%s", it->origin, note ? "; " : "", note ? note : "");
+			fprintf(out, "  # %s%s%s%s", it->origin, note ? "; key " : "",
+			        note ? note : "", note ? ", found there or generated" : "");
 		else if (note)
-			fprintf(out, "  # %s", note);
+			fprintf(out, "  # key %s, found there or generated", note);
 		free(found);
 		fputc('\n', out);
 	}

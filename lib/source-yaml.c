@@ -236,7 +236,10 @@ static bool load_item(struct ctx *c, enum prc_setting_id id, const struct node *
 		if ((int)f == pwf && (fields[f] || val[F_PASSWORD_FILE]))
 			continue;
 		if (!val[f]) {
-			if (set->type == T_CREDENTIALS && f == 0) {
+			/* a relay credential without host is RELAYHOST's; a DKIM key
+			 * without key is found beside dkim.key or generated (dkim.c) */
+			if ((set->type == T_CREDENTIALS && f == 0) ||
+			    (set->type == T_DKIM_KEYS && f == 2)) {
 				fields[f] = prc_strdup("");
 				if (!fields[f])
 					prc_yaml_oom(c);

@@ -78,11 +78,13 @@ if grep -qxF "#   env:INBOUND_DEBUGGING: ignored (a boky/postfix variable postre
 else notok "migrate: no comment for INBOUND_DEBUGGING"; fi
 
 # migrate --with-secrets, loaded back with -c --no-env, renders the same files.
-# Two differences are of form only: the origin comments of passthrough
-# parameters in main.cf, and the separators of a MYNETWORKS written with
-# blanks and commas mixed (YAML has a list; the env form's text is kept).
+# Differences of form only: the origin comments of passthrough parameters in
+# main.cf and of OpenDKIM's trusted hosts, and the separators of a MYNETWORKS
+# written with blanks and commas mixed (YAML has a list; the env form's text
+# is kept).
 normalize() {
 	sed -i -e '/^# \^ set by /d' -e '/^mynetworks = /s/[, ]\+/, /g' "$1/main.cf"
+	grep -rlE '^# DKIM_(INTERNALHOSTS|EXTERNALIGNORE) is not set' "$1" | xargs -r sed -i -E '/^# DKIM_(INTERNALHOSTS|EXTERNALIGNORE) is not set/s/ \(.*\)$//'
 }
 for envf in "$src"/examples/*.env "$data"/boky-*.env "$data"/mwader-*.env; do
 	name=${envf#"$src"/}

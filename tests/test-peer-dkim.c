@@ -377,9 +377,9 @@ START_TEST(peer_print_shows_the_origin_and_resolved_key)
 	ck_assert_msg(strstr(buf, "  enabled: true  # env:OPENDKIM_DOMAINS\n"), "%s", buf);
 	ck_assert_msg(strstr(buf, "  keys:  # env:OPENDKIM_DOMAINS\n"
 	                          "    - domain: example.com\n"
-	                          "      selector: mail\n"
-	                          "      key: /spool/dkim-keys/example.com/mail.private  # key "
-	                          "found beside dkim.key or generated\n"),
+	                          "      selector: mail  # key "
+	                          "/spool/dkim-keys/example.com/mail.private, found there or "
+	                          "generated\n"),
 	              "%s", buf);
 	ck_assert_msg(strstr(buf, "  autogenerate: true  # env:OPENDKIM_DOMAINS\n"), "%s", buf);
 	free(buf);
