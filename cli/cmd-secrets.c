@@ -103,9 +103,13 @@ int cmd_env_secrets(int argc, char **argv)
 		return EXIT_IOERR;
 	}
 	int rc = EXIT_OK;
-	for (size_t i = 0; i < prc_setting_count() && rc == EXIT_OK; i++) {
-		const char *name = prc_setting_env(i);
-		const char *value = prc_setting_is_secret(i) ? env_value(name) : NULL;
+	size_t nset = prc_setting_count();
+	for (size_t i = 0; rc == EXIT_OK; i++) {
+		/* the settings table's secrets, then the other images' (RELAYHOST_PASSWORD) */
+		const char *name = i < nset ? prc_setting_env(i) : prc_peer_secret(i - nset);
+		if (!name)
+			break;
+		const char *value = i >= nset || prc_setting_is_secret(i) ? env_value(name) : NULL;
 		if (!value)
 			continue;
 		if (*value) {

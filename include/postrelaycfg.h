@@ -741,6 +741,13 @@ const char *prc_setting_doc(size_t i);
  * accepts a NAME_FILE form); false when out of range.
  */
 bool prc_setting_is_secret(size_t i);
+/**
+ * Name of the @p i th variable of another relay image (boky/postfix,
+ * mwader/postfix-relay) that postrelay understands and that holds a secret,
+ * such as RELAYHOST_PASSWORD; each also has a NAME_FILE form.  NULL past the
+ * last one.
+ */
+const char *prc_peer_secret(size_t i);
 
 /**
  * Write the settings reference as a Markdown table (env name, YAML key,

@@ -31,9 +31,21 @@ static const struct peer_var {
 };
 
 /* The peers' variables postrelay maps onto its settings (besides POSTFIX_*). */
-static const char *const understood[] = {"RELAYHOST_PASSWORD", "RELAYHOST_PASSWORD_FILE",
-                                         "SASL_RELAYHOST",     "SMTPD_SASL_USERS",
-                                         "SMTP_HEADER_CHECKS", NULL};
+static const char *const understood[] = {"RELAYHOST_PASSWORD",
+                                         "RELAYHOST_PASSWORD_FILE",
+                                         "SASL_RELAYHOST",
+                                         "SMTPD_SASL_USERS",
+                                         "SMTPD_SASL_USERS_FILE",
+                                         "SMTP_HEADER_CHECKS",
+                                         NULL};
+
+/* The peers' variables that hold secrets; each has a NAME_FILE form. */
+static const char *const secrets[] = {"RELAYHOST_PASSWORD", "SMTPD_SASL_USERS"};
+
+PRC_EXPORT const char *prc_peer_secret(size_t i)
+{
+	return i < sizeof(secrets) / sizeof(secrets[0]) ? secrets[i] : NULL;
+}
 
 #define MASTER_PREFIX "POSTFIXMASTER_"
 
@@ -279,16 +291,38 @@ static void map_relay_login(struct pctx *c)
 static void map_smtpd_users(struct pctx *c)
 {
 	const char *text = lookup(c->envp, "SMTPD_SASL_USERS");
-	if (!text)
+	const char *file = lookup(c->envp, "SMTPD_SASL_USERS_FILE");
+	const char *var = file ? "SMTPD_SASL_USERS_FILE" : "SMTPD_SASL_USERS";
+	if (!text && !file)
 		return;
-	if (lookup(c->envp, "SMTPD_USERS") || lookup(c->envp, "SMTPD_USERS_FILE")) {
+	if (text && file) {
 		prc_diag(c->d, PRC_SEV_ERROR, "conflict", "env:SMTPD_SASL_USERS",
 		         "SMTPD_SASL_USERS",
-		         "set either SMTPD_USERS or SMTPD_SASL_USERS, not both");
+		         "set either SMTPD_SASL_USERS or SMTPD_SASL_USERS_FILE, not both");
 		fail(c, PRC_ERR_INVALID);
 		return;
 	}
-	map_value(c, PRC_S_SMTPD_USERS, "SMTPD_SASL_USERS", text);
+	if (lookup(c->envp, "SMTPD_USERS") || lookup(c->envp, "SMTPD_USERS_FILE")) {
+		prc_diag(c->d, PRC_SEV_ERROR, "conflict",
+		         file ? "env:SMTPD_SASL_USERS_FILE" : "env:SMTPD_SASL_USERS", var,
+		         "set either SMTPD_USERS or %s, not both", var);
+		fail(c, PRC_ERR_INVALID);
+		return;
+	}
+	char *owned = NULL;
+	if (file) {
+		int r = prc_config_add_input(c->cfg, file);
+		if (!r &&
+		    !(owned = prc_read_secret(file, "env:SMTPD_SASL_USERS_FILE", var, c->d, &r)))
+			r = r == PRC_ERR_NOMEM ? r : PRC_ERR_INVALID;
+		if (r) {
+			fail(c, r);
+			return;
+		}
+		text = owned;
+	}
+	map_value(c, PRC_S_SMTPD_USERS, var, text);
+	free(owned);
 }
 
 /* boky's SMTP_HEADER_CHECKS: 1 for its shipped checks (ours: HEADER_CHECKS), or a table. */

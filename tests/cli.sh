@@ -182,6 +182,14 @@ expect "render with an env-secrets file as NAME_FILE" 0 env \
 	RELAYHOST_PASSWORDMAP_FILE="$sec/RELAYHOST_PASSWORDMAP" MAILNAME=m.example.com \
 	RELAYHOST=h RELAYHOST_AUTH=yes "$cli" render -o "$work/sec-out"
 check "env-secrets files read back through NAME_FILE" grep -qxF 'h u:p:w' "$work/sec-out/sasl_passwd"
+# the other images' secret variables too (boky's RELAYHOST_PASSWORD, SMTPD_SASL_USERS)
+expect "env-secrets of boky's variables" 0 env RELAYHOST_PASSWORD='p,w' SMTPD_SASL_USERS='al:pw' \
+	MAILNAME=m.example.com "$cli" env-secrets "$sec"
+same "env-secrets names boky's secret variables" "$work/out" "RELAYHOST_PASSWORD
+SMTPD_SASL_USERS"
+expect "SMTPD_SASL_USERS_FILE reads the users from the file" 0 env \
+	SMTPD_SASL_USERS_FILE="$sec/SMTPD_SASL_USERS" MAILNAME=m.example.com "$cli" print
+check "SMTPD_SASL_USERS_FILE gives the users" grep -qxF '    - user: al' "$work/out"
 
 # log-json (LOG_FORMAT=json): JSON on stdout, the lines unchanged to the program
 {
