@@ -480,16 +480,20 @@ check dkim_milter_down_mail_is_deferred_not_sent_unsigned t_milter_down
 
 # ---- coming from mwader/postfix-relay: OPENDKIM_DOMAINS, a key made at start ---------
 # The env file as that image's README writes one.  POSTFIX_myhostname is its
-# host name; MAILNAME is set too (postrelay requires it).  POSTFIX_mynetworks
-# names the trusted client's IPv6 network, which MYNETWORKS's default lacks:
-# DKIM must sign its mail because InternalHosts follows POSTFIX_mynetworks.
+# host name (MAILNAME is not set).  POSTFIX_mynetworks names the trusted
+# client's IPv6 network, which MYNETWORKS's default lacks: DKIM must sign its
+# mail because InternalHosts follows POSTFIX_mynetworks.  Its transport table
+# is referenced as /etc/postfix/transport, that image's path, while this
+# relay's config directory is under --root.
 cat >"$work/mwader.env" <<EOF
 # postfix-relay style
 POSTFIX_myhostname=relay.test.example
-MAILNAME=relay.test.example
 POSTFIX_mynetworks=127.0.0.0/8 [$NET6:]/121
 POSTFIX_relayhost=[$NET4.20]:25
 OPENDKIM_DOMAINS=mw.example
+POSTMAP_transport=routed.example smtp:[$NET4.21]:25
+POSTFIX_transport_maps=hash:/etc/postfix/transport
+POSTMASTER_ADDRESS=pm@notices.example
 LOGOUTPUT=$R/var/log/mail.log
 EOF
 mw_key=$R/var/spool/postfix/dkim-keys/mw.example/mail.private
@@ -526,6 +530,14 @@ t_mwader_generated_key() {
 	f=$(arrived up1 "$m") || return 1
 	# the client came over IPv6, which only POSTFIX_mynetworks trusts
 	logged "$R" "client=.*\\[$NET6:40\\]" || return 1
+	[ "$(verify "$f" "$work/mw.txt")" = "d=mw.example s=mail pass" ] ||
+		{ verify "$f" "$work/mw.txt"; cat "$f"; return 1; }
+	# the host name came from POSTFIX_myhostname alone; the transport table routes
+	# one domain to the second upstream; Postfix's notices go to POSTMASTER_ADDRESS
+	[ "$(postconf -c "$R/etc/postfix" -h myhostname)" = relay.test.example ] || return 1
+	[ "$(postconf -c "$R/etc/postfix" -h 2bounce_notice_recipient)" = pm@notices.example ] || return 1
+	send trust "[$RELAY6]" --from app@mw.example --to x@routed.example || { echo "$out"; return 1; }
+	f=$(arrived up2 "$m") || return 1
 	[ "$(verify "$f" "$work/mw.txt")" = "d=mw.example s=mail pass" ] ||
 		{ verify "$f" "$work/mw.txt"; cat "$f"; return 1; }
 }
