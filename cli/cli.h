@@ -28,6 +28,22 @@ struct cli_source {
 };
 
 /*
+ * The source options of every command that reads the configuration: -c FILE,
+ * --env-file FILE, --no-env.  Put CLI_SOURCE_OPTIONS in the getopt table
+ * and ask cli_source_option() first in the getopt loop.
+ */
+enum { CLI_OPT_NO_ENV = 200, CLI_OPT_ENV_FILE };
+/* clang-format off */
+#define CLI_SOURCE_OPTIONS                                                                         \
+	{"config", required_argument, NULL, 'c'},                                                  \
+	{"env-file", required_argument, NULL, CLI_OPT_ENV_FILE},                                   \
+	{"no-env", no_argument, NULL, CLI_OPT_NO_ENV}
+/* clang-format on */
+
+/* Whether getopt's @opt is a source option; if so, it is stored in @src. */
+bool cli_source_option(int opt, const char *arg, struct cli_source *src);
+
+/*
  * Build a configuration from defaults, the YAML file, then the environment
  * (or the env file).  Diagnostics go to @d.  Returns an exit code; on
  * EXIT_OK *cfg is set.

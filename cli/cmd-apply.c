@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_ROOT, OPT_START, OPT_KEY_OWNER };
+enum { OPT_ROOT = 256, OPT_START, OPT_KEY_OWNER };
 
 static const char synopsis[] =
     "apply [-c FILE] [--env-file FILE] [--no-env] [--root DIR] [--dkim-key-owner USER] [--start]";
@@ -103,9 +103,7 @@ static int run(struct apply *a, char *const argv[], const char *input, char **ou
 static int parse(int argc, char **argv, struct apply *a)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"start", no_argument, NULL, OPT_START},
 	    {"dkim-key-owner", required_argument, NULL, OPT_KEY_OWNER},
@@ -115,16 +113,9 @@ static int parse(int argc, char **argv, struct apply *a)
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &a->src))
+			continue;
 		switch (c) {
-		case 'c':
-			a->src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			a->src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			a->src.no_env = true;
-			break;
 		case OPT_ROOT:
 			a->root = optarg;
 			break;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_DKIM_DIR };
+enum { OPT_DKIM_DIR = 256 };
 
 struct args {
 	struct cli_source src;
@@ -26,9 +26,7 @@ static int parse(int argc, char **argv, struct args *a, bool want_out, const cha
                  const char *what)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"output", required_argument, NULL, 'o'},
 	    {"dkim-dir", required_argument, NULL, OPT_DKIM_DIR},
 	    {"root", required_argument, NULL, 'r'},
@@ -38,16 +36,9 @@ static int parse(int argc, char **argv, struct args *a, bool want_out, const cha
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, want_out ? "c:o:h" : "c:h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &a->src))
+			continue;
 		switch (c) {
-		case 'c':
-			a->src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			a->src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			a->src.no_env = true;
-			break;
 		case 'o':
 			if (!want_out)
 				goto bad;

@@ -12,16 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum {
-	OPT_DOMAIN = 256,
-	OPT_SELECTOR,
-	OPT_KEY,
-	OPT_TYPE,
-	OPT_BITS,
-	OPT_ENV_FILE,
-	OPT_NO_ENV,
-	OPT_ROOT
-};
+enum { OPT_DOMAIN = 256, OPT_SELECTOR, OPT_KEY, OPT_TYPE, OPT_BITS, OPT_ROOT };
 
 struct dkim_args {
 	const char *domain, *selector, *key, *out;
@@ -75,9 +66,7 @@ static int parse(int argc, char **argv, struct dkim_args *a, bool keygen)
 	    {"output", required_argument, NULL, 'o'},
 	    {"type", required_argument, NULL, OPT_TYPE},
 	    {"bits", required_argument, NULL, OPT_BITS},
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -86,21 +75,14 @@ static int parse(int argc, char **argv, struct dkim_args *a, bool keygen)
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, keygen ? "o:h" : "c:h", opts)) != -1) {
-		if (keygen && (c == 'c' || c == OPT_ENV_FILE || c == OPT_NO_ENV || c == OPT_ROOT))
+		if (keygen &&
+		    (c == 'c' || c == CLI_OPT_ENV_FILE || c == CLI_OPT_NO_ENV || c == OPT_ROOT))
 			return usage_error(synopsis, "unknown option '%s'", argv[optind - 1]);
+		if (cli_source_option(c, optarg, &a->src)) {
+			a->from_config = true;
+			continue;
+		}
 		switch (c) {
-		case 'c':
-			a->src.config = optarg;
-			a->from_config = true;
-			break;
-		case OPT_ENV_FILE:
-			a->src.env_file = optarg;
-			a->from_config = true;
-			break;
-		case OPT_NO_ENV:
-			a->src.no_env = true;
-			a->from_config = true;
-			break;
 		case OPT_ROOT:
 			a->root = optarg;
 			a->from_config = true;

@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE };
-
 static const char usage_line[] = "get [-c FILE] [--env-file FILE] [--no-env] NAME...";
 
 static int help(void)
@@ -42,9 +40,7 @@ static const char *refusal(const struct prc_config *cfg, const char *name)
 int cmd_get(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -52,16 +48,9 @@ int cmd_get(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &src))
+			continue;
 		switch (c) {
-		case 'c':
-			src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			src.no_env = true;
-			break;
 		case 'h':
 			return help();
 		default:

@@ -27,7 +27,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT, OPT_NO_ENV, OPT_ENV_FILE, OPT_STATUS };
+enum { OPT_ROOT = 256, OPT_MILTER, OPT_WAIT, OPT_STATUS };
 
 #define MAX_TARGETS 32
 #define TCP_LISTEN  0x0A
@@ -203,9 +203,7 @@ static int wait_healthy(const struct targets *ts, unsigned long wait_s, const ch
 int cmd_health(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"milter", no_argument, NULL, OPT_MILTER},
 	    {"wait", required_argument, NULL, OPT_WAIT},
@@ -222,16 +220,9 @@ int cmd_health(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &src))
+			continue;
 		switch (c) {
-		case 'c':
-			src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			src.no_env = true;
-			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;

@@ -9,7 +9,7 @@
 #include <getopt.h>
 #include <string.h>
 
-enum { OPT_NO_ENV = 256, OPT_ENV_FILE, OPT_FROM, OPT_WITH_SECRETS };
+enum { OPT_FROM = 256, OPT_WITH_SECRETS };
 
 /* The images migrate knows, and what their users relied on that postrelay
  * does differently by default (comments only: the output sets nothing). */
@@ -55,8 +55,8 @@ int cmd_migrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"from", required_argument, NULL, OPT_FROM},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    {"env-file", required_argument, NULL, CLI_OPT_ENV_FILE},
+	    {"no-env", no_argument, NULL, CLI_OPT_NO_ENV},
 	    {"with-secrets", no_argument, NULL, OPT_WITH_SECRETS},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -67,6 +67,8 @@ int cmd_migrate(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &src))
+			continue;
 		switch (c) {
 		case OPT_FROM:
 			for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++)
@@ -79,12 +81,6 @@ int cmd_migrate(int argc, char **argv)
 				        PROG, optarg);
 				return usage_error();
 			}
-			break;
-		case OPT_ENV_FILE:
-			src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			src.no_env = true;
 			break;
 		case OPT_WITH_SECRETS:
 			flags |= PRC_YAML_SECRETS;

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OPT_ROOT = 256, OPT_NO_ENV, OPT_ENV_FILE, OPT_ONCE, OPT_RETRY_MAX };
+enum { OPT_ROOT = 256, OPT_ONCE, OPT_RETRY_MAX };
 
 struct refresher {
 	struct prc_plan *plan;
@@ -403,9 +403,7 @@ static const char usage_line[] =
 int cmd_oauth2_refresh(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"once", no_argument, NULL, OPT_ONCE},
 	    {"retry-max", required_argument, NULL, OPT_RETRY_MAX},
@@ -420,16 +418,9 @@ int cmd_oauth2_refresh(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = cli_getopt(argc, argv, "c:h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &src))
+			continue;
 		switch (c) {
-		case 'c':
-			src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			src.no_env = true;
-			break;
 		case OPT_ROOT:
 			root = optarg;
 			break;

@@ -40,16 +40,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum {
-	OPT_ROOT = 256,
-	OPT_INTERVAL,
-	OPT_NO_ENV,
-	OPT_ENV_FILE,
-	OPT_APPLY,
-	OPT_STATUS,
-	OPT_DKIM_COMMAND,
-	OPT_KEY_OWNER
-};
+enum { OPT_ROOT = 256, OPT_INTERVAL, OPT_APPLY, OPT_STATUS, OPT_DKIM_COMMAND, OPT_KEY_OWNER };
 
 /* The main.cf parameters that name files Postfix reads for a TLS session. */
 static const char *const watched[] = {
@@ -431,9 +422,7 @@ static char **split_command(char *s)
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"env-file", required_argument, NULL, OPT_ENV_FILE},
-	    {"no-env", no_argument, NULL, OPT_NO_ENV},
+	    CLI_SOURCE_OPTIONS,
 	    {"root", required_argument, NULL, OPT_ROOT},
 	    {"interval", required_argument, NULL, OPT_INTERVAL},
 	    {"apply", no_argument, NULL, OPT_APPLY},
@@ -452,16 +441,9 @@ int cmd_watch(int argc, char **argv)
 	optind = 1;
 	/* '+': stop at the first non-option, so COMMAND keeps its own options */
 	while ((c = cli_getopt(argc, argv, "+c:h", opts)) != -1) {
+		if (cli_source_option(c, optarg, &w.src))
+			continue;
 		switch (c) {
-		case 'c':
-			w.src.config = optarg;
-			break;
-		case OPT_ENV_FILE:
-			w.src.env_file = optarg;
-			break;
-		case OPT_NO_ENV:
-			w.src.no_env = true;
-			break;
 		case OPT_ROOT:
 			w.root = optarg;
 			break;

@@ -56,6 +56,23 @@ int cli_exit_code(int status)
 	}
 }
 
+bool cli_source_option(int opt, const char *arg, struct cli_source *src)
+{
+	switch (opt) {
+	case 'c':
+		src->config = arg;
+		return true;
+	case CLI_OPT_ENV_FILE:
+		src->env_file = arg;
+		return true;
+	case CLI_OPT_NO_ENV:
+		src->no_env = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
 int cli_load(const struct cli_source *src, struct prc_config **out, struct prc_diags *d)
 {
 	struct prc_config *cfg;
