@@ -338,6 +338,19 @@ int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out,
 char *prc_dkim_gen_dir(const struct prc_config *cfg, const char *queue_dir);
 void prc_dkim_signers_free(struct prc_dkim_signer *s, size_t n);
 
+/* What loading a DKIM key found. */
+struct prc_dkim_key {
+	struct evp_pkey_st *pkey; /* EVP_PKEY, freed by the caller */
+	bool ed25519;
+	int bits;
+	unsigned mode;   /* st_mode & 07777 */
+	int err;         /* errno of reading, 0 when read */
+	const char *why; /* static reason when unusable */
+};
+
+/* Read and judge the DKIM key at @path into @k (dkim.c). */
+void prc_dkim_load_key(const char *path, struct prc_dkim_key *k);
+
 /*
  * Write @len bytes to @path atomically (temp file beside it, fsync, rename)
  * with @mode, creating missing parent directories; for the key material of
