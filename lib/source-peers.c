@@ -409,10 +409,16 @@ static void map_master(struct pctx *c)
 		char *sep = NULL;
 		for (char *p = strstr(key, "__"); p; p = strstr(p + 1, "__"))
 			sep = p;
+		const char *why;
 		if (!sep || sep == key || !sep[2]) {
 			prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
 			         "expected POSTFIXMASTER_<service>__<type> (e.g. "
 			         "POSTFIXMASTER_submission__inet)");
+			fail(c, PRC_ERR_INVALID);
+		} else if ((why = prc_check_control(eq + 1))) {
+			/* master.cf is text: kept out of the model, like a passthrough's */
+			prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
+			         "value %s", why);
 			fail(c, PRC_ERR_INVALID);
 		} else {
 			*sep = '/';
