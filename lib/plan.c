@@ -6,6 +6,7 @@
  * master.cf services and the milters.  The emitters format it; apply, health
  * and watch act on it, so nothing downstream re-reads what we rendered.
  */
+#include "layout.h"
 #include "plan.h"
 #include "user-tables.h"
 
@@ -17,181 +18,6 @@
 /* Postfix's built-in values of the state parameters (postconf -d on Debian). */
 static const char POSTFIX_DEFAULT[] = "postfix default";
 static const char POSTRELAY[] = "postrelay";
-
-/* ---- files ------------------------------------------------------------ */
-
-struct file_info {
-	enum prc_dir dir;
-	const char *name;
-	bool secret;
-	bool table; /* an indexed lookup table of TABLE_TYPE */
-};
-
-static const struct file_info files[PRC_FILE_COUNT] = {
-    [PRC_FILE_MAIN_CF] = {PRC_DIR_POSTFIX, "main.cf", false, false},
-    [PRC_FILE_MASTER_CF] = {PRC_DIR_POSTFIX, "master.cf", false, false},
-    [PRC_FILE_SASL_PASSWD] = {PRC_DIR_POSTFIX, "sasl_passwd", true, true},
-    [PRC_FILE_SENDER_RELAY] = {PRC_DIR_POSTFIX, "sender_relay", false, true},
-    [PRC_FILE_HEADER_CHECKS] = {PRC_DIR_POSTFIX, "header_checks", false, false},
-    [PRC_FILE_SMTPD_SASL_CONF] = {PRC_DIR_POSTFIX, "sasl/smtpd.conf", false, false},
-    [PRC_FILE_OPENDKIM_CONF] = {PRC_DIR_OPENDKIM, "opendkim.conf", false, false},
-    [PRC_FILE_KEY_TABLE] = {PRC_DIR_OPENDKIM, "KeyTable", false, false},
-    [PRC_FILE_SIGNING_TABLE] = {PRC_DIR_OPENDKIM, "SigningTable", false, false},
-    [PRC_FILE_TRUSTED_HOSTS] = {PRC_DIR_OPENDKIM, "TrustedHosts", false, false},
-    [PRC_FILE_EXTERNAL_IGNORE] = {PRC_DIR_OPENDKIM, "ExternalIgnoreList", false, false},
-    [PRC_FILE_SENDER_ACCESS] = {PRC_DIR_POSTFIX, "sender_access", false, true},
-    [PRC_FILE_RECIPIENT_ACCESS] = {PRC_DIR_POSTFIX, "recipient_access", false, true},
-    [PRC_FILE_SENDER_LOGINS] = {PRC_DIR_POSTFIX, "sender_logins", false, true},
-    [PRC_FILE_TRANSPORT] = {PRC_DIR_POSTFIX, "transport", false, true},
-    [PRC_FILE_SENDER_TRANSPORT] = {PRC_DIR_POSTFIX, "sender_transport", false, true},
-};
-
-/* The public names keep the OpenDKIM files under "opendkim/", as before. */
-static const char *const public_paths[PRC_FILE_COUNT] = {
-    [PRC_FILE_MAIN_CF] = "main.cf",
-    [PRC_FILE_MASTER_CF] = "master.cf",
-    [PRC_FILE_SASL_PASSWD] = "sasl_passwd",
-    [PRC_FILE_SENDER_RELAY] = "sender_relay",
-    [PRC_FILE_HEADER_CHECKS] = "header_checks",
-    [PRC_FILE_SMTPD_SASL_CONF] = "sasl/smtpd.conf",
-    [PRC_FILE_OPENDKIM_CONF] = "opendkim/opendkim.conf",
-    [PRC_FILE_KEY_TABLE] = "opendkim/KeyTable",
-    [PRC_FILE_SIGNING_TABLE] = "opendkim/SigningTable",
-    [PRC_FILE_TRUSTED_HOSTS] = "opendkim/TrustedHosts",
-    [PRC_FILE_EXTERNAL_IGNORE] = "opendkim/ExternalIgnoreList",
-    [PRC_FILE_SENDER_ACCESS] = "sender_access",
-    [PRC_FILE_RECIPIENT_ACCESS] = "recipient_access",
-    [PRC_FILE_SENDER_LOGINS] = "sender_logins",
-    [PRC_FILE_TRANSPORT] = "transport",
-    [PRC_FILE_SENDER_TRANSPORT] = "sender_transport",
-};
-
-PRC_EXPORT const char *prc_file_path(enum prc_file file)
-{
-	return (unsigned)file < PRC_FILE_COUNT ? public_paths[file] : NULL;
-}
-
-PRC_EXPORT bool prc_file_is_secret(enum prc_file file)
-{
-	return (unsigned)file < PRC_FILE_COUNT && files[file].secret;
-}
-
-PRC_EXPORT bool prc_file_is_table(enum prc_file file)
-{
-	return (unsigned)file < PRC_FILE_COUNT && files[file].table;
-}
-
-static bool file_used(const struct prc_config *cfg, enum prc_file file)
-{
-	switch (file) {
-	case PRC_FILE_MAIN_CF:
-	case PRC_FILE_MASTER_CF:
-		return true;
-	case PRC_FILE_SASL_PASSWD:
-		return (prc_relay_auth_enabled(cfg) && V(RELAYHOST_PASSWORDMAP)->nitems) ||
-		       prc_xoauth2_enabled(cfg);
-	case PRC_FILE_SENDER_RELAY:
-		return V(RELAYHOST_MAP)->nitems > 0;
-	case PRC_FILE_HEADER_CHECKS:
-		return V(HEADER_CHECKS)->b;
-	case PRC_FILE_SMTPD_SASL_CONF:
-		return V(SMTPD_USERS)->nitems > 0;
-	case PRC_FILE_OPENDKIM_CONF:
-	case PRC_FILE_KEY_TABLE:
-	case PRC_FILE_SIGNING_TABLE:
-	case PRC_FILE_TRUSTED_HOSTS:
-	case PRC_FILE_EXTERNAL_IGNORE:
-		return V(USE_DKIM)->b;
-	case PRC_FILE_SENDER_ACCESS:
-		return V(ALLOWED_SENDER_DOMAINS)->nitems > 0;
-	case PRC_FILE_RECIPIENT_ACCESS:
-		return V(ALLOWED_RECIPIENT_DOMAINS)->nitems > 0;
-	case PRC_FILE_SENDER_LOGINS:
-		return V(SMTPD_SENDER_LOGINS)->nitems > 0;
-	case PRC_FILE_TRANSPORT:
-		return V(TRANSPORT_MAP)->nitems > 0;
-	case PRC_FILE_SENDER_TRANSPORT:
-		return prc_smtps_used(cfg) && V(RELAYHOST_MAP)->nitems > 0;
-	default:
-		return false;
-	}
-}
-
-PRC_EXPORT bool prc_file_is_used(const struct prc_config *cfg, enum prc_file file)
-{
-	return cfg && (unsigned)file < PRC_FILE_COUNT && file_used(cfg, file);
-}
-
-/* ---- master.cf services ------------------------------------------------ */
-
-/* chroot is off everywhere: the container is the jail, and a chroot would
- * need copies of sasldb, resolv.conf and friends inside the spool. */
-static const struct prc_plan_service services[] = {
-    {"smtp", "inet", "n", "-", "n", "-", "-", "smtpd", NULL, 25},
-    {"submission", "inet", "n", "-", "n", "-", "-", "smtpd", "-o syslog_name=postfix/submission",
-     587},
-    {"2525", "inet", "n", "-", "n", "-", "-", "smtpd", "-o syslog_name=postfix/2525", 2525},
-    {"pickup", "unix", "n", "-", "n", "60", "1", "pickup", NULL, 0},
-    {"cleanup", "unix", "n", "-", "n", "-", "0", "cleanup", NULL, 0},
-    {"qmgr", "unix", "n", "-", "n", "300", "1", "qmgr", NULL, 0},
-    {"tlsmgr", "unix", "-", "-", "n", "1000?", "1", "tlsmgr", NULL, 0},
-    {"tlsproxy", "unix", "-", "-", "n", "-", "0", "tlsproxy", NULL, 0},
-    {"rewrite", "unix", "-", "-", "n", "-", "-", "trivial-rewrite", NULL, 0},
-    {"bounce", "unix", "-", "-", "n", "-", "0", "bounce", NULL, 0},
-    {"defer", "unix", "-", "-", "n", "-", "0", "bounce", NULL, 0},
-    {"trace", "unix", "-", "-", "n", "-", "0", "bounce", NULL, 0},
-    {"verify", "unix", "-", "-", "n", "-", "1", "verify", NULL, 0},
-    {"flush", "unix", "n", "-", "n", "1000?", "0", "flush", NULL, 0},
-    {"proxymap", "unix", "-", "-", "n", "-", "-", "proxymap", NULL, 0},
-    {"proxywrite", "unix", "-", "-", "n", "-", "1", "proxymap", NULL, 0},
-    {"smtp", "unix", "-", "-", "n", "-", "-", "smtp", NULL, 0},
-    {"relay", "unix", "-", "-", "n", "-", "-", "smtp", "-o syslog_name=postfix/$service_name", 0},
-    {"showq", "unix", "n", "-", "n", "-", "-", "showq", NULL, 0},
-    {"error", "unix", "-", "-", "n", "-", "-", "error", NULL, 0},
-    {"retry", "unix", "-", "-", "n", "-", "-", "error", NULL, 0},
-    {"discard", "unix", "-", "-", "n", "-", "-", "discard", NULL, 0},
-    {"local", "unix", "-", "n", "n", "-", "-", "local", NULL, 0},
-    {"virtual", "unix", "-", "n", "n", "-", "-", "virtual", NULL, 0},
-    {"lmtp", "unix", "-", "-", "n", "-", "-", "lmtp", NULL, 0},
-    {"anvil", "unix", "-", "-", "n", "-", "1", "anvil", NULL, 0},
-    {"scache", "unix", "-", "-", "n", "-", "1", "scache", NULL, 0},
-    {"postlog", "unix-dgram", "n", "-", "n", "-", "1", "postlogd", NULL, 0},
-    /* last: only with an XOAUTH2 login (default_transport), so that only mail
-     * to the relay host is limited to that mechanism */
-    {"xoauth2", "unix", "-", "-", "n", "-", "-", "smtp",
-     "-o syslog_name=postfix/xoauth2\n  -o smtp_sasl_mechanism_filter=xoauth2", 0},
-};
-
-/* The master.cf transport for relays on port 465. */
-#define SMTPS_TRANSPORT "smtps-relay"
-
-/* Relays on port 465 speak TLS from the first byte (smtp_tls_wrappermode);
- * Postfix's default level "may" is raised to encrypt there (validation refuses
- * an explicit level below it), and a plain fallback relay cannot be spoken to. */
-static const struct prc_plan_service smtps_service = {
-    SMTPS_TRANSPORT,
-    "unix",
-    "-",
-    "-",
-    "n",
-    "-",
-    "-",
-    "smtp",
-    "-o syslog_name=postfix/" SMTPS_TRANSPORT "\n  -o smtp_tls_wrappermode=yes\n"
-    "  -o smtp_tls_security_level=encrypt\n  -o smtp_fallback_relay=",
-    0};
-static const struct prc_plan_service smtps_service_keep_level = {
-    SMTPS_TRANSPORT,
-    "unix",
-    "-",
-    "-",
-    "n",
-    "-",
-    "-",
-    "smtp",
-    "-o syslog_name=postfix/" SMTPS_TRANSPORT "\n  -o smtp_tls_wrappermode=yes\n"
-    "  -o smtp_fallback_relay=",
-    0};
 
 /* ---- building --------------------------------------------------------- */
 
@@ -419,13 +245,13 @@ static void plan_params(struct build *b)
 	if (V(TRANSPORT_MAP)->nitems)
 		add_owned(b, "transport_maps", table_ref(cfg, NULL, "transport"),
 		          V(TRANSPORT_MAP)->origin);
-	if (file_used(cfg, PRC_FILE_SENDER_TRANSPORT))
+	if (prc_file_used(cfg, PRC_FILE_SENDER_TRANSPORT))
 		add_owned(b, "sender_dependent_default_transport_maps",
 		          table_ref(cfg, NULL, "sender_transport"), V(RELAYHOST_MAP)->origin);
 	if (V(RELAYHOST_MAP)->nitems)
 		add_owned(b, "sender_dependent_relayhost_maps",
 		          table_ref(cfg, NULL, "sender_relay"), V(RELAYHOST_MAP)->origin);
-	if (file_used(cfg, PRC_FILE_SASL_PASSWD)) {
+	if (prc_file_used(cfg, PRC_FILE_SASL_PASSWD)) {
 		const char *o = prc_xoauth2_enabled(cfg) && !V(RELAYHOST_PASSWORDMAP)->nitems
 		                    ? V(XOAUTH2_CLIENT_ID)->origin
 		                    : V(RELAYHOST_PASSWORDMAP)->origin;
@@ -954,7 +780,7 @@ static void plan_policy_tables(struct build *b, const char *type)
 		table_add_owned(b, PRC_FILE_TRANSPORT, fold_copy(tr->items[i].f[0]),
 		                transport_for(tr->items[i].f[1]), tr->items[i].origin);
 	const struct prc_value *map = V(RELAYHOST_MAP);
-	bool st = file_used(cfg, PRC_FILE_SENDER_TRANSPORT);
+	bool st = prc_file_used(cfg, PRC_FILE_SENDER_TRANSPORT);
 	table_init(b, PRC_FILE_SENDER_TRANSPORT, type, st ? map->nitems : 0);
 	for (size_t i = 0; st && i < map->nitems && !b->oom; i++)
 		table_add_owned(b, PRC_FILE_SENDER_TRANSPORT, fold_copy(map->items[i].f[0]),
@@ -966,7 +792,7 @@ static void plan_tables(struct build *b)
 	const struct prc_config *cfg = b->p->cfg;
 	const char *type = indexed_type(cfg);
 	const struct prc_value *creds = V(RELAYHOST_PASSWORDMAP);
-	bool use = file_used(cfg, PRC_FILE_SASL_PASSWD) && prc_relay_auth_enabled(cfg);
+	bool use = prc_file_used(cfg, PRC_FILE_SASL_PASSWD) && prc_relay_auth_enabled(cfg);
 	table_init(b, PRC_FILE_SASL_PASSWD, type, use ? creds->nitems : 0);
 	for (size_t i = 0; use && i < creds->nitems && !b->oom; i++) {
 		const struct prc_item *it = &creds->items[i];
@@ -1238,18 +1064,6 @@ PRC_EXPORT void prc_plan_free(struct prc_plan *p)
 	free(p);
 }
 
-const char *prc_plan_service_command(const struct prc_config *cfg, const char *name,
-                                     const char *type)
-{
-	size_t n = sizeof(services) / sizeof(services[0]) - !prc_xoauth2_enabled(cfg);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(services[i].name, name) && !strcmp(services[i].type, type))
-			return services[i].command;
-	if (prc_smtps_used(cfg) && !strcmp(name, SMTPS_TRANSPORT) && !strcmp(type, "unix"))
-		return smtps_service.command;
-	return NULL;
-}
-
 /* The user's master.cf lines (validated) over the planned services, or added after them. */
 static void plan_master_overrides(struct build *b, struct prc_plan_service *s, size_t *n)
 {
@@ -1280,7 +1094,7 @@ static void plan_services(struct build *b)
 {
 	const struct prc_config *cfg = b->p->cfg;
 	/* the last static service, xoauth2, only with an XOAUTH2 login */
-	size_t n = sizeof(services) / sizeof(services[0]) - !prc_xoauth2_enabled(cfg);
+	size_t n = prc_layout_nservices - !prc_xoauth2_enabled(cfg);
 	bool smtps = prc_smtps_used(cfg);
 	size_t nm = cfg->v[PRC_S_MASTER_SERVICES].nitems;
 	if (nm && !(b->p->master = calloc(nm, sizeof(*b->p->master)))) {
@@ -1292,11 +1106,11 @@ static void plan_services(struct build *b)
 		b->oom = true;
 		return;
 	}
-	memcpy(s, services, n * sizeof(*s));
+	memcpy(s, prc_layout_services, n * sizeof(*s));
 	if (smtps) {
 		const char *level = prc_client_tls_level(cfg);
 		bool low = !strcmp(level, "none") || !strcmp(level, "may");
-		s[n++] = low ? smtps_service : smtps_service_keep_level;
+		s[n++] = low ? prc_layout_smtps_service : prc_layout_smtps_service_keep_level;
 	}
 	plan_master_overrides(b, s, &n);
 	b->p->services = s;
@@ -1325,10 +1139,10 @@ int prc_plan_build(const struct prc_config *cfg, struct prc_diags *d, struct prc
 		b.oom = true;
 	for (size_t f = 0; f < PRC_FILE_COUNT && !b.oom; f++) {
 		struct prc_plan_file *x = &p->files[f];
-		x->used = file_used(cfg, f);
-		x->dir = files[f].dir;
-		x->name = files[f].name;
-		x->mode = files[f].secret ? 0600 : 0644;
+		x->used = prc_file_used(cfg, f);
+		x->dir = prc_layout_files[f].dir;
+		x->name = prc_layout_files[f].name;
+		x->mode = prc_layout_files[f].secret ? 0600 : 0644;
 		x->owner = PRC_OWNER_ROOT;
 		if (!(x->path = prc_asprintf("%s/%s", p->dirs[x->dir], x->name)))
 			b.oom = true;

@@ -7,6 +7,7 @@
 #define PRC_PLAN_H
 
 #include "internal.h"
+#include "layout.h"
 
 /* One effective main.cf parameter. */
 struct prc_plan_param {
@@ -43,13 +44,6 @@ struct prc_plan_file {
 	char *path;       /* absolute run-time path */
 	unsigned mode;
 	enum prc_owner owner;
-};
-
-/* One master.cf service, in `postconf -M` columns. */
-struct prc_plan_service {
-	const char *name, *type, *priv, *unpriv, *chroot, *wakeup, *maxproc, *command;
-	const char *args; /* "-o a=b" continuation lines, "\n" separated, or NULL */
-	unsigned port;    /* TCP port of an inet listener, else 0 */
 };
 
 /* An SMTP AUTH login for the Cyrus sasldb. */
