@@ -21,7 +21,8 @@ int prc_dkim_signers(const struct prc_config *cfg, struct prc_dkim_signer **out,
 	if (V(DKIM_AUTOGENERATE)->b) {
 		struct prc_plan *p = NULL;
 		/* the queue directory as the plan resolves it (passthrough, root) */
-		gen_dir = !prc_plan_build(cfg, NULL, &p)
+		/* (only of a validated configuration: the plan assumes one) */
+		gen_dir = cfg->validated && !prc_plan_build(cfg, NULL, &p)
 		              ? prc_dkim_gen_dir(cfg, p->state[PRC_STATE_QUEUE_DIR])
 		              : prc_dkim_gen_dir(cfg, "/var/spool/postfix");
 		prc_plan_free(p);

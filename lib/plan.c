@@ -801,7 +801,8 @@ static void plan_tables(struct build *b)
 		const char *key = fold(hop ? hop : "", &own_key);
 		table_add(b, PRC_FILE_SASL_PASSWD, key, own_key, value, value, it->origin);
 	}
-	if (prc_xoauth2_enabled(cfg) && !b->oom) {
+	if (prc_xoauth2_enabled(cfg) && V(RELAYHOST)->str && V(RELAYHOST_USERNAME)->str &&
+	    !b->oom) {
 		/* the refresher replaces the token; until it has one, the initial one */
 		struct prc_plan_table *t = &b->p->tables[PRC_FILE_SASL_PASSWD];
 		struct prc_plan_entry *e = realloc(t->e, (t->n + 1) * sizeof(*e));

@@ -484,7 +484,7 @@ static bool load_tables(struct ctx *c, enum prc_setting_id id, const struct node
 		for (size_t j = 0; j < x->nkids / 2; j++) {
 			const struct node *kk = x->kids[2 * j];
 			size_t f = 0;
-			while (f < 4 && strcmp(kk->text, keys[f]))
+			while (use2[j] && f < 4 && strcmp(kk->text, keys[f]))
 				f++;
 			if (!use2[j]) {
 				tok = false;
