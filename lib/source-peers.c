@@ -415,6 +415,10 @@ static void map_master(struct pctx *c)
 			         "expected POSTFIXMASTER_<service>__<type> (e.g. "
 			         "POSTFIXMASTER_submission__inet)");
 			fail(c, PRC_ERR_INVALID);
+		} else if ((why = prc_check_control(key))) {
+			prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
+			         "name %s", why);
+			fail(c, PRC_ERR_INVALID);
 		} else if ((why = prc_check_control(eq + 1))) {
 			/* master.cf is text: kept out of the model, like a passthrough's */
 			prc_diag(c->d, PRC_SEV_ERROR, "invalid-value", origin, origin + 4,
